@@ -1,0 +1,3 @@
+from panelpapers.cli import main
+
+raise SystemExit(main())

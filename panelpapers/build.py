@@ -1,0 +1,162 @@
+"""Orchestration: load and validate everything, resolve, render every output in memory, and only
+then publish. Bad content therefore never changes a byte under build/."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from panelpapers.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
+from panelpapers.errors import ContentError, Location, Problem
+from panelpapers.model import Paper
+from panelpapers.publish import write_atomic
+from panelpapers.resolve import resolve_paper
+from panelpapers.variants import VARIANTS, view
+
+
+@dataclass
+class PaperJob:
+    meeting_name: str
+    source: PaperSource
+    paper: Paper | None = None
+
+
+@dataclass
+class BuildResult:
+    written: dict[Path, bytes] = field(default_factory=dict)
+
+
+def check_meeting(meeting: MeetingSource) -> list[Problem]:
+    """Agenda and papers must agree: every paper on the agenda, every agenda paper present."""
+    if meeting.spec is None or meeting.file is None:
+        return []
+    problems: list[Problem] = []
+    folders = {p.folder.name: p for p in meeting.papers}
+    on_agenda = set()
+    for i, item in enumerate(meeting.spec.agenda):
+        if item.paper is None:
+            continue
+        on_agenda.add(item.paper)
+        if item.paper not in folders:
+            problems.append(
+                Problem(
+                    meeting.file.location(("agenda", i, "paper")),
+                    f"agenda names paper folder '{item.paper}', which does not exist "
+                    f"(papers here: {', '.join(folders) or 'none'})",
+                )
+            )
+    for name, paper in folders.items():
+        if name not in on_agenda:
+            problems.append(
+                Problem(
+                    meeting.file.location(("agenda",)),
+                    f"paper folder '{name}' is not on the agenda; add '- paper: {name}' to the agenda",
+                )
+            )
+        spec = paper.specs.get("paper.yaml")
+        if spec is not None and spec.date != meeting.spec.date:
+            problems.append(
+                Problem(
+                    paper.files["paper.yaml"].location(("date",)),
+                    f"date {spec.date} differs from the meeting's date {meeting.spec.date} in meeting.yaml",
+                )
+            )
+    return problems
+
+
+def gather(paths: list[Path]) -> list[PaperJob]:
+    """Loads, validates and resolves everything named; raises ContentError with every problem."""
+    meetings, paper_folders, problems = find_targets(paths)
+    jobs: list[PaperJob] = []
+    for folder in meetings:
+        meeting, found = load_meeting(folder)
+        problems.extend(found)
+        problems.extend(check_meeting(meeting))
+        jobs.extend(PaperJob(folder.name, paper) for paper in meeting.papers)
+    for folder in paper_folders:
+        paper, found = load_paper(folder)
+        problems.extend(found)
+        jobs.append(PaperJob(folder.parent.name, paper))
+    for job in jobs:
+        if job.source.complete:
+            job.paper, found = resolve_paper(job.source)
+            problems.extend(found)
+    if problems:
+        raise ContentError(problems)
+    return jobs
+
+
+def input_hashes(source: PaperSource, root: Path) -> dict[str, str]:
+    return {
+        _relative(path, root): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(source.folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def render(jobs: list[PaperJob], out_dir: Path) -> dict[Path, bytes]:
+    from panelpapers.writers import all_writers
+
+    writers = all_writers()
+    rendered: dict[tuple[Paper, str], bytes] = {}  # a paper identical in both variants renders once
+    outputs: dict[Path, bytes] = {}
+    manifests: dict[Path, dict[str, object]] = {}
+    for job in jobs:
+        assert job.paper is not None
+        for variant in VARIANTS:
+            paper = view(job.paper, variant)
+            if paper is None:
+                continue
+            folder = out_dir / job.meeting_name / variant
+            manifest = manifests.setdefault(folder, {"variant": variant, "outputs": {}, "inputs": {}})
+            for writer in writers:
+                key = (paper, writer.name)
+                if key not in rendered:
+                    rendered[key] = writer.render(paper)
+                data = rendered[key]
+                name = paper.slug + writer.suffix
+                outputs[folder / name] = data
+                entry: dict[str, object] = {
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "bytes": len(data),
+                    "marking": paper.marking,
+                }
+                if writer.suffix == ".pdf":
+                    entry["pages"] = page_count(data)
+                manifest["outputs"][name] = entry  # type: ignore[index]
+            manifest["inputs"].update(input_hashes(job.source, job.source.folder.parent.parent))  # type: ignore[attr-defined]
+    for folder, manifest in manifests.items():
+        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        outputs[folder / "manifest.json"] = text.encode("utf-8")
+    return outputs
+
+
+def build(paths: list[Path], out_dir: Path) -> dict[Path, bytes]:
+    jobs = gather(paths)
+    outputs = render(jobs, out_dir)
+    for path, data in outputs.items():
+        write_atomic(path, data)
+    return outputs
+
+
+def check(paths: list[Path]) -> int:
+    return len(gather(paths))
+
+
+__all__ = ["build", "check", "gather", "ContentError", "Location"]

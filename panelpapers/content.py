@@ -1,0 +1,110 @@
+"""Finds meetings and papers under a content folder and loads every file of them, validated."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from panelpapers.errors import Location, Problem
+from panelpapers.schema import SECTION_FILES, MeetingFile, Spec, validate
+from panelpapers.source import YamlFile, load_yaml
+
+MEETING_FILE = "meeting.yaml"
+PAPER_FILE = "paper.yaml"
+
+
+@dataclass
+class PaperSource:
+    folder: Path
+    files: dict[str, YamlFile] = field(default_factory=dict)
+    specs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.specs) == len(SECTION_FILES)
+
+
+@dataclass
+class MeetingSource:
+    folder: Path
+    file: YamlFile | None
+    spec: MeetingFile | None
+    papers: list[PaperSource]
+
+
+def load_paper(folder: Path) -> tuple[PaperSource, list[Problem]]:
+    source = PaperSource(folder)
+    problems: list[Problem] = []
+    for name, model in SECTION_FILES.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(Problem(Location(path), _missing_file_message(name)))
+            continue
+        loaded, found = load_yaml(path)
+        problems.extend(found)
+        if loaded is None:
+            continue
+        spec, found = validate(loaded, model)
+        problems.extend(found)
+        source.files[name] = loaded
+        if spec is not None:
+            source.specs[name] = spec
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.name not in SECTION_FILES:
+            near = difflib.get_close_matches(path.name, list(SECTION_FILES), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of: {', '.join(SECTION_FILES)}"
+            problems.append(Problem(Location(path), f"unknown section file '{path.name}'{hint}"))
+    return source, problems
+
+
+def _missing_file_message(name: str) -> str:
+    if name in ("equality.yaml", "financial.yaml", "legal.yaml", "risk.yaml"):
+        topic = name.removesuffix(".yaml")
+        return (
+            f"missing section file '{name}': every paper states its {topic} implications, "
+            f"even if only \"There are no direct {topic} implications.\""
+        )
+    return f"missing section file '{name}' (see docs/content-format.md)"
+
+
+def load_meeting(folder: Path) -> tuple[MeetingSource, list[Problem]]:
+    problems: list[Problem] = []
+    spec: Spec | None = None
+    loaded, found = load_yaml(folder / MEETING_FILE)
+    problems.extend(found)
+    if loaded is not None:
+        spec, found = validate(loaded, MeetingFile)
+        problems.extend(found)
+    papers: list[PaperSource] = []
+    for paper_folder in paper_folders(folder):
+        paper, found = load_paper(paper_folder)
+        papers.append(paper)
+        problems.extend(found)
+    meeting = MeetingSource(folder, loaded, spec if isinstance(spec, MeetingFile) else None, papers)
+    return meeting, problems
+
+
+def paper_folders(meeting_folder: Path) -> list[Path]:
+    return sorted(p.parent for p in meeting_folder.glob(f"*/{PAPER_FILE}"))
+
+
+def find_targets(paths: list[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
+    """Splits the paths named on the command line into meeting folders and single paper folders."""
+    meetings: list[Path] = []
+    papers: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if (path / MEETING_FILE).is_file():
+            meetings.append(path)
+        elif (path / PAPER_FILE).is_file():
+            papers.append(path)
+        elif path.is_dir():
+            found = sorted(p.parent for p in path.glob(f"*/{MEETING_FILE}"))
+            if not found:
+                problems.append(Problem(Location(path), f"no {MEETING_FILE} or {PAPER_FILE} found here"))
+            meetings.extend(found)
+        else:
+            problems.append(Problem(Location(path), "no such folder; name a meeting or a paper folder"))
+    return meetings, papers, problems

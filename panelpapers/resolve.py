@@ -1,0 +1,284 @@
+"""Turns validated paper files into the resolved model: numbers paragraphs, fills in paragraph
+references and figures, and parses inline markup. Every problem keeps its file and line."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from panelpapers import schema as s
+from panelpapers.content import PaperSource
+from panelpapers.errors import Location, Problem
+from panelpapers.markup import MarkupError, expand, parse_inlines
+from panelpapers.model import (
+    Appendix,
+    Block,
+    Heading,
+    Inlines,
+    ItemList,
+    Link,
+    ListItem,
+    ListStyle,
+    Paper,
+    Paragraph,
+    Section,
+    Strong,
+    SummaryPart,
+    Text,
+)
+from panelpapers.source import Path_, YamlFile
+
+IMPLICATION_SECTIONS = (
+    ("equality.yaml", "Equality and Diversity Impact"),
+    ("financial.yaml", "Financial Implications"),
+    ("legal.yaml", "Legal Implications"),
+    ("risk.yaml", "Risk Implications"),
+)
+SUMMARY_PARTS = (
+    ("purpose", "Overall Summary of the Purpose of the Report"),
+    ("key_considerations", "Key Considerations for the Panel"),
+    ("interdependencies", "Interdependencies/Cross Cutting Issues"),
+)
+
+
+def roman(number: int) -> str:
+    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def letter(number: int) -> str:
+    out = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+MARKERS: dict[ListStyle, Callable[[int], str]] = {
+    "letter": lambda n: f"{letter(n)})",
+    "roman": lambda n: f"{roman(n)}.",
+    "bullet": lambda n: "•",
+}
+NESTED_STYLE: dict[ListStyle, ListStyle] = {"letter": "roman", "roman": "letter", "bullet": "bullet"}
+
+
+class _TextResolver:
+    """Resolves the text fields of one file, collecting problems instead of stopping."""
+
+    def __init__(self, file: YamlFile, names: Mapping[str, Any], problems: list[Problem]) -> None:
+        self.file = file
+        self.names = names
+        self.problems = problems
+
+    def inlines(self, text: str, path: Path_) -> Inlines:
+        try:
+            return parse_inlines(expand(text, self.names))
+        except MarkupError as err:
+            location = self.file.location(path)
+            line = (location.line or 1) + err.line_offset
+            self.problems.append(Problem(Location(location.path, line), str(err)))
+            return (Text(text),)
+
+    def blocks(self, blocks: list[s.Block], path: Path_) -> tuple[Block, ...]:
+        out: list[Block] = []
+        for i, block in enumerate(blocks):
+            if block.paragraph is not None:
+                out.append(Paragraph(self.inlines(block.paragraph, (*path, i)), location=self.file.location((*path, i))))
+            elif block.bullets is not None:
+                items = tuple(
+                    ListItem("•", self.inlines(text, (*path, i, "bullets", j)))
+                    for j, text in enumerate(block.bullets)
+                )
+                out.append(ItemList("bullet", items))
+        return tuple(out)
+
+    def item_list(self, items: list[s.SubItem], style: ListStyle, path: Path_) -> ItemList:
+        resolved = []
+        for i, item in enumerate(items, start=1):
+            item_path = (*path, i - 1)
+            sublist = (
+                self.item_list(item.items, NESTED_STYLE[style], (*item_path, "items"))
+                if item.items
+                else None
+            )
+            resolved.append(ListItem(MARKERS[style](i), self.inlines(item.text, (*item_path, "text")), sublist))
+        return ItemList(style, tuple(resolved))
+
+
+def paragraph_numbers(supporting: s.SupportingFile, file: YamlFile, problems: list[Problem]) -> dict[str, str]:
+    """Label -> paragraph number, decided from structure alone so text can refer forwards."""
+    numbers: dict[str, str] = {}
+    first_line: dict[str, int | None] = {}
+    for section_index, section in enumerate(supporting.sections, start=1):
+        count = 0
+        for g, group in enumerate(section.groups):
+            for p, paragraph in enumerate(group.paragraphs):
+                count += 1
+                if paragraph.label is None:
+                    continue
+                path = ("sections", section_index - 1, "groups", g, "paragraphs", p, "label")
+                if paragraph.label in numbers:
+                    problems.append(
+                        Problem(
+                            file.location(path),
+                            f"label '{paragraph.label}' is already used at line {first_line[paragraph.label]}; labels must be unique",
+                        )
+                    )
+                    continue
+                numbers[paragraph.label] = f"{section_index}.{count}"
+                first_line[paragraph.label] = file.location(path).line
+    return numbers
+
+
+def _reference_function(numbers: dict[str, str] | None) -> Callable[[str], str]:
+    def ref(label: str) -> str:
+        if numbers is None:  # supporting.yaml is itself invalid; its problems are reported already
+            return "?"
+        if label not in numbers:
+            near = difflib.get_close_matches(label, list(numbers), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else f" (labels: {', '.join(numbers) or 'none'})"
+            raise MarkupError(f"unknown paragraph label '{label}'{hint}")
+        return numbers[label]
+
+    return ref
+
+
+def resolve_paper(source: PaperSource, figures: Mapping[str, Any] | None = None) -> tuple[Paper | None, list[Problem]]:
+    problems: list[Problem] = []
+    specs = source.specs
+    supporting: s.SupportingFile | None = specs.get("supporting.yaml")
+    numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], problems) if supporting else None
+    names: dict[str, Any] = {**(figures or {}), "ref": _reference_function(numbers)}
+
+    def resolver(name: str) -> _TextResolver:
+        return _TextResolver(source.files[name], names, problems)
+
+    sections: list[Section] = []
+    if supporting:
+        text = resolver("supporting.yaml")
+        for n, section in enumerate(supporting.sections, start=1):
+            sections.append(_supporting_section(n, section, text))
+    number = len(sections)
+    for name, title in IMPLICATION_SECTIONS:
+        number += 1
+        implications: s.ImplicationsFile | None = specs.get(name)
+        if implications:
+            blocks = resolver(name).blocks(implications.paragraphs, ("paragraphs",))
+            sections.append(Section(str(number), title, blocks))
+    contacts: s.ContactFile | None = specs.get("contact.yaml")
+    number += 1
+    if contacts:
+        sections.append(Section(str(number), "Contact Details", _contact_blocks(contacts)))
+    appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
+    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
+    number += 1
+    appendices: tuple[Appendix, ...] = ()
+    if appendix_file and paper_spec:
+        appendices = tuple(
+            Appendix(a.ref, a.title, a.marking or paper_spec.marking) for a in appendix_file.appendices
+        )
+        sections.append(appendix_section(str(number), appendices, tuple(appendix_file.background_papers)))
+
+    summary_spec: s.SummaryFile | None = specs.get("summary.yaml")
+    summary: list[SummaryPart] = []
+    if summary_spec:
+        text = resolver("summary.yaml")
+        for key, title in SUMMARY_PARTS:
+            summary.append(SummaryPart(title, text.blocks(getattr(summary_spec, key), (key,))))
+    recommendations_spec: s.RecommendationsFile | None = specs.get("recommendations.yaml")
+    recommendations = ItemList("letter", ())
+    if recommendations_spec:
+        text = resolver("recommendations.yaml")
+        recommendations = ItemList(
+            "letter",
+            tuple(
+                ListItem(f"{letter(i)}.", text.inlines(item, ("items", i - 1)))
+                for i, item in enumerate(recommendations_spec.items, start=1)
+            ),
+        )
+
+    if problems or not source.complete or paper_spec is None or contacts is None:
+        return None, problems
+    assert recommendations_spec is not None
+    paper = Paper(
+        slug=source.folder.name,
+        title=paper_spec.title,
+        meeting=paper_spec.meeting,
+        date=paper_spec.date,
+        report_by=paper_spec.report_by,
+        organisation=paper_spec.organisation,
+        marking=paper_spec.marking,
+        status=paper_spec.status,
+        author=contacts.contacts[0].name,
+        summary=tuple(summary),
+        recommendations_lead=recommendations_spec.lead,
+        recommendations=recommendations,
+        sections=tuple(sections),
+        appendices=appendices,
+        background_papers=tuple(appendix_file.background_papers) if appendix_file else (),
+    )
+    return paper, problems
+
+
+def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver) -> Section:
+    blocks: list[Block] = []
+    count = 0
+    for g, group in enumerate(section.groups):
+        base: Path_ = ("sections", number - 1, "groups", g)
+        if group.heading:
+            blocks.append(Heading(text.inlines(group.heading, (*base, "heading"))))
+        for p, paragraph in enumerate(group.paragraphs):
+            count += 1
+            path = (*base, "paragraphs", p)
+            items = (
+                text.item_list(paragraph.items, paragraph.item_style, (*path, "items"))
+                if paragraph.items
+                else None
+            )
+            blocks.append(
+                Paragraph(
+                    content=text.inlines(paragraph.text, (*path, "text")),
+                    number=f"{number}.{count}",
+                    lead=text.inlines(paragraph.lead, (*path, "lead")) if paragraph.lead else (),
+                    items=items,
+                    location=text.file.location(path),
+                )
+            )
+    return Section(str(number), section.title, tuple(blocks))
+
+
+def _contact_blocks(contacts: s.ContactFile) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for contact in contacts.contacts:
+        who = ", ".join(part for part in (contact.name, contact.team) if part)
+        blocks.append(Paragraph((Text(f"{contact.role}: {who}"),)))
+        if contact.email:
+            blocks.append(
+                Paragraph((Text("Email: "), Link(f"mailto:{contact.email}", (Text(contact.email),))))
+            )
+        if contact.phone:
+            blocks.append(Paragraph((Text(f"Telephone: {contact.phone}"),)))
+    return tuple(blocks)
+
+
+APPENDIX_SECTION_TITLE = "Appendices and Background Papers"
+
+
+def appendix_section(number: str, appendices: tuple[Appendix, ...], background_papers: tuple[str, ...]) -> Section:
+    blocks: list[Block] = []
+    for appendix in appendices:
+        blocks.append(Paragraph((Strong((Text(f"Appendix {appendix.ref}"),)), Text(f" – {appendix.title}"))))
+    if not appendices:
+        blocks.append(Paragraph((Text("There are no appendices to this report."),)))
+    if background_papers:
+        blocks.append(Paragraph((Strong((Text("Background papers"),)),)))
+        blocks.append(ItemList("bullet", tuple(ListItem("•", (Text(b),)) for b in background_papers)))
+    else:
+        blocks.append(Paragraph((Text("Background papers: none."),)))
+    return Section(number, APPENDIX_SECTION_TITLE, tuple(blocks))

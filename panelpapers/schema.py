@@ -1,0 +1,319 @@
+"""The author's format as pydantic models, and the translation of validation errors into
+`file:line: expected …, got …` lines with the nearest valid key for a typo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from panelpapers.errors import Problem
+from panelpapers.source import YamlFile
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Marking = Literal["OFFICIAL", "OFFICIAL-SENSITIVE"]
+MARKING_RANK: dict[str, int] = {"OFFICIAL": 0, "OFFICIAL-SENSITIVE": 1}
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _wrap_string(key: str) -> Any:
+    """Lets an author write a bare string where a mapping with `key` is the full form."""
+
+    def wrap(value: Any) -> Any:
+        return {key: value} if isinstance(value, str) else value
+
+    return BeforeValidator(wrap)
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Block(Spec):
+    """A paragraph (written as a plain string) or a bulleted list."""
+
+    paragraph: Text | None = None
+    bullets: list[Text] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Block:
+        if (self.paragraph is None) == (self.bullets is None):
+            raise ValueError("expected a paragraph (text) or 'bullets: [ … ]'")
+        return self
+
+
+BlockList = Annotated[list[Annotated[Block, _wrap_string("paragraph")]], Field(min_length=1)]
+
+
+class SubItem(Spec):
+    text: Text
+    items: list[Annotated[SubItem, _wrap_string("text")]] | None = Field(default=None, min_length=1)
+
+
+ItemStyle = Literal["letter", "roman", "bullet"]
+
+
+class ParagraphSpec(Spec):
+    text: Text
+    lead: Text | None = None
+    label: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
+    items: list[Annotated[SubItem, _wrap_string("text")]] | None = Field(default=None, min_length=1)
+    item_style: ItemStyle = "letter"
+
+
+class GroupSpec(Spec):
+    heading: Text | None = None
+    paragraphs: list[Annotated[ParagraphSpec, _wrap_string("text")]] = Field(min_length=1)
+
+
+class SectionSpec(Spec):
+    title: Text
+    groups: list[GroupSpec] = Field(min_length=1)
+
+
+class PaperFile(Spec):
+    title: Text
+    meeting: Text
+    date: IsoDate
+    report_by: Text
+    organisation: Literal["MPS", "MOPAC", "joint"]
+    marking: Marking
+    status: Literal["draft", "final"]
+
+
+class SummaryFile(Spec):
+    purpose: BlockList
+    key_considerations: BlockList
+    interdependencies: BlockList
+
+
+class RecommendationsFile(Spec):
+    lead: Text = "The Audit Panel is recommended to:"
+    items: list[Text] = Field(min_length=1)
+
+
+class SupportingFile(Spec):
+    sections: list[SectionSpec] = Field(min_length=1)
+
+
+class ImplicationsFile(Spec):
+    paragraphs: BlockList
+
+
+class ContactSpec(Spec):
+    role: Text = "Report author"
+    name: Text
+    team: Text | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: Text | None = None
+
+
+class ContactFile(Spec):
+    contacts: list[ContactSpec] = Field(min_length=1)
+
+
+class AppendixSpec(Spec):
+    ref: Text
+    title: Text
+    marking: Marking | None = None
+
+
+class AppendicesFile(Spec):
+    appendices: list[AppendixSpec]
+    background_papers: list[Text]
+
+
+class MemberSpec(Spec):
+    name: Text
+    role: Text | None = None
+
+
+class AttendeeGroup(Spec):
+    organisation: Text
+    people: list[Text] = Field(min_length=1)
+
+
+class AgendaItemSpec(Spec):
+    paper: Text | None = None
+    oral: Text | None = None
+    presenter: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AgendaItemSpec:
+        if (self.paper is None) == (self.oral is None):
+            raise ValueError("expected 'paper: <folder>' or 'oral: <title>' (one of them)")
+        return self
+
+
+class MeetingContact(Spec):
+    name: Text
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class MeetingFile(Spec):
+    panel: Text
+    date: IsoDate
+    time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    venue: Text
+    membership: list[MemberSpec] = Field(min_length=1)
+    attendees: list[AttendeeGroup] = []
+    audit_representatives: list[Text] = []
+    contact: MeetingContact
+    next_meeting: IsoDate | None = None
+    agenda: list[AgendaItemSpec] = Field(min_length=1)
+
+
+# Paper section files, in reading order: file name -> (model, what the section is called).
+SECTION_FILES: dict[str, type[Spec]] = {
+    "paper.yaml": PaperFile,
+    "summary.yaml": SummaryFile,
+    "recommendations.yaml": RecommendationsFile,
+    "supporting.yaml": SupportingFile,
+    "equality.yaml": ImplicationsFile,
+    "financial.yaml": ImplicationsFile,
+    "legal.yaml": ImplicationsFile,
+    "risk.yaml": ImplicationsFile,
+    "contact.yaml": ContactFile,
+    "appendices.yaml": AppendicesFile,
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(source: YamlFile, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Validates a loaded file; on failure every problem comes back with its line."""
+    try:
+        return model.model_validate(source.data), []
+    except ValidationError as err:
+        problems = [_problem(source, model, e) for e in err.errors(include_url=False)]
+        return None, problems
+
+
+def _problem(source: YamlFile, model: type[BaseModel], error: Any) -> Problem:
+    loc = _data_path(source.data, error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    where = ".".join(str(p) for p in loc)
+    if kind == "missing":
+        name = error["loc"][-1]
+        parent = source.location(loc)
+        return Problem(parent, f"missing required key '{name}'")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, error["loc"][:-1])
+        near = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        return Problem(
+            source.location(loc),
+            f"unknown key '{loc[-1]}'{hint} (allowed here: {', '.join(allowed)})",
+        )
+    if kind == "literal_error":
+        expected = error["ctx"]["expected"]
+        return Problem(source.location(loc), f"{where}: expected one of {expected}, got {_describe(value)}")
+    if kind == "value_error":
+        message = str(error["ctx"]["error"])
+        return Problem(source.location(loc), f"{where}: {message}" if where else message)
+    expected = _pattern_hint(error) if kind == "string_pattern_mismatch" else {
+        "string_type": "text",
+        "list_type": "a list (lines starting with '- ')",
+        "model_type": "a mapping of keys",
+        "model_attributes_type": "a mapping of keys",
+        "dict_type": "a mapping of keys",
+        "too_short": "at least one entry",
+        "string_too_short": "some text",
+        "date_from_datetime_parsing": "a date as YYYY-MM-DD",
+        "date_type": "a date as YYYY-MM-DD",
+    }.get(kind, error["msg"].lower())
+    return Problem(source.location(loc), f"{where or 'file'}: expected {expected}, got {_describe(value)}")
+
+
+def _pattern_hint(error: Any) -> str:
+    pattern = error["ctx"]["pattern"]
+    if "@" in pattern:
+        return "an email address"
+    if "a-z0-9" in pattern:
+        return "a label of lower-case letters, digits and hyphens"
+    if ":" in pattern:
+        return "a 24-hour time such as \"14:30\""
+    return f"text matching {pattern}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) < 60 else f"'{value[:57]}…'"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Maps pydantic's error location to a path in the file, dropping its union/validator tags."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part == loc[-1]:
+            path.append(part)  # a key that is not there (missing or unknown)
+            break
+    return tuple(path)
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            continue
+        current = _inner_model(fields[part].annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None:
+        return _inner_model(origin)
+    return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    inner = _model_at(model, loc)
+    return list(inner.model_fields) if inner else []

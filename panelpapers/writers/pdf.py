@@ -1,0 +1,60 @@
+"""PDF through WeasyPrint. The URL fetcher reads only `data:` URLs and files inside the project's
+templates and content folders, so a paper can never pull in the network or the rest of the disk."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from panelpapers.model import Paper
+from panelpapers.writers import PROJECT_ROOT, TEMPLATES
+from panelpapers.writers.html import render_paper_html
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def allowed_roots() -> tuple[Path, ...]:
+    return (TEMPLATES.resolve(), (PROJECT_ROOT / "content").resolve())
+
+
+def _project_fetcher() -> Any:
+    from weasyprint.urls import URLFetcher
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves data: URLs and files under the allowed roots; refuses everything else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()  # removes `..`, follows links
+                if not any(path.is_relative_to(root) for root in allowed_roots()):
+                    raise FetchRefused(f"refused to read {path}: outside the project's templates and content")
+                url = path.as_uri()
+            elif parsed.scheme != "data":
+                raise FetchRefused(f"refused to fetch {url}: only the project's own files are read")
+            return super().fetch(url, headers)
+
+    # A resource that cannot be read stops the build: a missing font must not pass unnoticed.
+    return ProjectFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    out = io.BytesIO()
+    HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=_project_fetcher()).write_pdf(
+        out, uncompressed_pdf=False
+    )
+    return out.getvalue()
+
+
+class PdfWriter:
+    name = "pdf"
+    suffix = ".pdf"
+
+    def render(self, paper: Paper) -> bytes:
+        return html_to_pdf(render_paper_html(paper))

@@ -1,0 +1,47 @@
+"""Shared test helpers: where the project and its example meeting are, and how to run the CLI
+the way an author does (a separate process, so exit status and stderr are tested for real)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_MEETING = PROJECT_ROOT / "content" / "2022-01-17-audit-panel"
+
+
+def run_panelpapers(*args: str | Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m panelpapers ARGS` in `cwd`; the package is found even if not installed."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    return subprocess.run(
+        [sys.executable, "-m", "panelpapers", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def example_meeting() -> Path:
+    return EXAMPLE_MEETING
+
+
+@pytest.fixture(scope="session")
+def panelpapers_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`panelpapers_cli("build", folder, "--out", out, cwd=somewhere)`."""
+    return run_panelpapers

@@ -1,0 +1,433 @@
+"""A catalogue of bad input.
+
+Each case copies the example meeting, breaks one thing in it (editing the YAML as text, so line
+numbers are predictable) and builds again into an output folder that already holds a good build.
+The build must:
+
+- exit with status 1 (no traceback);
+- report the problem on stderr as `path:line: message`, the path relative to the current folder;
+- leave every file of the earlier output exactly as it was.
+
+The expected line is found by searching the edited file, never hard-coded, so the example content
+can change. A problem inside a multi-line text is reported at the line where that text starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PAPER = "02-risk-management"  # the example meeting's paper folder
+
+# --- Editing content as text ----------------------------------------------------------------------
+# Files are read as bytes and decoded as latin-1, so every byte round-trips unchanged: the UTF-8 of
+# the example is kept as it is, and a deliberately invalid byte can be written with "\xe9".
+
+Edit = Callable[[Path], None]
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("latin-1")
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("latin-1"))
+
+
+def sub(name: str, pattern: str, replacement: str) -> Edit:
+    """Replaces the first match of `pattern` (multi-line regex) in the file."""
+
+    def edit(meeting: Path) -> None:
+        path = meeting / name
+        text, count = re.subn(pattern, replacement, _read(path), count=1, flags=re.M)
+        assert count == 1, f"{pattern!r} not found in {name}"
+        _write(path, text)
+
+    return edit
+
+
+def append(name: str, lines: str) -> Edit:
+    def edit(meeting: Path) -> None:
+        path = meeting / name
+        text = _read(path)
+        _write(path, text + ("" if text.endswith("\n") else "\n") + lines)
+
+    return edit
+
+
+def add_paragraph(name: str, value: str) -> Edit:
+    """Adds an entry, written exactly as `value`, to the end of the file's (only) list."""
+
+    def edit(meeting: Path) -> None:
+        indent = re.search(r"^( *)- ", _read(meeting / name), re.M)
+        assert indent, f"no list in {name}"
+        append(name, "".join(f"{indent[1]}{line}\n" for line in ("- " + value).split("\n")))(meeting)
+
+    return edit
+
+
+def write(name: str, data: bytes) -> Edit:
+    def edit(meeting: Path) -> None:
+        (meeting / name).write_bytes(data)
+
+    return edit
+
+
+def delete(name: str) -> Edit:
+    def edit(meeting: Path) -> None:
+        (meeting / name).unlink()
+
+    return edit
+
+
+def copy(name: str, new_name: str) -> Edit:
+    def edit(meeting: Path) -> None:
+        shutil.copyfile(meeting / name, meeting / new_name)
+
+    return edit
+
+
+def open_bracket_on_last_line(name: str) -> Edit:
+    """`key: value` on the file's last line becomes `key: [value` (never closed)."""
+
+    def edit(meeting: Path) -> None:
+        path = meeting / name
+        lines = _read(path).rstrip("\n").split("\n")
+        key, value = lines[-1].split(": ", 1)
+        lines[-1] = f"{key}: [{value}"
+        _write(path, "\n".join(lines) + "\n")
+
+    return edit
+
+
+def end_last_line_with(name: str, words: str) -> Edit:
+    """Adds `words` to the file's last line (inside the last multi-line paragraph)."""
+
+    def edit(meeting: Path) -> None:
+        path = meeting / name
+        _write(path, _read(path).rstrip("\n") + words + "\n")
+
+    return edit
+
+
+def duplicate_first_label(meeting: Path) -> None:
+    """The second paragraph label in supporting.yaml is changed to the first one."""
+    path = meeting / PAPER / "supporting.yaml"
+    text = _read(path)
+    labels = list(re.finditer(r"^(\s*(?:- )?label: )(\S+)$", text, re.M))
+    assert len(labels) >= 2, "supporting.yaml needs two labels for this case"
+    second = labels[1]
+    _write(path, text[: second.start(2)] + labels[0][2] + text[second.end(2) :])
+
+
+def first_label(text: str) -> str:
+    return re.search(r"^\s*(?:- )?label: (\S+)$", text, re.M)[1]
+
+
+# --- Finding the expected line in the edited file -------------------------------------------------
+
+LineOf = Callable[[str], int]
+
+
+def line_of(text: str, pattern: str, nth: int = 0) -> int:
+    """1-based line of the `nth` match of `pattern` (multi-line regex); nth=-1 is the last."""
+    matches = list(re.finditer(pattern, text, re.M))
+    assert matches, f"{pattern!r} not found"
+    return text.count("\n", 0, matches[nth].start()) + 1
+
+
+def first(pattern: str) -> LineOf:
+    return lambda text: line_of(text, pattern)
+
+
+def second(pattern: str) -> LineOf:
+    return lambda text: line_of(text, pattern, 1)
+
+
+def last(pattern: str) -> LineOf:
+    return lambda text: line_of(text, pattern, -1)
+
+
+FIRST_KEY = first(r"^\w")  # a missing top-level key is reported where the file's mapping starts
+WHOLE_FILE = None  # a problem with the file as a whole: `path: message`, a line number optional
+
+
+# --- The catalogue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    file: str  # the file the problem is reported against, relative to the meeting folder
+    edit: Edit
+    message: str | Callable[[str], str]  # a substring of the message (or made from the file)
+    line: LineOf | None
+
+
+P = f"{PAPER}/"
+PAPER_YAML = P + "paper.yaml"
+
+CASES = [
+    # YAML itself
+    Case("duplicate-key", PAPER_YAML, append(PAPER_YAML, "title: A second title\n"),
+         lambda text: f"duplicate key 'title' (first at line {line_of(text, r'^title:')})",
+         last(r"^title:")),
+    Case("invalid-yaml-indentation", PAPER_YAML, sub(PAPER_YAML, r"^meeting:", "  meeting:"),
+         "invalid YAML", first(r"^  meeting:")),
+    Case("invalid-yaml-unclosed-bracket", PAPER_YAML, open_bracket_on_last_line(PAPER_YAML),
+         "invalid YAML", first(r"\[")),
+    Case("anchor", PAPER_YAML, sub(PAPER_YAML, r"^title: ", "title: &t "),
+         "anchors (&name) are not allowed", first(r"^title:")),
+    Case("alias", PAPER_YAML, sub(PAPER_YAML, r"^meeting: .*$", "meeting: *t"),
+         "aliases (*name) are not allowed", first(r"^meeting:")),
+    Case("python-tag", PAPER_YAML, sub(PAPER_YAML, r"^title: ", "title: !!python/object:os.system "),
+         "YAML tags", first(r"^title:")),
+    # whole files
+    Case("empty-file", P + "risk.yaml", write(P + "risk.yaml", b""), "file is empty", first(r"\A")),
+    Case("comments-only-file", P + "risk.yaml", write(P + "risk.yaml", b"# to be written\n"),
+         "file is empty", first(r"\A")),
+    Case("not-utf8-line", P + "legal.yaml", add_paragraph(P + "legal.yaml", "Caf\xe9 society."),
+         "not UTF-8", first("Caf")),
+    Case("not-utf8-utf16-file", P + "legal.yaml",
+         write(P + "legal.yaml", b"\xff\xfe" + "paragraphs:\n  - No implications.\n".encode("utf-16-le")),
+         "not UTF-8", first(r"\A")),
+    Case("control-character", P + "financial.yaml",
+         add_paragraph(P + "financial.yaml", "A bell\x07 pasted from elsewhere."),
+         "control character U+0007", first("\x07")),
+    Case("file-over-1mb", P + "supporting.yaml",
+         append(P + "supporting.yaml", "# " + "x" * 1_000_000 + "\n"),
+         "the limit is 1,000,000", WHOLE_FILE),
+    Case("missing-section-file", P + "legal.yaml", delete(P + "legal.yaml"),
+         "missing section file 'legal.yaml'", WHOLE_FILE),
+    Case("unknown-section-file", P + "finacial.yaml", copy(P + "financial.yaml", P + "finacial.yaml"),
+         "unknown section file 'finacial.yaml'; did you mean 'financial.yaml'?", WHOLE_FILE),
+    # keys and values
+    Case("unknown-key-typo", PAPER_YAML, sub(PAPER_YAML, r"^title:", "titel:"),
+         "unknown key 'titel'; did you mean 'title'?", first(r"^titel:")),
+    Case("missing-required-key", PAPER_YAML, sub(PAPER_YAML, r"^report_by:.*\n", ""),
+         "missing required key 'report_by'", FIRST_KEY),
+    Case("missing-nested-key", P + "contact.yaml", sub(P + "contact.yaml", r"^\s+name:.*\n", ""),
+         "missing required key 'name'", first(r"^\s*- ")),
+    Case("list-for-text", PAPER_YAML, sub(PAPER_YAML, r"^title:.*$", "title: [a, b]"),
+         "expected text, got a list", first(r"^title:")),
+    Case("empty-text", PAPER_YAML, sub(PAPER_YAML, r"^title:.*$", 'title: ""'),
+         "expected some text", first(r"^title:")),
+    Case("marking-not-in-vocabulary", PAPER_YAML, sub(PAPER_YAML, r"^marking:.*$", "marking: SECRET"),
+         "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'", first(r"^marking:")),
+    Case("bad-organisation", PAPER_YAML, sub(PAPER_YAML, r"^organisation:.*$", "organisation: Met"),
+         "expected one of 'MPS', 'MOPAC' or 'joint'", first(r"^organisation:")),
+    Case("bad-status", PAPER_YAML, sub(PAPER_YAML, r"^status:.*$", "status: published"),
+         "expected one of 'draft' or 'final'", first(r"^status:")),
+    Case("bad-date", PAPER_YAML, sub(PAPER_YAML, r"^date:.*$", "date: 2022-13-01"),
+         "expected a date as YYYY-MM-DD", first(r"^date:")),
+    Case("bad-email", P + "contact.yaml", sub(P + "contact.yaml", r"email: .*$", "email: priya at example"),
+         "expected an email address", first(r"email:")),
+    Case("bad-label", P + "supporting.yaml", sub(P + "supporting.yaml", r"label: \S+$", "label: Bad_Label"),
+         "expected a label of lower-case letters, digits and hyphens", first(r"label: Bad_Label")),
+    Case("bad-item-style", P + "supporting.yaml",
+         sub(P + "supporting.yaml", r"item_style: \S+$", "item_style: greek"),
+         "expected one of 'letter', 'roman' or 'bullet'", first(r"item_style: greek")),
+    Case("empty-bullets", P + "legal.yaml", add_paragraph(P + "legal.yaml", "bullets: []"),
+         "expected at least one entry", first(r"bullets: \[\]")),
+    Case("lead-is-a-mapping", P + "supporting.yaml",
+         sub(P + "supporting.yaml", r"^(\s*(?:- )?)lead: .*$", r"\1lead: {money: risk 6}"),
+         "expected text, got a mapping", first(r"lead: \{")),
+    Case("recommendations-empty", P + "recommendations.yaml",
+         write(P + "recommendations.yaml", b'lead: "The Audit Panel is recommended to:"\nitems: []\n'),
+         "expected at least one entry", first(r"^items:")),
+    # meeting.yaml
+    Case("agenda-paper-and-oral", "meeting.yaml",
+         sub("meeting.yaml", rf"^(\s*)- paper: {PAPER}$", rf"\g<0>\n\1  oral: Risk update"),
+         "expected 'paper: <folder>' or 'oral: <title>'", first(rf"- paper: {PAPER}$")),
+    Case("agenda-unknown-paper", "meeting.yaml",
+         sub("meeting.yaml", rf"- paper: {PAPER}$", "- paper: 03-no-such-paper"),
+         "03-no-such-paper", first(r"- paper: 03-no-such-paper")),
+    Case("meeting-bad-time", "meeting.yaml", sub("meeting.yaml", r"^time:.*$", 'time: "25:00"'),
+         "expected a 24-hour time", first(r"^time:")),
+    Case("meeting-bad-next-date", "meeting.yaml",
+         sub("meeting.yaml", r"^next_meeting:.*$", "next_meeting: 2022-04-31"),
+         "expected a date as YYYY-MM-DD", first(r"^next_meeting:")),
+    Case("meeting-unknown-key", "meeting.yaml", sub("meeting.yaml", r"^venue:", "venu:"),
+         "unknown key 'venu'; did you mean 'venue'?", first(r"^venu:")),
+    # text markup
+    Case("unknown-paragraph-label", P + "legal.yaml",
+         add_paragraph(P + "legal.yaml", """'See paragraph {{ ref("no-such-label") }}.'"""),
+         "unknown paragraph label 'no-such-label'", first("no-such-label")),
+    Case("duplicate-label", P + "supporting.yaml", duplicate_first_label,
+         lambda text: f"label '{first_label(text)}' is already used", second(r"^\s*(?:- )?label: ")),
+    Case("file-link", P + "legal.yaml", add_paragraph(P + "legal.yaml", "See [x](file:///etc/passwd)."),
+         "is not allowed: use an https://", first("file:///")),
+    Case("http-link", P + "legal.yaml", add_paragraph(P + "legal.yaml", "See [x](http://example.org/)."),
+         "is not allowed: use an https://", first("http://")),
+    Case("http-link-inside-long-paragraph", P + "legal.yaml",
+         end_last_line_with(P + "legal.yaml", " See [x](http://example.org/)."),
+         "is not allowed: use an https://", last(r"^\s*- ")),
+    Case("image", P + "equality.yaml",
+         add_paragraph(P + "equality.yaml", "See ![chart](https://example.org/x.png)."),
+         "images are not allowed", first(r"!\[chart\]")),
+    Case("raw-html", P + "risk.yaml",
+         add_paragraph(P + "risk.yaml", "Hello <script>alert(1)</script> there."),
+         "raw HTML is not allowed", first("<script>")),
+    Case("undefined-name", P + "financial.yaml",
+         add_paragraph(P + "financial.yaml", "'The total is {{ undefined_name }}.'"),
+         "'undefined_name' is undefined", first("undefined_name")),
+    Case("sandbox-escape", P + "financial.yaml",
+         add_paragraph(P + "financial.yaml", "'Look: {{ ref.__globals__ }}.'"),
+         "not allowed", first("__globals__")),
+    Case("expression-syntax-error", P + "risk.yaml",
+         add_paragraph(P + "risk.yaml", "'See {{ ref( }} here.'"),
+         "expression", first(r"ref\( }}")),
+    Case("expression-syntax-error-in-literal-block", P + "risk.yaml",
+         add_paragraph(P + "risk.yaml", "|\n  First line of the paragraph.\n  See {{ ref( }} here."),
+         "expression", first(r"ref\( }}")),
+]
+
+
+# --- Running the cases -----------------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder`, with the sha256 of each file."""
+    return {
+        path.relative_to(folder).as_posix(): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "<folder>"
+        )
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture(scope="module")
+def good_output(tmp_path_factory, example_meeting, panelpapers_cli) -> Path:
+    """A good build of the example meeting, made once and copied into each case."""
+    base = tmp_path_factory.mktemp("good-build")
+    meeting = base / "content" / example_meeting.name
+    shutil.copytree(example_meeting, meeting)
+    result = panelpapers_cli("build", meeting, "--out", base / "out", cwd=base)
+    assert result.returncode == 0, f"the example meeting does not build:\n{result.stderr}"
+    assert any(p.is_file() for p in (base / "out").rglob("*")), "the good build wrote nothing"
+    return base / "out"
+
+
+@pytest.fixture
+def workspace(tmp_path, good_output, example_meeting) -> tuple[Path, Path]:
+    """(meeting folder, output folder holding a good build), both under tmp_path."""
+    meeting = tmp_path / "content" / example_meeting.name
+    shutil.copytree(example_meeting, meeting)
+    out = tmp_path / "out"
+    shutil.copytree(good_output, out)
+    return meeting, out
+
+
+@dataclass(frozen=True)
+class Expected:
+    file: str  # relative to the meeting folder
+    message: str
+    line: int | None  # None: a whole-file problem, with or without a line number
+
+
+def expected(case: Case, meeting: Path) -> Expected:
+    path = meeting / case.file
+    text = _read(path) if path.is_file() else ""
+    message = case.message(text) if callable(case.message) else case.message
+    return Expected(case.file, message, case.line(text) if case.line else None)
+
+
+def reported(stderr: str, want: Expected, meeting: Path, cwd: Path) -> bool:
+    path = re.escape((meeting / want.file).relative_to(cwd).as_posix())
+    line = r"(?::\d+)?" if want.line is None else f":{want.line}"
+    pattern = re.compile(rf"^{path}{line}: .*{re.escape(want.message)}")
+    return any(pattern.search(row) for row in stderr.splitlines())
+
+
+def build_refused(panelpapers_cli, meeting: Path, out: Path, wants: list[Expected]) -> list[str]:
+    """Builds the broken meeting; returns what went wrong (empty if everything is as it should be)."""
+    cwd = meeting.parents[1]
+    before = snapshot(out)
+    result = panelpapers_cli("build", meeting, "--out", out, cwd=cwd)
+    failures = []
+    if "Traceback" in result.stderr:
+        failures.append("a traceback was printed")
+    if result.returncode != 1:
+        failures.append(f"exit status {result.returncode}, expected 1")
+    for want in wants:
+        if not reported(result.stderr, want, meeting, cwd):
+            where = f"{want.file}:{want.line}" if want.line else want.file
+            failures.append(f"no line '{where}: …{want.message}…'")
+    after = snapshot(out)
+    if after != before:
+        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        failures.append(f"the earlier output changed: {changed[:10]}")
+    if failures:
+        failures.append("stderr was:\n" + result.stderr)
+    return failures
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_refused_and_output_kept(case: Case, workspace, panelpapers_cli) -> None:
+    meeting, out = workspace
+    case.edit(meeting)
+    failures = build_refused(panelpapers_cli, meeting, out, [expected(case, meeting)])
+    assert not failures, "\n".join(failures)
+
+
+def test_problems_in_several_files_are_reported_in_one_run(workspace, panelpapers_cli) -> None:
+    meeting, out = workspace
+    appendices = P + "appendices.yaml"
+    sub(PAPER_YAML, r"^title:", "titel:")(meeting)
+    sub(appendices, r"^(\s*)- ref: (.*)$", r"\g<0>\n\1  marking: SECRET")(meeting)
+    sub("meeting.yaml", r"^venue:", "venu:")(meeting)
+    wants = [
+        Expected(PAPER_YAML, "unknown key 'titel'", line_of(_read(meeting / PAPER_YAML), r"^titel:")),
+        Expected(appendices, "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'",
+                 line_of(_read(meeting / appendices), r"marking: SECRET")),
+        Expected("meeting.yaml", "unknown key 'venu'", line_of(_read(meeting / "meeting.yaml"), r"^venu:")),
+    ]
+    failures = build_refused(panelpapers_cli, meeting, out, wants)
+    assert not failures, "\n".join(failures)
+
+
+def test_several_problems_in_one_file_are_all_reported(workspace, panelpapers_cli) -> None:
+    meeting, out = workspace
+    sub(PAPER_YAML, r"^status:.*$", "status: published")(meeting)
+    sub(PAPER_YAML, r"^marking:.*$", "marking: SECRET")(meeting)
+    add_paragraph(P + "legal.yaml", "See [x](http://example.org/).")(meeting)
+    add_paragraph(P + "legal.yaml", "'And {{ ref(\"no-such-label\") }}.'")(meeting)
+    paper, legal = _read(meeting / PAPER_YAML), _read(meeting / P / "legal.yaml")
+    wants = [
+        Expected(PAPER_YAML, "expected one of 'draft' or 'final'", line_of(paper, r"^status:")),
+        Expected(PAPER_YAML, "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'", line_of(paper, r"^marking:")),
+        Expected(P + "legal.yaml", "is not allowed: use an https://", line_of(legal, "http://")),
+        Expected(P + "legal.yaml", "unknown paragraph label 'no-such-label'", line_of(legal, "no-such-label")),
+    ]
+    failures = build_refused(panelpapers_cli, meeting, out, wants)
+    assert not failures, "\n".join(failures)
+
+
+def test_catalogue_is_large_enough() -> None:
+    assert len(CASES) >= 24
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+# --- Good input that looks odd: every value stays the text that was typed ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "report_by"),
+    [("1.10", "NO"), ("0755", "off"), ("2022-01-17", "null")],
+    ids=["1.10-NO", "0755-off", "date-like-title-null"],
+)
+def test_values_stay_text(title: str, report_by: str, workspace, panelpapers_cli) -> None:
+    meeting, out = workspace
+    sub(PAPER_YAML, r"^title:.*$", f"title: {title}")(meeting)
+    sub(PAPER_YAML, r"^report_by:.*$", f"report_by: {report_by}")(meeting)
+    result = panelpapers_cli("build", meeting, "--out", out, cwd=meeting.parents[1])
+    assert result.returncode == 0, result.stderr
+    html = (out / meeting.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
+    assert title in html
+    assert f"Report by: {report_by}" in html

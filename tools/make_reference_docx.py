@@ -1,0 +1,84 @@
+"""Creates templates/reference.docx, the Word file whose named styles and page setup every DOCX
+paper starts from. Run once; afterwards a designer may edit the styles in Word directly (keep the
+style names). Usage: python tools/make_reference_docx.py"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
+FONT = "Arial"  # Word's own Arial; LibreOffice maps it to Liberation Sans, the PDF's font
+
+
+def paragraph_style(doc, name, size=11, bold=False, before=0, after=6, base="Normal", color=None):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles[base] if name != base else None
+    style.font.name = FONT
+    fonts = style.element.rPr.rFonts
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)  # a theme font would override the named one
+    fonts.set(qn("w:cs"), FONT)
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    if color:
+        style.font.color.rgb = RGBColor.from_string(color)
+    style.paragraph_format.space_before = Pt(before)
+    style.paragraph_format.space_after = Pt(after)
+    return style
+
+
+def hanging(style, left_cm, hang_cm):
+    fmt = style.paragraph_format
+    fmt.left_indent = Cm(left_cm)
+    fmt.first_line_indent = Cm(-hang_cm)
+    fmt.tab_stops.add_tab_stop(Cm(left_cm))
+
+
+def main() -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.header_distance = section.footer_distance = Cm(1.0)
+
+    normal = paragraph_style(doc, "Normal", after=6)
+    normal.paragraph_format.line_spacing = 1.1
+    paragraph_style(doc, "Masthead", size=20, bold=True, after=14, color="003C71")
+    paragraph_style(doc, "Panel Name", size=13, bold=True, after=2)
+    paragraph_style(doc, "Meeting Date", after=18)
+    paragraph_style(doc, "Paper Title", size=16, bold=True, after=4)
+    paragraph_style(doc, "Report By", after=12)
+    paragraph_style(doc, "Summary Heading", size=13, bold=True, before=4, after=4)
+    paragraph_style(doc, "Summary Part", bold=True, before=8, after=3)
+    for name, size in (("Heading 1", 12.5), ("Heading 2", 11)):
+        style = paragraph_style(doc, name, size=size, bold=True, before=10, after=6, color="000000")
+        style.font.italic = False
+        style.paragraph_format.keep_with_next = True
+    doc.styles["Heading 2"].paragraph_format.left_indent = Cm(1.2)
+    hanging(paragraph_style(doc, "Numbered Paragraph"), 1.2, 1.2)
+    hanging(paragraph_style(doc, "Recommendation"), 0.8, 0.8)
+    hanging(paragraph_style(doc, "List Item", after=3), 2.0, 0.8)
+    hanging(paragraph_style(doc, "List Item 2", after=3), 2.8, 0.8)
+    hanging(paragraph_style(doc, "Bullet Item", after=3), 1.6, 0.6)
+    for name in ("Marking Header", "Marking Footer"):
+        style = paragraph_style(doc, name, size=9, bold=True, after=0)
+        style.paragraph_format.tab_stops.add_tab_stop(Cm(8.5), WD_TAB_ALIGNMENT.CENTER)
+        style.paragraph_format.tab_stops.add_tab_stop(Cm(17.0), WD_TAB_ALIGNMENT.RIGHT)
+
+    doc.core_properties.author = ""
+    doc.core_properties.title = "Audit Panel paper"
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(OUT))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
