@@ -396,14 +396,38 @@ def test_several_problems_in_one_file_are_all_reported(workspace, panelpapers_cl
     meeting, out = workspace
     sub(PAPER_YAML, r"^status:.*$", "status: published")(meeting)
     sub(PAPER_YAML, r"^marking:.*$", "marking: SECRET")(meeting)
-    add_paragraph(P + "legal.yaml", "See [x](http://example.org/).")(meeting)
-    add_paragraph(P + "legal.yaml", "'And {{ ref(\"no-such-label\") }}.'")(meeting)
-    paper, legal = _read(meeting / PAPER_YAML), _read(meeting / P / "legal.yaml")
+    paper = _read(meeting / PAPER_YAML)
     wants = [
         Expected(PAPER_YAML, "expected one of 'draft' or 'final'", line_of(paper, r"^status:")),
         Expected(PAPER_YAML, "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'", line_of(paper, r"^marking:")),
-        Expected(P + "legal.yaml", "is not allowed: use an https://", line_of(legal, "http://")),
-        Expected(P + "legal.yaml", "unknown paragraph label 'no-such-label'", line_of(legal, "no-such-label")),
+    ]
+    failures = build_refused(panelpapers_cli, meeting, out, wants)
+    assert not failures, "\n".join(failures)
+
+
+def test_several_text_problems_in_one_file_are_all_reported(workspace, panelpapers_cli) -> None:
+    meeting, out = workspace
+    legal = P + "legal.yaml"
+    add_paragraph(legal, "See [x](http://example.org/).")(meeting)
+    add_paragraph(legal, "'And {{ ref(\"no-such-label\") }}.'")(meeting)
+    text = _read(meeting / legal)
+    wants = [
+        Expected(legal, "is not allowed: use an https://", line_of(text, "http://")),
+        Expected(legal, "unknown paragraph label 'no-such-label'", line_of(text, "no-such-label")),
+    ]
+    failures = build_refused(panelpapers_cli, meeting, out, wants)
+    assert not failures, "\n".join(failures)
+
+
+def test_text_problems_are_reported_with_problems_in_other_files(workspace, panelpapers_cli) -> None:
+    """One run reports everything: a typo in paper.yaml does not hide a bad link in legal.yaml."""
+    meeting, out = workspace
+    legal = P + "legal.yaml"
+    sub(PAPER_YAML, r"^title:", "titel:")(meeting)
+    add_paragraph(legal, "See [x](http://example.org/).")(meeting)
+    wants = [
+        Expected(PAPER_YAML, "unknown key 'titel'", line_of(_read(meeting / PAPER_YAML), r"^titel:")),
+        Expected(legal, "is not allowed: use an https://", line_of(_read(meeting / legal), "http://")),
     ]
     failures = build_refused(panelpapers_cli, meeting, out, wants)
     assert not failures, "\n".join(failures)

@@ -1,0 +1,74 @@
+"""Reading built outputs back the way a reader's software would: PDF text per page (pypdfium2),
+DOCX paragraphs (python-docx), and LibreOffice as a real client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def pdf_pages_text(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def docx_paragraphs(path: Path) -> list[str]:
+    """Body paragraphs in reading order, table cells included."""
+    from docx import Document
+
+    document = Document(str(path))
+    body = document.element.body
+    texts: list[str] = []
+    for element in body.iter():
+        if element.tag.endswith("}p"):
+            texts.append("".join(_run_text(node) for node in element.iter()))
+    return texts
+
+
+def _run_text(node: object) -> str:
+    tag = getattr(node, "tag", "")
+    if tag.endswith("}t"):
+        return getattr(node, "text", None) or ""
+    return {"tab": "\t", "br": "\n"}.get(tag.rsplit("}", 1)[-1], "")
+
+
+def require_tool(name: str) -> str:
+    """A tool the test needs. Locally a missing tool skips; in CI it fails, never skips silently."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI; .ci/run must install it")
+    pytest.skip(f"{name} not installed")
+
+
+def libreoffice_to_pdf(docx: Path, out_dir: Path) -> Path:
+    soffice = require_tool("soffice")
+    profile = out_dir / "lo-profile"
+    result = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            str(docx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    pdf = out_dir / (docx.stem + ".pdf")
+    assert result.returncode == 0 and pdf.is_file(), f"LibreOffice failed: {result.stderr}"
+    return pdf
