@@ -19,7 +19,9 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="panelpapers", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build meetings or single papers into build/")
-    build.add_argument("paths", nargs="*", type=Path, default=[Path("content")], help="meeting or paper folders (default: content)")
+    build.add_argument(
+        "paths", nargs="*", type=Path, default=[Path("content")], help="meeting or paper folders (default: content)"
+    )
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     check = commands.add_parser("check", help="validate content without writing anything")
     check.add_argument("paths", nargs="*", type=Path, default=[Path("content")])

@@ -89,7 +89,8 @@ class _TextResolver:
         out: list[Block] = []
         for i, block in enumerate(blocks):
             if block.paragraph is not None:
-                out.append(Paragraph(self.inlines(block.paragraph, (*path, i)), location=self.file.location((*path, i))))
+                location = self.file.location((*path, i))
+                out.append(Paragraph(self.inlines(block.paragraph, (*path, i)), location=location))
             elif block.bullets is not None:
                 items = tuple(
                     ListItem("•", self.inlines(text, (*path, i, "bullets", j)))
@@ -127,7 +128,8 @@ def paragraph_numbers(supporting: s.SupportingFile, file: YamlFile, problems: li
                     problems.append(
                         Problem(
                             file.location(path),
-                            f"label '{paragraph.label}' is already used at line {first_line[paragraph.label]}; labels must be unique",
+                            f"label '{paragraph.label}' is already used at line {first_line[paragraph.label]}; "
+                            "labels must be unique",
                         )
                     )
                     continue

@@ -48,7 +48,7 @@ class _Composer(yaml.SafeLoader):
     """Composes nodes only (nothing is constructed), refusing anchors, aliases and tags."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(line, "aliases (*name) are not allowed; write the value out in full")
@@ -86,7 +86,7 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     problems = [
         Problem(
             Location(path, text[: m.start()].count("\n") + 1),
-            f"control character U+{ord(m.group()):04X} in text; delete it (often pasted from another program)",
+            f"control character U+{ord(m.group()):04X} in text; delete it (often pasted from elsewhere)",
         )
         for m in _CONTROL.finditer(text)
     ]
@@ -112,13 +112,14 @@ def load_yaml(path: Path) -> tuple[YamlFile | None, list[Problem]]:
         return None, [
             Problem(
                 Location(path, line),
-                f"invalid YAML: {what}; check the indentation and quote text that contains ': ' or starts with a symbol",
+                f"invalid YAML: {what}; check indentation; quote text containing ': ' or starting with a symbol",
             )
         ]
     except yaml.YAMLError as err:
         return None, [Problem(Location(path), f"invalid YAML: {err}")]
     if node is None:
-        return None, [Problem(Location(path, 1), "file is empty; expected a mapping of keys (see docs/content-format.md)")]
+        empty = "file is empty; expected a mapping of keys (see docs/content-format.md)"
+        return None, [Problem(Location(path, 1), empty)]
     result = YamlFile(path, None)
     problems = []
     result.data = _to_python(node, (), result, problems)

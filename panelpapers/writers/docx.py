@@ -127,7 +127,9 @@ def render_docx(paper: Paper) -> bytes:
     box = doc.add_table(rows=1, cols=1)
     box.style = doc.styles["Table Grid"]
     cell = box.cell(0, 0)
-    cell.width = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+    page = doc.sections[0]
+    assert page.page_width and page.left_margin and page.right_margin  # set in reference.docx
+    cell.width = page.page_width - page.left_margin - page.right_margin
     cell.paragraphs[0].text = "Report Summary"
     cell.paragraphs[0].style = doc.styles["Summary Heading"]
     for part in paper.summary:
