@@ -10,6 +10,7 @@ import time
 import traceback
 from pathlib import Path
 
+from panelpapers import diff_command
 from panelpapers.errors import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_INTERNAL = 0, 1, 2
@@ -25,6 +26,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     check = commands.add_parser("check", help="validate content without writing anything")
     check.add_argument("paths", nargs="*", type=Path, default=[Path("content")])
+    diff_command.add_parser(commands)
     return main
 
 
@@ -52,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from panelpapers import build
 
     started = time.perf_counter()
+    if args.command == "diff":
+        return diff_command.run(args)
     if args.command == "check":
         count = build.check(args.paths)
         print(f"panelpapers: {count} paper{'s' if count != 1 else ''} checked, no problems")

@@ -13,6 +13,7 @@ from panelpapers.source import YamlFile, load_yaml
 
 MEETING_FILE = "meeting.yaml"
 PAPER_FILE = "paper.yaml"
+OPTIONAL_FILES = ("data.yaml",)  # read by paper_data.py: tables, charts and figures (docs/data.md)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def load_paper(folder: Path) -> tuple[PaperSource, list[Problem]]:
         if spec is not None:
             source.specs[name] = spec
     for path in sorted(folder.glob("*.y*ml")):
-        if path.name not in SECTION_FILES:
+        if path.name not in SECTION_FILES and path.name not in OPTIONAL_FILES:
             near = difflib.get_close_matches(path.name, list(SECTION_FILES), n=1)
             hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of: {', '.join(SECTION_FILES)}"
             problems.append(Problem(Location(path), f"unknown section file '{path.name}'{hint}"))

@@ -87,7 +87,62 @@ class Heading:
     content: Inlines
 
 
-Block = Paragraph | Heading | ItemList
+Align = Literal["left", "right", "center"]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    cells: tuple[Inlines, ...]
+    total: bool = False  # a "Grand Total" row, set in bold
+
+
+@dataclass(frozen=True)
+class Table:
+    """A computed table: every cell is already formatted text (thousands, %, £ decided here)."""
+
+    number: int
+    caption: str
+    headers: tuple[str, ...]
+    align: tuple[Align, ...]
+    rows: tuple[TableRow, ...]
+    notes: str | None = None  # "Source: …" line under the table
+    landscape: bool = False  # wide tables go on a landscape page
+    id: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"Table {self.number}: {self.caption}"
+
+
+@dataclass(frozen=True)
+class HeatMapCell:
+    likelihood: str
+    impact: str
+    current: tuple[str, ...]  # refs of risks whose current position is this cell
+    target: tuple[str, ...]  # refs of risks whose target position is this cell
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart: the same picture as SVG (PDF, vector) and PNG (DOCX), with its alt text."""
+
+    number: int
+    caption: str
+    alt: str
+    svg: bytes
+    png: bytes
+    width_mm: float
+    height_mm: float
+    landscape: bool = False
+    id: str = ""
+    heat_map: tuple[HeatMapCell, ...] = ()  # for a risk heat map: which refs sit in which cell
+
+    @property
+    def label(self) -> str:
+        return f"Figure {self.number}: {self.caption}"
+
+
+Block = Paragraph | Heading | ItemList | Table | Figure
 
 
 @dataclass(frozen=True)
@@ -108,6 +163,12 @@ class Appendix:
     ref: str
     title: str
     marking: str
+    blocks: tuple[Block, ...] = ()  # content printed after the paper's body, from a new page
+
+    @property
+    def landscape(self) -> bool:
+        """An appendix opening with a wide table starts on a landscape page."""
+        return bool(self.blocks) and isinstance(self.blocks[0], Table | Figure) and self.blocks[0].landscape
 
 
 @dataclass(frozen=True)
@@ -133,6 +194,7 @@ class Paper:
     sections: tuple[Section, ...]
     appendices: tuple[Appendix, ...]
     background_papers: tuple[str, ...]
+    contents: bool = False  # list the numbered sections, with their pages, after the summary
 
     @property
     def date_text(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from panelpapers import schema as s
@@ -14,6 +15,7 @@ from panelpapers.markup import MarkupError, expand, parse_inlines
 from panelpapers.model import (
     Appendix,
     Block,
+    Figure,
     Heading,
     Inlines,
     ItemList,
@@ -25,8 +27,10 @@ from panelpapers.model import (
     Section,
     Strong,
     SummaryPart,
+    Table,
     Text,
 )
+from panelpapers.paper_data import PaperData
 from panelpapers.source import Path_, YamlFile
 
 IMPLICATION_SECTIONS = (
@@ -80,7 +84,7 @@ class _TextResolver:
         try:
             return parse_inlines(expand(text, self.names))
         except MarkupError as err:
-            location = self.file.location(path)
+            location = self.file.text_location(path)
             line = (location.line or 1) + err.line_offset
             self.problems.append(Problem(Location(location.path, line), str(err)))
             return (Text(text),)
@@ -120,6 +124,8 @@ def paragraph_numbers(supporting: s.SupportingFile, file: YamlFile, problems: li
         count = 0
         for g, group in enumerate(section.groups):
             for p, paragraph in enumerate(group.paragraphs):
+                if paragraph.text is None:  # a table or chart takes no paragraph number
+                    continue
                 count += 1
                 if paragraph.label is None:
                     continue
@@ -151,12 +157,48 @@ def _reference_function(numbers: dict[str, str] | None) -> Callable[[str], str]:
     return ref
 
 
-def resolve_paper(source: PaperSource, figures: Mapping[str, Any] | None = None) -> tuple[Paper | None, list[Problem]]:
+class _Placer:
+    """Places the tables and charts of data.yaml where the text names them, numbering each kind in
+    reading order ("Table 1", "Figure 1"); each may be placed once."""
+
+    def __init__(self, data: PaperData | None, problems: list[Problem]) -> None:
+        self.data = data
+        self.problems = problems
+        self.placed: dict[str, Location] = {}
+        self.counts = {"table": 0, "chart": 0}
+
+    def place(self, kind: str, name: str, where: Location) -> Block | None:
+        found: dict[str, Table] | dict[str, Figure] = {}
+        if self.data is not None:
+            found = self.data.tables if kind == "table" else self.data.charts
+        if name not in found:
+            if self.data is not None and not self.data.complete:
+                return None  # data.yaml's own problems are reported already
+            if self.data is None:
+                hint = "; declare it in the paper's data.yaml (see docs/data.md)"
+            else:
+                near = difflib.get_close_matches(name, list(found), n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else f" ({kind}s: {', '.join(found) or 'none'})"
+            self.problems.append(Problem(where, f"unknown {kind} '{name}'{hint}"))
+            return None
+        if name in self.placed:
+            first = self.placed[name]
+            self.problems.append(Problem(where, f"{kind} '{name}' is already placed at {first}; place it once"))
+            return None
+        self.placed[name] = where
+        self.counts[kind] += 1
+        return replace(found[name], number=self.counts[kind])
+
+
+def resolve_paper(
+    source: PaperSource, figures: Mapping[str, Any] | None = None, data: PaperData | None = None
+) -> tuple[Paper | None, list[Problem]]:
     problems: list[Problem] = []
     specs = source.specs
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], problems) if supporting else None
-    names: dict[str, Any] = {**(figures or {}), "ref": _reference_function(numbers)}
+    names: dict[str, Any] = {**(data.figures if data else {}), **(figures or {}), "ref": _reference_function(numbers)}
+    placer = _Placer(data, problems)
 
     def resolver(name: str) -> _TextResolver:
         return _TextResolver(source.files[name], names, problems)
@@ -165,7 +207,7 @@ def resolve_paper(source: PaperSource, figures: Mapping[str, Any] | None = None)
     if supporting:
         text = resolver("supporting.yaml")
         for n, section in enumerate(supporting.sections, start=1):
-            sections.append(_supporting_section(n, section, text))
+            sections.append(_supporting_section(n, section, text, placer))
     number = len(sections)
     for name, title in IMPLICATION_SECTIONS:
         number += 1
@@ -182,8 +224,12 @@ def resolve_paper(source: PaperSource, figures: Mapping[str, Any] | None = None)
     number += 1
     appendices: tuple[Appendix, ...] = ()
     if appendix_file and paper_spec:
+        text = resolver("appendices.yaml")
         appendices = tuple(
-            Appendix(a.ref, a.title, a.marking or paper_spec.marking) for a in appendix_file.appendices
+            Appendix(
+                a.ref, a.title, a.marking or paper_spec.marking, _appendix_blocks(a, ("appendices", i), text, placer)
+            )
+            for i, a in enumerate(appendix_file.appendices)
         )
         sections.append(appendix_section(str(number), appendices, tuple(appendix_file.background_papers)))
 
@@ -224,11 +270,27 @@ def resolve_paper(source: PaperSource, figures: Mapping[str, Any] | None = None)
         sections=tuple(sections),
         appendices=appendices,
         background_papers=tuple(appendix_file.background_papers) if appendix_file else (),
+        contents=paper_spec.contents,
     )
     return paper, problems
 
 
-def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver) -> Section:
+def _appendix_blocks(appendix: s.AppendixSpec, path: Path_, text: _TextResolver, placer: _Placer) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for i, entry in enumerate(appendix.content):
+        where = (*path, "content", i)
+        if entry.paragraph is not None:
+            blocks.append(Paragraph(text.inlines(entry.paragraph, where), location=text.file.location(where)))
+        else:
+            kind, name = ("table", entry.table) if entry.table is not None else ("chart", entry.chart)
+            assert name is not None
+            placed = placer.place(kind, name, text.file.location(where))
+            if placed is not None:
+                blocks.append(placed)
+    return tuple(blocks)
+
+
+def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver, placer: _Placer) -> Section:
     blocks: list[Block] = []
     count = 0
     for g, group in enumerate(section.groups):
@@ -236,8 +298,15 @@ def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver
         if group.heading:
             blocks.append(Heading(text.inlines(group.heading, (*base, "heading"))))
         for p, paragraph in enumerate(group.paragraphs):
-            count += 1
             path = (*base, "paragraphs", p)
+            if paragraph.text is None:
+                kind, name = ("table", paragraph.table) if paragraph.table is not None else ("chart", paragraph.chart)
+                assert name is not None
+                placed = placer.place(kind, name, text.file.location(path))
+                if placed is not None:
+                    blocks.append(placed)
+                continue
+            count += 1
             items = (
                 text.item_list(paragraph.items, paragraph.item_style, (*path, "items"))
                 if paragraph.items

@@ -75,11 +75,22 @@ ItemStyle = Literal["letter", "roman", "bullet"]
 
 
 class ParagraphSpec(Spec):
-    text: Text
+    text: Text | None = None
     lead: Text | None = None
     label: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = None
     items: list[Annotated[SubItem, _wrap_string("text")]] | None = Field(default=None, min_length=1)
     item_style: ItemStyle = "letter"
+    table: Text | None = None  # a table or chart from data.yaml, placed here (not numbered as a paragraph)
+    chart: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ParagraphSpec:
+        kinds = [self.text is not None, self.table is not None, self.chart is not None]
+        if sum(kinds) != 1:
+            raise ValueError("expected 'text', 'table: <name>' or 'chart: <name>' (one of them)")
+        if not kinds[0] and (self.lead or self.label or self.items):
+            raise ValueError("'lead', 'label' and 'items' belong to a text paragraph, not a table or chart")
+        return self
 
 
 class GroupSpec(Spec):
@@ -100,6 +111,7 @@ class PaperFile(Spec):
     organisation: Literal["MPS", "MOPAC", "joint"]
     marking: Marking
     status: Literal["draft", "final"]
+    contents: bool = False  # a contents list after the summary, for long papers
 
 
 class SummaryFile(Spec):
@@ -133,10 +145,25 @@ class ContactFile(Spec):
     contacts: list[ContactSpec] = Field(min_length=1)
 
 
+class AppendixContent(Spec):
+    """An appendix's own content: paragraphs, tables and charts from data.yaml."""
+
+    paragraph: Text | None = None
+    table: Text | None = None
+    chart: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AppendixContent:
+        if sum(v is not None for v in (self.paragraph, self.table, self.chart)) != 1:
+            raise ValueError("expected a paragraph (text), 'table: <name>' or 'chart: <name>'")
+        return self
+
+
 class AppendixSpec(Spec):
     ref: Text
     title: Text
     marking: Marking | None = None
+    content: list[Annotated[AppendixContent, _wrap_string("paragraph")]] = []
 
 
 class AppendicesFile(Spec):
@@ -206,7 +233,21 @@ def validate(source: YamlFile, model: type[M]) -> tuple[M | None, list[Problem]]
     try:
         return model.model_validate(source.data), []
     except ValidationError as err:
-        problems = [_problem(source, model, e) for e in err.errors(include_url=False)]
+        errors = err.errors(include_url=False)
+        # A typo'd key also makes the intended key "missing": say it once, as the typo.
+        suggested = {
+            (e["loc"][:-1], near)
+            for e in errors
+            if e["type"] == "extra_forbidden"
+            for near in difflib.get_close_matches(
+                str(e["loc"][-1]), _allowed_keys(model, e["loc"][:-1]), n=1, cutoff=0.6
+            )
+        }
+        problems = [
+            _problem(source, model, e)
+            for e in errors
+            if not (e["type"] == "missing" and (e["loc"][:-1], e["loc"][-1]) in suggested)
+        ]
         return None, problems
 
 
@@ -243,6 +284,8 @@ def _problem(source: YamlFile, model: type[BaseModel], error: Any) -> Problem:
         "string_too_short": "some text",
         "date_from_datetime_parsing": "a date as YYYY-MM-DD",
         "date_type": "a date as YYYY-MM-DD",
+        "bool_parsing": "true or false",
+        "bool_type": "true or false",
     }.get(kind, error["msg"].lower())
     return Problem(source.location(loc), f"{where or 'file'}: expected {expected}, got {_describe(value)}")
 
@@ -251,6 +294,8 @@ def _pattern_hint(error: Any) -> str:
     pattern = error["ctx"]["pattern"]
     if "@" in pattern:
         return "an email address"
+    if "_" in pattern:
+        return "a name of lower-case letters, digits and underscores, starting with a letter"
     if "a-z0-9" in pattern:
         return "a label of lower-case letters, digits and hyphens"
     if ":" in pattern:
@@ -315,4 +360,4 @@ def _inner_model(annotation: Any) -> Any:
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     inner = _model_at(model, loc)
-    return list(inner.model_fields) if inner else []
+    return [field.alias or name for name, field in inner.model_fields.items()] if inner else []

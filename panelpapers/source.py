@@ -27,6 +27,8 @@ class YamlFile:
     path: Path
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    # For `|` and `>` block text, the line its first line of text is on (the key is on the line before).
+    text_lines: dict[Path_, int] = field(default_factory=dict)
 
     def location(self, path: Path_ = ()) -> Location:
         """The line of the deepest part of `path` that exists in the file."""
@@ -35,6 +37,12 @@ class YamlFile:
             if path[:end] in self.lines:
                 best = self.lines[path[:end]]
         return Location(self.path, best)
+
+    def text_location(self, path: Path_) -> Location:
+        """Where the text at `path` starts, so a line within it can be counted from there."""
+        if path in self.text_lines:
+            return Location(self.path, self.text_lines[path])
+        return self.location(path)
 
 
 class _Refused(Exception):
@@ -107,6 +115,8 @@ def load_yaml(path: Path) -> tuple[YamlFile | None, list[Problem]]:
         return None, [Problem(Location(path, err.line), err.message)]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
+        if err.context_mark and "<stream end>" in str(err.problem):
+            mark = err.context_mark  # an unclosed bracket or quote: point at where it opened
         line = mark.line + 1 if mark else None
         what = err.problem or err.context or "cannot parse"
         return None, [
@@ -132,6 +142,8 @@ def _to_python(node: yaml.Node, path: Path_, out: YamlFile, problems: list[Probl
         # Only an empty plain value means "nothing"; `null`, `~`, `no` stay text.
         if node.value == "" and node.style is None:
             return None
+        if node.style in ("|", ">"):
+            out.text_lines[path] = node.start_mark.line + 2
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*path, i), out, problems) for i, item in enumerate(node.value)]

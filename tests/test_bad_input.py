@@ -154,11 +154,22 @@ def last(pattern: str) -> LineOf:
     return lambda text: line_of(text, pattern, -1)
 
 
+def text_start_of_last(pattern: str) -> LineOf:
+    """The line a list item's text starts on: the next line when the item is a `|`/`>` block."""
+
+    def line(text: str) -> int:
+        number = line_of(text, pattern, -1)
+        opener = text.splitlines()[number - 1].rstrip()
+        return number + 1 if opener.endswith(("|", ">", "|-", ">-")) else number
+
+    return line
+
+
 FIRST_KEY = first(r"^\w")  # a missing top-level key is reported where the file's mapping starts
 WHOLE_FILE = None  # a problem with the file as a whole: `path: message`, a line number optional
 
 
-# --- The catalogue ---------------------------------------------------------------------------------
+# --- The catalogue --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -175,121 +186,326 @@ PAPER_YAML = P + "paper.yaml"
 
 CASES = [
     # YAML itself
-    Case("duplicate-key", PAPER_YAML, append(PAPER_YAML, "title: A second title\n"),
-         lambda text: f"duplicate key 'title' (first at line {line_of(text, r'^title:')})",
-         last(r"^title:")),
-    Case("invalid-yaml-indentation", PAPER_YAML, sub(PAPER_YAML, r"^meeting:", "  meeting:"),
-         "invalid YAML", first(r"^  meeting:")),
-    Case("invalid-yaml-unclosed-bracket", PAPER_YAML, open_bracket_on_last_line(PAPER_YAML),
-         "invalid YAML", first(r"\[")),
-    Case("anchor", PAPER_YAML, sub(PAPER_YAML, r"^title: ", "title: &t "),
-         "anchors (&name) are not allowed", first(r"^title:")),
-    Case("alias", PAPER_YAML, sub(PAPER_YAML, r"^meeting: .*$", "meeting: *t"),
-         "aliases (*name) are not allowed", first(r"^meeting:")),
-    Case("python-tag", PAPER_YAML, sub(PAPER_YAML, r"^title: ", "title: !!python/object:os.system "),
-         "YAML tags", first(r"^title:")),
+    Case(
+        "duplicate-key",
+        PAPER_YAML,
+        append(PAPER_YAML, "title: A second title\n"),
+        lambda text: f"duplicate key 'title' (first at line {line_of(text, r'^title:')})",
+        last(r"^title:"),
+    ),
+    Case(
+        "invalid-yaml-indentation",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^meeting:", "  meeting:"),
+        "invalid YAML",
+        first(r"^  meeting:"),
+    ),
+    Case(
+        "invalid-yaml-unclosed-bracket",
+        PAPER_YAML,
+        open_bracket_on_last_line(PAPER_YAML),
+        "invalid YAML",
+        first(r"\["),
+    ),
+    Case(
+        "anchor",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^title: ", "title: &t "),
+        "anchors (&name) are not allowed",
+        first(r"^title:"),
+    ),
+    Case(
+        "alias",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^meeting: .*$", "meeting: *t"),
+        "aliases (*name) are not allowed",
+        first(r"^meeting:"),
+    ),
+    Case(
+        "python-tag",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^title: ", "title: !!python/object:os.system "),
+        "YAML tags",
+        first(r"^title:"),
+    ),
     # whole files
     Case("empty-file", P + "risk.yaml", write(P + "risk.yaml", b""), "file is empty", first(r"\A")),
-    Case("comments-only-file", P + "risk.yaml", write(P + "risk.yaml", b"# to be written\n"),
-         "file is empty", first(r"\A")),
-    Case("not-utf8-line", P + "legal.yaml", add_paragraph(P + "legal.yaml", "Caf\xe9 society."),
-         "not UTF-8", first("Caf")),
-    Case("not-utf8-utf16-file", P + "legal.yaml",
-         write(P + "legal.yaml", b"\xff\xfe" + "paragraphs:\n  - No implications.\n".encode("utf-16-le")),
-         "not UTF-8", first(r"\A")),
-    Case("control-character", P + "financial.yaml",
-         add_paragraph(P + "financial.yaml", "A bell\x07 pasted from elsewhere."),
-         "control character U+0007", first("\x07")),
-    Case("file-over-1mb", P + "supporting.yaml",
-         append(P + "supporting.yaml", "# " + "x" * 1_000_000 + "\n"),
-         "the limit is 1,000,000", WHOLE_FILE),
-    Case("missing-section-file", P + "legal.yaml", delete(P + "legal.yaml"),
-         "missing section file 'legal.yaml'", WHOLE_FILE),
-    Case("unknown-section-file", P + "finacial.yaml", copy(P + "financial.yaml", P + "finacial.yaml"),
-         "unknown section file 'finacial.yaml'; did you mean 'financial.yaml'?", WHOLE_FILE),
+    Case(
+        "comments-only-file",
+        P + "risk.yaml",
+        write(P + "risk.yaml", b"# to be written\n"),
+        "file is empty",
+        first(r"\A"),
+    ),
+    Case(
+        "not-utf8-line",
+        P + "legal.yaml",
+        add_paragraph(P + "legal.yaml", "Caf\xe9 society."),
+        "not UTF-8",
+        first("Caf"),
+    ),
+    Case(
+        "not-utf8-utf16-file",
+        P + "legal.yaml",
+        write(
+            P + "legal.yaml",
+            b"\xff\xfe" + "paragraphs:\n  - No implications.\n".encode("utf-16-le"),
+        ),
+        "not UTF-8",
+        first(r"\A"),
+    ),
+    Case(
+        "control-character",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "A bell\x07 pasted from elsewhere."),
+        "control character U+0007",
+        first("\x07"),
+    ),
+    Case(
+        "file-over-1mb",
+        P + "supporting.yaml",
+        append(P + "supporting.yaml", "# " + "x" * 1_000_000 + "\n"),
+        "the limit is 1,000,000",
+        WHOLE_FILE,
+    ),
+    Case(
+        "missing-section-file",
+        P + "legal.yaml",
+        delete(P + "legal.yaml"),
+        "missing section file 'legal.yaml'",
+        WHOLE_FILE,
+    ),
+    Case(
+        "unknown-section-file",
+        P + "finacial.yaml",
+        copy(P + "financial.yaml", P + "finacial.yaml"),
+        "unknown section file 'finacial.yaml'; did you mean 'financial.yaml'?",
+        WHOLE_FILE,
+    ),
     # keys and values
-    Case("unknown-key-typo", PAPER_YAML, sub(PAPER_YAML, r"^title:", "titel:"),
-         "unknown key 'titel'; did you mean 'title'?", first(r"^titel:")),
-    Case("missing-required-key", PAPER_YAML, sub(PAPER_YAML, r"^report_by:.*\n", ""),
-         "missing required key 'report_by'", FIRST_KEY),
-    Case("missing-nested-key", P + "contact.yaml", sub(P + "contact.yaml", r"^\s+name:.*\n", ""),
-         "missing required key 'name'", first(r"^\s*- ")),
-    Case("list-for-text", PAPER_YAML, sub(PAPER_YAML, r"^title:.*$", "title: [a, b]"),
-         "expected text, got a list", first(r"^title:")),
-    Case("empty-text", PAPER_YAML, sub(PAPER_YAML, r"^title:.*$", 'title: ""'),
-         "expected some text", first(r"^title:")),
-    Case("marking-not-in-vocabulary", PAPER_YAML, sub(PAPER_YAML, r"^marking:.*$", "marking: SECRET"),
-         "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'", first(r"^marking:")),
-    Case("bad-organisation", PAPER_YAML, sub(PAPER_YAML, r"^organisation:.*$", "organisation: Met"),
-         "expected one of 'MPS', 'MOPAC' or 'joint'", first(r"^organisation:")),
-    Case("bad-status", PAPER_YAML, sub(PAPER_YAML, r"^status:.*$", "status: published"),
-         "expected one of 'draft' or 'final'", first(r"^status:")),
-    Case("bad-date", PAPER_YAML, sub(PAPER_YAML, r"^date:.*$", "date: 2022-13-01"),
-         "expected a date as YYYY-MM-DD", first(r"^date:")),
-    Case("bad-email", P + "contact.yaml", sub(P + "contact.yaml", r"email: .*$", "email: priya at example"),
-         "expected an email address", first(r"email:")),
-    Case("bad-label", P + "supporting.yaml", sub(P + "supporting.yaml", r"label: \S+$", "label: Bad_Label"),
-         "expected a label of lower-case letters, digits and hyphens", first(r"label: Bad_Label")),
-    Case("bad-item-style", P + "supporting.yaml",
-         sub(P + "supporting.yaml", r"item_style: \S+$", "item_style: greek"),
-         "expected one of 'letter', 'roman' or 'bullet'", first(r"item_style: greek")),
-    Case("empty-bullets", P + "legal.yaml", add_paragraph(P + "legal.yaml", "bullets: []"),
-         "expected at least one entry", first(r"bullets: \[\]")),
-    Case("lead-is-a-mapping", P + "supporting.yaml",
-         sub(P + "supporting.yaml", r"^(\s*(?:- )?)lead: .*$", r"\1lead: {money: risk 6}"),
-         "expected text, got a mapping", first(r"lead: \{")),
-    Case("recommendations-empty", P + "recommendations.yaml",
-         write(P + "recommendations.yaml", b'lead: "The Audit Panel is recommended to:"\nitems: []\n'),
-         "expected at least one entry", first(r"^items:")),
+    Case(
+        "unknown-key-typo",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^title:", "titel:"),
+        "unknown key 'titel'; did you mean 'title'?",
+        first(r"^titel:"),
+    ),
+    Case(
+        "missing-required-key",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^report_by:.*\n", ""),
+        "missing required key 'report_by'",
+        FIRST_KEY,
+    ),
+    Case(
+        "missing-nested-key",
+        P + "contact.yaml",
+        sub(P + "contact.yaml", r"^\s+name:.*\n", ""),
+        "missing required key 'name'",
+        first(r"^\s*- "),
+    ),
+    Case(
+        "list-for-text",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^title:.*$", "title: [a, b]"),
+        "expected text, got a list",
+        first(r"^title:"),
+    ),
+    Case(
+        "empty-text",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^title:.*$", 'title: ""'),
+        "expected some text",
+        first(r"^title:"),
+    ),
+    Case(
+        "marking-not-in-vocabulary",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^marking:.*$", "marking: SECRET"),
+        "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'",
+        first(r"^marking:"),
+    ),
+    Case(
+        "bad-organisation",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^organisation:.*$", "organisation: Met"),
+        "expected one of 'MPS', 'MOPAC' or 'joint'",
+        first(r"^organisation:"),
+    ),
+    Case(
+        "bad-status",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^status:.*$", "status: published"),
+        "expected one of 'draft' or 'final'",
+        first(r"^status:"),
+    ),
+    Case(
+        "bad-date",
+        PAPER_YAML,
+        sub(PAPER_YAML, r"^date:.*$", "date: 2022-13-01"),
+        "expected a date as YYYY-MM-DD",
+        first(r"^date:"),
+    ),
+    Case(
+        "bad-email",
+        P + "contact.yaml",
+        sub(P + "contact.yaml", r"email: .*$", "email: priya at example"),
+        "expected an email address",
+        first(r"email:"),
+    ),
+    Case(
+        "bad-label",
+        P + "supporting.yaml",
+        sub(P + "supporting.yaml", r"label: \S+$", "label: Bad_Label"),
+        "expected a label of lower-case letters, digits and hyphens",
+        first(r"label: Bad_Label"),
+    ),
+    Case(
+        "bad-item-style",
+        P + "supporting.yaml",
+        sub(P + "supporting.yaml", r"item_style: \S+$", "item_style: greek"),
+        "expected one of 'letter', 'roman' or 'bullet'",
+        first(r"item_style: greek"),
+    ),
+    Case(
+        "empty-bullets",
+        P + "legal.yaml",
+        add_paragraph(P + "legal.yaml", "bullets: []"),
+        "expected at least one entry",
+        first(r"bullets: \[\]"),
+    ),
+    Case(
+        "lead-is-a-mapping",
+        P + "supporting.yaml",
+        sub(P + "supporting.yaml", r"^(\s*(?:- )?)lead: .*$", r"\1lead: {money: risk 6}"),
+        "expected text, got a mapping",
+        first(r"lead: \{"),
+    ),
+    Case(
+        "recommendations-empty",
+        P + "recommendations.yaml",
+        write(P + "recommendations.yaml", b'lead: "The Audit Panel is recommended to:"\nitems: []\n'),
+        "expected at least one entry",
+        first(r"^items:"),
+    ),
     # meeting.yaml
-    Case("agenda-paper-and-oral", "meeting.yaml",
-         sub("meeting.yaml", rf"^(\s*)- paper: {PAPER}$", rf"\g<0>\n\1  oral: Risk update"),
-         "expected 'paper: <folder>' or 'oral: <title>'", first(rf"- paper: {PAPER}$")),
-    Case("agenda-unknown-paper", "meeting.yaml",
-         sub("meeting.yaml", rf"- paper: {PAPER}$", "- paper: 03-no-such-paper"),
-         "03-no-such-paper", first(r"- paper: 03-no-such-paper")),
-    Case("meeting-bad-time", "meeting.yaml", sub("meeting.yaml", r"^time:.*$", 'time: "25:00"'),
-         "expected a 24-hour time", first(r"^time:")),
-    Case("meeting-bad-next-date", "meeting.yaml",
-         sub("meeting.yaml", r"^next_meeting:.*$", "next_meeting: 2022-04-31"),
-         "expected a date as YYYY-MM-DD", first(r"^next_meeting:")),
-    Case("meeting-unknown-key", "meeting.yaml", sub("meeting.yaml", r"^venue:", "venu:"),
-         "unknown key 'venu'; did you mean 'venue'?", first(r"^venu:")),
+    Case(
+        "agenda-paper-and-oral",
+        "meeting.yaml",
+        sub("meeting.yaml", rf"^(\s*)- paper: {PAPER}$", r"\g<0>\n\1  oral: Risk update"),
+        "expected 'paper: <folder>' or 'oral: <title>'",
+        first(rf"- paper: {PAPER}$"),
+    ),
+    Case(
+        "agenda-unknown-paper",
+        "meeting.yaml",
+        sub("meeting.yaml", rf"- paper: {PAPER}$", "- paper: 03-no-such-paper"),
+        "agenda names paper folder '03-no-such-paper', which does not exist",
+        first(r"- paper: 03-no-such-paper"),
+    ),
+    Case(
+        "meeting-bad-time",
+        "meeting.yaml",
+        sub("meeting.yaml", r"^time:.*$", 'time: "25:00"'),
+        "expected a 24-hour time",
+        first(r"^time:"),
+    ),
+    Case(
+        "meeting-bad-next-date",
+        "meeting.yaml",
+        sub("meeting.yaml", r"^next_meeting:.*$", "next_meeting: 2022-04-31"),
+        "expected a date as YYYY-MM-DD",
+        first(r"^next_meeting:"),
+    ),
+    Case(
+        "meeting-unknown-key",
+        "meeting.yaml",
+        sub("meeting.yaml", r"^venue:", "venu:"),
+        "unknown key 'venu'; did you mean 'venue'?",
+        first(r"^venu:"),
+    ),
     # text markup
-    Case("unknown-paragraph-label", P + "legal.yaml",
-         add_paragraph(P + "legal.yaml", """'See paragraph {{ ref("no-such-label") }}.'"""),
-         "unknown paragraph label 'no-such-label'", first("no-such-label")),
-    Case("duplicate-label", P + "supporting.yaml", duplicate_first_label,
-         lambda text: f"label '{first_label(text)}' is already used", second(r"^\s*(?:- )?label: ")),
-    Case("file-link", P + "legal.yaml", add_paragraph(P + "legal.yaml", "See [x](file:///etc/passwd)."),
-         "is not allowed: use an https://", first("file:///")),
-    Case("http-link", P + "legal.yaml", add_paragraph(P + "legal.yaml", "See [x](http://example.org/)."),
-         "is not allowed: use an https://", first("http://")),
-    Case("http-link-inside-long-paragraph", P + "legal.yaml",
-         end_last_line_with(P + "legal.yaml", " See [x](http://example.org/)."),
-         "is not allowed: use an https://", last(r"^\s*- ")),
-    Case("image", P + "equality.yaml",
-         add_paragraph(P + "equality.yaml", "See ![chart](https://example.org/x.png)."),
-         "images are not allowed", first(r"!\[chart\]")),
-    Case("raw-html", P + "risk.yaml",
-         add_paragraph(P + "risk.yaml", "Hello <script>alert(1)</script> there."),
-         "raw HTML is not allowed", first("<script>")),
-    Case("undefined-name", P + "financial.yaml",
-         add_paragraph(P + "financial.yaml", "'The total is {{ undefined_name }}.'"),
-         "'undefined_name' is undefined", first("undefined_name")),
-    Case("sandbox-escape", P + "financial.yaml",
-         add_paragraph(P + "financial.yaml", "'Look: {{ ref.__globals__ }}.'"),
-         "not allowed", first("__globals__")),
-    Case("expression-syntax-error", P + "risk.yaml",
-         add_paragraph(P + "risk.yaml", "'See {{ ref( }} here.'"),
-         "expression", first(r"ref\( }}")),
-    Case("expression-syntax-error-in-literal-block", P + "risk.yaml",
-         add_paragraph(P + "risk.yaml", "|\n  First line of the paragraph.\n  See {{ ref( }} here."),
-         "expression", first(r"ref\( }}")),
+    Case(
+        "unknown-paragraph-label",
+        P + "legal.yaml",
+        add_paragraph(P + "legal.yaml", """'See paragraph {{ ref("no-such-label") }}.'"""),
+        "unknown paragraph label 'no-such-label'",
+        first("no-such-label"),
+    ),
+    Case(
+        "duplicate-label",
+        P + "supporting.yaml",
+        duplicate_first_label,
+        lambda text: f"label '{first_label(text)}' is already used",
+        second(r"^\s*(?:- )?label: "),
+    ),
+    Case(
+        "file-link",
+        P + "legal.yaml",
+        add_paragraph(P + "legal.yaml", "See [x](file:///etc/passwd)."),
+        "is not allowed: use an https://",
+        first("file:///"),
+    ),
+    Case(
+        "http-link",
+        P + "legal.yaml",
+        add_paragraph(P + "legal.yaml", "See [x](http://example.org/)."),
+        "is not allowed: use an https://",
+        first("http://"),
+    ),
+    Case(
+        "http-link-inside-long-paragraph",
+        P + "legal.yaml",
+        end_last_line_with(P + "legal.yaml", " See [x](http://example.org/)."),
+        "is not allowed: use an https://",
+        text_start_of_last(r"^\s*- "),
+    ),
+    Case(
+        "image",
+        P + "equality.yaml",
+        add_paragraph(P + "equality.yaml", "See ![chart](https://example.org/x.png)."),
+        "images are not allowed",
+        first(r"!\[chart\]"),
+    ),
+    Case(
+        "raw-html",
+        P + "risk.yaml",
+        add_paragraph(P + "risk.yaml", "Hello <script>alert(1)</script> there."),
+        "raw HTML is not allowed",
+        first("<script>"),
+    ),
+    Case(
+        "undefined-name",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'The total is {{ undefined_name }}.'"),
+        "'undefined_name' is undefined",
+        first("undefined_name"),
+    ),
+    Case(
+        "sandbox-escape",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'Look: {{ ref.__globals__ }}.'"),
+        "expression not allowed",
+        first("__globals__"),
+    ),
+    Case(
+        "expression-syntax-error",
+        P + "risk.yaml",
+        add_paragraph(P + "risk.yaml", "'See {{ ref( }} here.'"),
+        "cannot read '{{ … }}' expression",
+        first(r"ref\( }}"),
+    ),
+    Case(
+        "expression-syntax-error-in-literal-block",
+        P + "risk.yaml",
+        add_paragraph(P + "risk.yaml", "|\n  First line of the paragraph.\n  See {{ ref( }} here."),
+        "cannot read '{{ … }}' expression",
+        first(r"ref\( }}"),
+    ),
 ]
 
 
-# --- Running the cases -----------------------------------------------------------------------------
+# --- Running the cases ----------------------------------------------------------------------------
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -338,16 +554,23 @@ def expected(case: Case, meeting: Path) -> Expected:
     return Expected(case.file, message, case.line(text) if case.line else None)
 
 
+def shown_path(path: Path, cwd: Path) -> str:
+    """How the CLI names a file: relative to the current folder when inside it, else absolute."""
+    return path.relative_to(cwd).as_posix() if path.is_relative_to(cwd) else str(path)
+
+
 def reported(stderr: str, want: Expected, meeting: Path, cwd: Path) -> bool:
-    path = re.escape((meeting / want.file).relative_to(cwd).as_posix())
+    path = re.escape(shown_path(meeting / want.file, cwd))
     line = r"(?::\d+)?" if want.line is None else f":{want.line}"
     pattern = re.compile(rf"^{path}{line}: .*{re.escape(want.message)}")
     return any(pattern.search(row) for row in stderr.splitlines())
 
 
-def build_refused(panelpapers_cli, meeting: Path, out: Path, wants: list[Expected]) -> list[str]:
-    """Builds the broken meeting; returns what went wrong (empty if everything is as it should be)."""
-    cwd = meeting.parents[1]
+def build_refused(
+    panelpapers_cli, meeting: Path, out: Path, wants: list[Expected], cwd: Path | None = None
+) -> list[str]:
+    """Builds the broken meeting; returns what went wrong (nothing if all is as it should be)."""
+    cwd = cwd or meeting.parents[1]  # by default the folder holding content/
     before = snapshot(out)
     result = panelpapers_cli("build", meeting, "--out", out, cwd=cwd)
     failures = []
@@ -384,9 +607,16 @@ def test_problems_in_several_files_are_reported_in_one_run(workspace, panelpaper
     sub("meeting.yaml", r"^venue:", "venu:")(meeting)
     wants = [
         Expected(PAPER_YAML, "unknown key 'titel'", line_of(_read(meeting / PAPER_YAML), r"^titel:")),
-        Expected(appendices, "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'",
-                 line_of(_read(meeting / appendices), r"marking: SECRET")),
-        Expected("meeting.yaml", "unknown key 'venu'", line_of(_read(meeting / "meeting.yaml"), r"^venu:")),
+        Expected(
+            appendices,
+            "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'",
+            line_of(_read(meeting / appendices), r"marking: SECRET"),
+        ),
+        Expected(
+            "meeting.yaml",
+            "unknown key 'venu'",
+            line_of(_read(meeting / "meeting.yaml"), r"^venu:"),
+        ),
     ]
     failures = build_refused(panelpapers_cli, meeting, out, wants)
     assert not failures, "\n".join(failures)
@@ -399,7 +629,11 @@ def test_several_problems_in_one_file_are_all_reported(workspace, panelpapers_cl
     paper = _read(meeting / PAPER_YAML)
     wants = [
         Expected(PAPER_YAML, "expected one of 'draft' or 'final'", line_of(paper, r"^status:")),
-        Expected(PAPER_YAML, "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'", line_of(paper, r"^marking:")),
+        Expected(
+            PAPER_YAML,
+            "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'",
+            line_of(paper, r"^marking:"),
+        ),
     ]
     failures = build_refused(panelpapers_cli, meeting, out, wants)
     assert not failures, "\n".join(failures)
@@ -433,12 +667,23 @@ def test_text_problems_are_reported_with_problems_in_other_files(workspace, pane
     assert not failures, "\n".join(failures)
 
 
+def test_paths_outside_the_current_folder_are_absolute(workspace, panelpapers_cli) -> None:
+    meeting, out = workspace
+    elsewhere = meeting.parents[1] / "elsewhere"
+    elsewhere.mkdir()
+    sub(PAPER_YAML, r"^marking:.*$", "marking: SECRET")(meeting)
+    line = line_of(_read(meeting / PAPER_YAML), r"^marking:")
+    wants = [Expected(PAPER_YAML, "expected one of 'OFFICIAL' or 'OFFICIAL-SENSITIVE'", line)]
+    failures = build_refused(panelpapers_cli, meeting, out, wants, cwd=elsewhere)
+    assert not failures, "\n".join(failures)
+
+
 def test_catalogue_is_large_enough() -> None:
     assert len(CASES) >= 24
     assert len({c.id for c in CASES}) == len(CASES)
 
 
-# --- Good input that looks odd: every value stays the text that was typed ---------------------------
+# --- Good input that looks odd: every value stays the text that was typed -------------------------
 
 
 @pytest.mark.parametrize(
@@ -453,5 +698,5 @@ def test_values_stay_text(title: str, report_by: str, workspace, panelpapers_cli
     result = panelpapers_cli("build", meeting, "--out", out, cwd=meeting.parents[1])
     assert result.returncode == 0, result.stderr
     html = (out / meeting.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
-    assert title in html
+    assert f"<title>{title}</title>" in html  # "1.10" alone would match a paragraph number
     assert f"Report by: {report_by}" in html

@@ -60,9 +60,113 @@ def measure_paper() -> dict[str, float]:
     }
 
 
+def measure_pack() -> dict[str, float]:
+    """The whole meeting build (every paper, both variants, and the packs), and the pack step alone:
+    front sheet rendered until it settles, merge, bookmarks, page stamps and agenda.docx."""
+    from panelpapers.build import gather
+    from panelpapers.pack import render_pack
+    from panelpapers.writers.pdf import PdfWriter
+
+    jobs = gather([MEETING])
+    meeting = jobs[0].meeting
+    assert meeting is not None
+    papers = [(job.paper, PdfWriter().render(job.paper)) for job in jobs if job.paper is not None]
+    pack = render_pack(meeting, papers)
+    first_paper = min(int(row.page) for row in pack.sheet.rows if row.page.isdigit())
+    return {
+        "meeting_cold_build_s": round(timed(cold_build(MEETING)), 3),
+        "pack_step_alone_s": round(timed(lambda: render_pack(meeting, papers)), 3),
+        "pack_pages": pack.pages,
+        "front_sheet_pages": first_paper - 1,
+        "pack_bytes": len(pack.pdf),
+        "agenda_docx_bytes": len(pack.agenda_docx),
+    }
+
+
 # Later capabilities add their measurements here: name -> function returning figures.
+def measure_tables_and_charts() -> dict[str, float]:
+    """The data-heavy paper (5 tables, 1 chart, figures in text) against the same kind of paper
+    with no data at all, both cold builds; and the cost of drawing one chart (SVG + PNG), warm."""
+    import shutil
+
+    from panelpapers.paper_data import load_paper_data
+
+    data_paper = MEETING / "03-audit-actions"
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / MEETING.name / "02-plain"
+        shutil.copytree(PAPER, plain)
+        shutil.rmtree(plain / "data", ignore_errors=True)
+        (plain / "data.yaml").unlink(missing_ok=True)
+        appendices = (plain / "appendices.yaml").read_text().splitlines()
+        kept = [line for line in appendices if not line.startswith(("    content:", "      - "))]
+        (plain / "appendices.yaml").write_text("\n".join(kept) + "\n")
+        plain_build = timed(cold_build(plain))
+    data_build = timed(cold_build(data_paper))
+    register_build = timed(cold_build(PAPER))
+    load_paper_data(data_paper)  # warm pandas, matplotlib and the font cache
+    data_only = timed(lambda: load_paper_data(data_paper))
+    # The register paper's data is two heat maps and two small tables: nearly all chart drawing.
+    charts = len(load_paper_data(PAPER)[0].charts)  # type: ignore[union-attr]
+    with_charts = timed(lambda: load_paper_data(PAPER))
+    return {
+        "plain_paper_cold_build_s": round(plain_build, 3),
+        "data_paper_cold_build_s": round(data_build, 3),
+        "risk_register_paper_cold_build_s": round(register_build, 3),
+        "data_paper_over_plain": round(data_build / plain_build, 3),
+        "data_paper_tables_charts_figures_warm_s": round(data_only, 3),
+        "per_chart_svg_and_png_warm_s": round(with_charts / charts, 3),
+    }
+
+
+def measure_diff() -> dict[str, float]:
+    """Two drafts of the whole example meeting, the second with a paragraph inserted early so every
+    later page reflows: the comparison a reviewer runs, from build folders and from the two packs."""
+    import shutil
+
+    from panelpapers.build import build
+    from panelpapers.diff import compare_paths
+    from panelpapers.diff_report import html, review
+
+    with tempfile.TemporaryDirectory() as work:
+        base = Path(work)
+        for name in ("old", "new"):
+            shutil.copytree(MEETING, base / name / MEETING.name)
+        supporting = base / "new" / MEETING.name / PAPER.name / "supporting.yaml"
+        text = supporting.read_text(encoding="utf-8")
+        first = "      - paragraphs:\n          - >-\n"
+        supporting.write_text(text.replace(first, first + "            An inserted paragraph.\n          - >-\n", 1))
+        for name in ("old", "new"):
+            build([base / name / MEETING.name], base / f"{name}-build")
+        old_pack = base / "old-build" / MEETING.name / "restricted" / "pack.pdf"
+        new_pack = base / "new-build" / MEETING.name / "restricted" / "pack.pdf"
+
+        def folders() -> int:
+            result = review(compare_paths(base / "old-build", base / "new-build"))
+            html(result)
+            return result.pages_compared
+
+        def packs() -> int:
+            result = review(compare_paths(old_pack, new_pack))
+            html(result)
+            return result.pages_compared
+
+        pages_folders, pages_packs = folders(), packs()  # warm imports before timing
+        folder_time, pack_time = timed(folders), timed(packs)
+    return {
+        "build_folders_diff_s": round(folder_time, 3),
+        "build_folders_pages_compared": pages_folders,
+        "build_folders_pages_per_s": round(pages_folders / folder_time, 1),
+        "pack_pdfs_diff_s": round(pack_time, 3),
+        "pack_pdfs_pages_compared": pages_packs,
+        "pack_pdfs_pages_per_s": round(pages_packs / pack_time, 1),
+    }
+
+
 MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "paper": measure_paper,
+    "pack": measure_pack,
+    "tables_and_charts": measure_tables_and_charts,
+    "diff": measure_diff,
 }
 
 

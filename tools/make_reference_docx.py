@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
@@ -72,6 +72,23 @@ def main() -> None:
         style = paragraph_style(doc, name, size=9, bold=True, after=0)
         style.paragraph_format.tab_stops.add_tab_stop(Cm(8.5), WD_TAB_ALIGNMENT.CENTER)
         style.paragraph_format.tab_stops.add_tab_stop(Cm(17.0), WD_TAB_ALIGNMENT.RIGHT)
+
+    # Tables and charts computed from data (panelpapers/tables.py, charts.py).
+    caption = paragraph_style(doc, "Caption", size=10, bold=True, before=8, after=4, color="000000")
+    caption.font.italic = False
+    caption.paragraph_format.keep_with_next = True
+    paragraph_style(doc, "Table Text", size=9, after=0).paragraph_format.line_spacing = 1.0
+    paragraph_style(doc, "Table Notes", size=8.5, before=3, after=10).font.italic = True
+    figure = paragraph_style(doc, "Figure", after=2)
+    figure.paragraph_format.keep_with_next = True
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph_style(doc, "Appendix Title", size=12.5, bold=True, after=8)
+
+    # A paper's contents list (paper.yaml `contents: true`): section titles linked to their headings.
+    paragraph_style(doc, "Contents Heading", size=13, bold=True, after=8)
+    hanging(paragraph_style(doc, "Contents Entry", after=5), 0.9, 0.9)
+    # The agenda front sheet (agenda.docx): people listed line under line.
+    paragraph_style(doc, "Agenda Entry", after=1)
 
     doc.core_properties.author = ""
     doc.core_properties.title = "Audit Panel paper"

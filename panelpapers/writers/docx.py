@@ -8,8 +8,10 @@ import io
 from typing import Any
 
 from panelpapers.model import (
+    Appendix,
     Block,
     Emph,
+    Figure,
     Heading,
     Inlines,
     ItemList,
@@ -18,10 +20,22 @@ from panelpapers.model import (
     Paper,
     Paragraph,
     Strong,
+    Table,
     Text,
+    plain_text,
 )
 from panelpapers.writers import TEMPLATES
-from panelpapers.writers.docx_xml import add_field, add_hyperlink, fix_zip_times
+from panelpapers.writers.docx_xml import (
+    add_bookmark,
+    add_field,
+    add_hyperlink,
+    add_internal_link,
+    fix_zip_times,
+    keep_row_together,
+    repeat_as_header,
+    set_alt_text,
+    shade_cell,
+)
 
 REFERENCE_DOCX = TEMPLATES / "reference.docx"
 MASTHEADS = {
@@ -44,8 +58,6 @@ def add_inlines(paragraph: Any, inlines: Inlines, bold: bool = False, italic: bo
         elif isinstance(node, Emph):
             add_inlines(paragraph, node.children, bold, True)
         elif isinstance(node, Link):
-            from panelpapers.model import plain_text
-
             add_hyperlink(paragraph, node.href, plain_text(node.children), bold, italic)
 
 
@@ -59,9 +71,99 @@ def add_list(doc: Any, item_list: ItemList, depth: int = 0) -> None:
             add_list(doc, item.sublist, depth + 1)
 
 
+def set_landscape(doc: Any, landscape: bool) -> bool:
+    """Starts a new section on a new page if the orientation changes; True if it did."""
+    from docx.document import Document as WordDocument
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    if not isinstance(doc, WordDocument):
+        return False  # a table cell (the summary box) has no pages of its own
+    current = doc.sections[-1]
+    if (current.orientation == WD_ORIENT.LANDSCAPE) == landscape:
+        return False
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    sides = (int(current.page_width or 0), int(current.page_height or 0))
+    long_side, short_side = max(sides), min(sides)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long_side, short_side) if landscape else (short_side, long_side)
+    return True
+
+
+def text_width(doc: Any) -> int:
+    section = doc.sections[-1]
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+ALIGNMENTS = {"left": 0, "center": 1, "right": 2}  # WD_ALIGN_PARAGRAPH values
+
+
+def column_widths(table: Table, total: int) -> list[int]:
+    """Shares the text width by how much each column holds, so a description column gets room."""
+    weights = []
+    for i, header in enumerate(table.headers):
+        longest = max([len(header)] + [len(plain_text(row.cells[i])) for row in table.rows])
+        weights.append(min(longest, 60) + 6)
+    return [total * w // sum(weights) for w in weights]
+
+
+def add_table(doc: Any, table: Table) -> None:
+    doc.add_paragraph(table.label, style="Caption")
+    grid = doc.add_table(rows=1, cols=len(table.headers))
+    grid.style = doc.styles["Table Grid"]
+    grid.autofit = False
+    widths = column_widths(table, text_width(doc))
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width  # the table grid, which LibreOffice reads; Word reads the cells
+    header = grid.rows[0]
+    repeat_as_header(header)
+    keep_row_together(header)
+    for cell, text, align, width in zip(header.cells, table.headers, table.align, widths, strict=True):
+        paragraph = cell.paragraphs[0]
+        paragraph.style = doc.styles["Table Text"]
+        paragraph.alignment = ALIGNMENTS[align]
+        paragraph.add_run(text).bold = True
+        shade_cell(cell, "D9E2EC")
+        cell.width = width
+    for row in table.rows:
+        cells = grid.add_row()
+        keep_row_together(cells)
+        for cell, content, align, width in zip(cells.cells, row.cells, table.align, widths, strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles["Table Text"]
+            paragraph.alignment = ALIGNMENTS[align]
+            add_inlines(paragraph, content, bold=row.total)
+            cell.width = width
+    doc.add_paragraph(table.notes or "", style="Table Notes")
+
+
+def add_figure(doc: Any, figure: Figure) -> None:
+    from docx.shared import Mm
+
+    # Caption and picture share one paragraph so that no page break can come between them.
+    paragraph = doc.add_paragraph(style="Caption")
+    paragraph.add_run(figure.label).add_break()
+    shape = paragraph.add_run().add_picture(io.BytesIO(figure.png), width=Mm(figure.width_mm))
+    set_alt_text(shape, figure.alt, figure.label)
+
+
+def add_appendix(doc: Any, appendix: Appendix) -> None:
+    """An appendix's own content starts on a new page, turned if its first block is wide."""
+    if not set_landscape(doc, appendix.landscape):
+        from docx.enum.text import WD_BREAK
+
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.add_paragraph(f"Appendix {appendix.ref} – {appendix.title}", style="Appendix Title")
+    add_blocks(doc, appendix.blocks)
+
+
 def add_blocks(doc: Any, blocks: tuple[Block, ...]) -> None:
     for block in blocks:
-        if isinstance(block, Heading):
+        set_landscape(doc, isinstance(block, Table | Figure) and block.landscape)
+        if isinstance(block, Table):
+            add_table(doc, block)
+        elif isinstance(block, Figure):
+            add_figure(doc, block)
+        elif isinstance(block, Heading):
             add_inlines(doc.add_paragraph(style="Heading 2"), block.content)
         elif isinstance(block, ItemList):
             add_list(doc, block)
@@ -77,13 +179,39 @@ def add_blocks(doc: Any, blocks: tuple[Block, ...]) -> None:
                 add_list(doc, block.items)
 
 
+def add_contents(doc: Any, paper: Paper) -> None:
+    """The contents as plain text, each entry linked to its section's heading. No page numbers: a
+    Word contents field would open empty until refreshed, and the PDF's numbers would be wrong in a
+    document that Word paginates itself (the PDF carries the right ones)."""
+    doc.add_page_break()
+    doc.add_paragraph("Contents", style="Contents Heading")
+    for section in paper.sections:
+        entry = doc.add_paragraph(style="Contents Entry")
+        add_internal_link(entry, f"section-{section.number}", f"{section.number}.\t{section.title}")
+    doc.add_page_break()
+
+
 def set_page_furniture(doc: Any, paper: Paper) -> None:
-    for section in doc.sections:
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    for index, section in enumerate(doc.sections):
+        if index:
+            # Each section gets the same marking and page numbers; tab stops follow its width.
+            section.header.is_linked_to_previous = False
+            section.footer.is_linked_to_previous = False
         header = section.header.paragraphs[0]
         header.style = doc.styles["Marking Header"]
-        header.add_run(f"\t{paper.marking}\t{'DRAFT' if paper.status == 'draft' else ''}")
         footer = section.footer.paragraphs[0]
         footer.style = doc.styles["Marking Footer"]
+        if section.page_width > section.page_height:
+            width = section.page_width - section.left_margin - section.right_margin
+            for paragraph in (header, footer):
+                stops = paragraph.paragraph_format.tab_stops
+                for style_stop in paragraph.style.paragraph_format.tab_stops:
+                    stops.add_tab_stop(style_stop.position, WD_TAB_ALIGNMENT.CLEAR)
+                stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+                stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+        header.add_run(f"\t{paper.marking}\t{'DRAFT' if paper.status == 'draft' else ''}")
         footer.add_run(f"\t{paper.marking}\t")
         footer.add_run("Page ").bold = False
         add_field(footer, "PAGE")
@@ -142,9 +270,16 @@ def render_docx(paper: Paper) -> bytes:
         paragraph.add_run(f"{item.marker}\t")
         add_inlines(paragraph, item.content)
 
-    for section in paper.sections:
-        doc.add_paragraph(f"{section.number}. {section.title}", style="Heading 1")
+    if paper.contents:
+        add_contents(doc, paper)
+    for number, section in enumerate(paper.sections, start=1):
+        heading = doc.add_paragraph(f"{section.number}. {section.title}", style="Heading 1")
+        if paper.contents:
+            add_bookmark(heading, f"section-{section.number}", number)
         add_blocks(doc, section.blocks)
+    for appendix in paper.appendices:
+        if appendix.blocks:
+            add_appendix(doc, appendix)
 
     set_page_furniture(doc, paper)
     set_properties(doc, paper)

@@ -41,6 +41,34 @@ def add_hyperlink(paragraph: Any, href: str, text: str, bold: bool = False, ital
     paragraph._p.append(link)
 
 
+def add_bookmark(paragraph: Any, name: str, number: int) -> None:
+    """Marks the whole paragraph as bookmark `name`, the target of an internal link."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+    paragraph._p.append(end)
+
+
+def add_internal_link(paragraph: Any, anchor: str, text: str) -> None:
+    """A link to bookmark `anchor` in the same document, in the paragraph's own style; a tab in
+    `text` becomes a real tab."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    run = OxmlElement("w:r")
+    for i, part in enumerate(text.split("\t")):
+        if i:
+            run.append(OxmlElement("w:tab"))
+        text_element = OxmlElement("w:t")
+        text_element.text = part
+        text_element.set(qn("xml:space"), "preserve")
+        run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
+
+
 def add_field(paragraph: Any, instruction: str, placeholder: str = "1") -> None:
     """A simple field such as PAGE or NUMPAGES; Word and LibreOffice compute these at layout."""
     field = OxmlElement("w:fldSimple")
@@ -63,3 +91,37 @@ def fix_zip_times(data: bytes) -> bytes:
             entry.external_attr = 0o644 << 16
             target.writestr(entry, source.read(info.filename))
     return out.getvalue()
+
+
+def repeat_as_header(row: Any) -> None:
+    """Word repeats this table row at the top of every page the table runs onto."""
+    _row_flag(row, "w:tblHeader")
+
+
+def keep_row_together(row: Any) -> None:
+    """A row never splits across pages."""
+    _row_flag(row, "w:cantSplit")
+
+
+def _row_flag(row: Any, tag: str) -> None:
+    properties = row._tr.get_or_add_trPr()
+    if properties.find(qn(tag)) is None:
+        flag = OxmlElement(tag)
+        flag.set(qn("w:val"), "true")
+        properties.append(flag)
+
+
+def shade_cell(cell: Any, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def set_alt_text(inline_shape: Any, description: str, title: str) -> None:
+    """Alt text of a picture: what a screen reader says (docPr descr), and its short title."""
+    doc_pr = inline_shape._inline.docPr
+    doc_pr.set("descr", description)
+    doc_pr.set("title", title)

@@ -3,6 +3,7 @@ autoescaped, strict about undefined names). WeasyPrint turns this HTML into the 
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 
 import jinja2
@@ -29,6 +30,11 @@ def render_inlines(inlines: Inlines) -> Markup:
     return Markup("".join(parts))
 
 
+def svg_data_url(svg: bytes) -> str:
+    """A chart as a data: URL, the only kind of image the PDF writer's fetcher serves besides project files."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
 @cache
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
@@ -42,6 +48,9 @@ def environment() -> SandboxedEnvironment:
     env.tests["paragraph"] = lambda block: type(block).__name__ == "Paragraph"
     env.tests["heading"] = lambda block: type(block).__name__ == "Heading"
     env.tests["item_list"] = lambda block: type(block).__name__ == "ItemList"
+    env.tests["table"] = lambda block: type(block).__name__ == "Table"
+    env.tests["figure"] = lambda block: type(block).__name__ == "Figure"
+    env.filters["svg_data_url"] = svg_data_url
     return env
 
 

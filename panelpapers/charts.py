@@ -1,0 +1,313 @@
+"""Charts with matplotlib in one house style: bars (vertical, horizontal, stacked, grouped), lines
+and the 5×5 risk heat map. Each chart is drawn once and saved twice, as SVG with real text for the
+PDF and as a 300 dpi PNG for the DOCX. Both are deterministic: fixed SVG ids, no dates, only the
+bundled Liberation Sans font. Colour never carries meaning alone: bars carry hatching and value
+labels, heat-map cells name their band."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from panelpapers.data_spec import ChartSpec
+from panelpapers.model import Figure
+from panelpapers.risks import RiskRegister, band_of, heat_map_cells, score_text
+from panelpapers.tables import ComputedTable, default_format, format_value, header_text
+from panelpapers.writers import TEMPLATES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
+
+FONT_FAMILY = "Liberation Sans"
+# The PDF's stylesheet names the same bundled font "Panel Sans"; WeasyPrint draws an SVG's text with
+# the document's fonts, so naming it keeps system fonts out of the PDF.
+SVG_FONT_FAMILY = "Panel Sans"
+PALETTE = ("#003c71", "#5b9bd5", "#f0a500", "#7f7f7f", "#2a9d8f", "#b5446e")
+HATCHES = ("", "///", "...", "xx", "\\\\\\", "oo")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+PNG_DPI = 300
+WIDTH_MM = 160.0
+MM_PER_INCH = 25.4
+SCALE_WORDS = {"VL": "Very low", "L": "Low", "M": "Medium", "H": "High", "VH": "Very high"}
+KIND_WORDS = {
+    "bar": "Bar chart",
+    "horizontal_bar": "Horizontal bar chart",
+    "stacked_horizontal_bar": "Stacked horizontal bar chart",
+    "stacked_bar": "Stacked bar chart",
+    "grouped_bar": "Grouped bar chart",
+    "line": "Line chart",
+    "heat_map": "Risk heat map",
+}
+
+
+class ChartError(ValueError):
+    pass
+
+
+@cache
+def pyplot() -> Any:
+    """matplotlib, set up once: Agg backend, the bundled font only, fixed SVG ids."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    for font in sorted(TEMPLATES.glob("fonts/LiberationSans-*.ttf")):
+        font_manager.fontManager.addfont(str(font))
+    matplotlib.rcParams.update(
+        {
+            "font.family": FONT_FAMILY,
+            "font.size": 9,
+            "svg.fonttype": "none",  # text stays text: selectable in the PDF, readable in tests
+            "svg.hashsalt": "panelpapers",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.edgecolor": "#333333",
+            "axes.titlesize": 10,
+            "hatch.color": "#ffffff",
+            "hatch.linewidth": 0.8,
+            "legend.frameon": False,
+            "path.simplify": False,
+        }
+    )
+    return plt
+
+
+def save(figure: MplFigure) -> tuple[bytes, bytes]:
+    plt = pyplot()
+    svg, png = io.BytesIO(), io.BytesIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    plt.close(figure)
+    svg_text = svg.getvalue().replace(f"'{FONT_FAMILY}'".encode(), f"'{SVG_FONT_FAMILY}'".encode())
+    return svg_text, png.getvalue()
+
+
+def _new_figure(width_mm: float, height_mm: float) -> tuple[MplFigure, Axes]:
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH), layout="constrained")
+    return figure, axes
+
+
+# Bar and line charts ----------------------------------------------------------------------------
+
+
+def chart_series(computed: ComputedTable, spec: ChartSpec) -> tuple[str, list[str], list[str], list[list[float]]]:
+    """(category column, category labels, series names, values per series) from a table's body rows."""
+    import pandas as pd
+
+    body = computed.body
+    category = spec.category or str(body.columns[0])
+    if category not in body.columns:
+        raise ChartError(f"table '{computed.name}' has no column '{category}'")
+    names = spec.series or [
+        str(c)
+        for c in body.columns
+        if c != category
+        and c != computed.spec.total_column
+        and pd.api.types.is_numeric_dtype(body[c])
+        and c not in computed.spec.compute
+    ]
+    for name in names:
+        if name not in body.columns:
+            raise ChartError(f"table '{computed.name}' has no column '{name}'")
+    if not names:
+        raise ChartError(f"table '{computed.name}' has no number columns to plot")
+    labels = [format_value(v, "text") for v in body[category]]
+    values = [[0.0 if pd.isna(v) else float(v) for v in body[name]] for name in names]
+    return category, labels, names, values
+
+
+def _value_text(value: float, kind: str) -> str:
+    return format_value(value, kind if kind != "text" else "number")
+
+
+def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec) -> Figure:
+    category, labels, names, values = chart_series(computed, spec)
+    value_kind = computed.column_format(names[0]).format or default_format(computed.body[names[0]])
+    series_headers = [computed.column_format(n).header or header_text(n) for n in names]
+    horizontal = spec.kind in ("horizontal_bar", "stacked_horizontal_bar")
+    height = max(70.0, 9.0 * len(labels) + 25) if horizontal else 85.0
+    figure, axes = _new_figure(WIDTH_MM, height)
+    positions = list(range(len(labels)))
+    kind = spec.kind
+    if kind in ("bar", "horizontal_bar") and len(names) > 1:
+        kind = "grouped_bar"
+    if kind == "line":
+        for i, (name, series) in enumerate(zip(series_headers, values, strict=True)):
+            axes.plot(positions, series, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], label=name)
+            for x, y in zip(positions, series, strict=True):
+                axes.annotate(
+                    _value_text(y, value_kind),
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 5),
+                    ha="center",
+                    fontsize=7,
+                )
+        axes.set_xticks(positions, labels)
+    elif kind in ("stacked_bar", "stacked_horizontal_bar"):
+        bottoms = [0.0] * len(labels)
+        for i, (name, series) in enumerate(zip(series_headers, values, strict=True)):
+            stack: dict[str, Any] = {"left": bottoms} if horizontal else {"bottom": bottoms}
+            bars = (axes.barh if horizontal else axes.bar)(
+                positions,
+                series,
+                **stack,
+                color=PALETTE[i % len(PALETTE)],
+                hatch=HATCHES[i % len(HATCHES)],
+                label=name,
+                edgecolor="white",
+                linewidth=0.5,
+            )
+            tallest = max(sum(col) for col in zip(*values, strict=True)) or 1
+            axes.bar_label(
+                bars,
+                labels=[_value_text(v, value_kind) if v >= tallest * 0.06 else "" for v in series],
+                label_type="center",
+                fontsize=7,
+                color="black",  # on a white chip, readable over any colour or hatching
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
+            )
+            bottoms = [b + v for b, v in zip(bottoms, series, strict=True)]
+        for x, total in zip(positions, bottoms, strict=True):
+            axes.annotate(
+                _value_text(total, value_kind),
+                (total, x) if horizontal else (x, total),
+                textcoords="offset points",
+                xytext=(3, 0) if horizontal else (0, 2),
+                ha="left" if horizontal else "center",
+                va="center" if horizontal else "bottom",
+                fontsize=8,
+                fontweight="bold",
+            )
+        if horizontal:
+            axes.set_yticks(positions, labels)
+            axes.invert_yaxis()
+        else:
+            axes.set_xticks(positions, labels)
+    else:
+        width = 0.8 / len(names)
+        for i, (name, series) in enumerate(zip(series_headers, values, strict=True)):
+            offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
+            draw = axes.barh if horizontal else axes.bar
+            bars = draw(
+                offsets,
+                series,
+                width if not horizontal else width,
+                color=PALETTE[i % len(PALETTE)],
+                hatch=HATCHES[i % len(HATCHES)],
+                label=name,
+                edgecolor="white",
+                linewidth=0.5,
+            )
+            axes.bar_label(bars, labels=[_value_text(v, value_kind) for v in series], padding=2, fontsize=7)
+        if horizontal:
+            axes.set_yticks(positions, labels)
+            axes.invert_yaxis()
+        else:
+            axes.set_xticks(positions, labels)
+    if not horizontal:
+        # Long category names wrap onto two lines rather than overlap their neighbours.
+        room = max(8, int(60 / len(labels)))
+        axes.set_xticks(positions, [textwrap.fill(label, room, break_long_words=False) for label in labels])
+    axes.margins(y=0.12) if not horizontal else axes.margins(x=0.12)
+    category_label = spec.x_label if not horizontal else spec.y_label
+    value_label = spec.y_label if not horizontal else spec.x_label
+    (axes.set_ylabel if horizontal else axes.set_xlabel)(category_label or header_text(category))
+    (axes.set_xlabel if horizontal else axes.set_ylabel)(
+        value_label or (series_headers[0] if len(names) == 1 else "Count")
+    )
+    if value_kind == "integer":  # counts: whole-number ticks only
+        from matplotlib.ticker import MaxNLocator
+
+        (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
+    if len(names) > 1:
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    svg, png = save(figure)
+    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
+    return Figure(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name)
+
+
+def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values: list[list[float]], kind: str) -> str:
+    """Alt text from the data: what the chart shows and every number in it, largest first."""
+    totals = [sum(col) for col in zip(*values, strict=True)]
+    order = sorted(range(len(labels)), key=lambda i: (-totals[i], i))
+    lead = f"{KIND_WORDS[spec.kind]}: {spec.caption}. "
+    if len(names) == 1:
+        parts = [f"{labels[i]} {_value_text(totals[i], kind)}" for i in order]
+        return (
+            lead
+            + f"{labels[order[0]]} has the most, {_value_text(totals[order[0]], kind)}; "
+            + "; ".join(parts[1:])
+            + "."
+        )
+    described = []
+    for i in order:
+        split = ", ".join(f"{name} {_value_text(series[i], kind)}" for name, series in zip(names, values, strict=True))
+        described.append(f"{labels[i]} {_value_text(totals[i], kind)} ({split})")
+    if len(set(totals)) == 1:  # e.g. a survey: every question had the same number of answers
+        return lead + f"Every bar totals {_value_text(totals[0], kind)}. " + "; ".join(described) + "."
+    most = f"{labels[order[0]]} has the most, {_value_text(totals[order[0]], kind)}. "
+    return lead + most + "; ".join(described) + "."
+
+
+# Risk heat map ----------------------------------------------------------------------------------
+
+
+def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Figure:
+    from matplotlib.patches import Rectangle
+
+    scale = register.spec.scale
+    cells = heat_map_cells(register, spec.horizon)
+    size = len(scale)
+    figure, axes = _new_figure(WIDTH_MM, 118.0)
+    for cell in cells:
+        x, y = scale.index(cell.impact), scale.index(cell.likelihood)
+        band, colour = band_of(register, cell.likelihood, cell.impact)
+        axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
+        axes.text(x + 0.05, y + 0.92, band, fontsize=5.5, color="#333333", va="top", ha="left")
+        if cell.current:
+            axes.text(
+                x + 0.5, y + 0.5, ", ".join(cell.current), fontsize=11, fontweight="bold", ha="center", va="center"
+            )
+        if cell.target:
+            axes.text(
+                x + 0.5,
+                y + 0.18,
+                ", ".join(f"({ref})" for ref in cell.target),
+                fontsize=8,
+                fontstyle="italic",
+                color="#222222",
+                ha="center",
+                va="center",
+            )
+    words = [f"{SCALE_WORDS.get(s, s)} ({s})" if s in SCALE_WORDS else s for s in scale]
+    axes.set_xlim(0, size)
+    axes.set_ylim(0, size)
+    axes.set_aspect("equal")
+    axes.set_xticks([i + 0.5 for i in range(size)], words, fontsize=7.5)
+    axes.set_yticks([i + 0.5 for i in range(size)], words, fontsize=7.5)
+    axes.tick_params(length=0)
+    for side in ("left", "bottom"):
+        axes.spines[side].set_visible(False)
+    axes.set_xlabel(spec.x_label or register.spec.impact_label)
+    axes.set_ylabel(spec.y_label or register.spec.likelihood_label)
+    axes.set_title("Bold numbers: current position of each risk.   Numbers in brackets: target position.", fontsize=7.5)
+    svg, png = save(figure)
+    alt = spec.alt or describe_heat_map(spec, register)
+    return Figure(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells)
+
+
+def describe_heat_map(spec: ChartSpec, register: RiskRegister) -> str:
+    risks = register.in_horizon(spec.horizon)
+    current = ", ".join(f"risk {r.ref} at {score_text(r.current)}" for r in risks)
+    target = ", ".join(f"risk {r.ref} at {score_text(r.target)}" for r in risks)
+    return (
+        f"{KIND_WORDS['heat_map']}: {spec.caption}. Likelihood v impact on the scale {', '.join(register.spec.scale)}. "
+        f"Current positions: {current}. Target positions: {target}."
+    )

@@ -1,0 +1,219 @@
+"""Reads a paper's data sources (CSV, XLSX, inline YAML rows) into pandas DataFrames with the types
+the author declared. Nothing is guessed: codes stay text ("012345"), "NA" stays "NA" unless declared
+missing, and dates are read only in date columns. Every bad cell is a problem with file, row and
+column.
+
+Each DataFrame keeps, per row, the line it came from (`LINE`), so later errors can point there."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from panelpapers.data_spec import ColumnSpec, SourceSpec
+from panelpapers.errors import Location, Problem
+from panelpapers.source import MAX_FILE_BYTES, YamlFile, read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LINE = "_line"  # the hidden column holding each row's line (CSV) or row number (XLSX)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    location: Location
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    path: Path  # the file the rows came from (data.yaml for inline rows)
+    frame: pd.DataFrame
+
+    def describe(self) -> str:
+        return self.path.name if self.path.suffix != ".yaml" else f"{self.path.name} (inline rows '{self.name}')"
+
+
+def data_path(paper_folder: Path, name: str) -> Path | None:
+    """A data file must lie inside the paper folder: no `..`, no absolute paths."""
+    path = (paper_folder / name).resolve()
+    return path if path.is_relative_to(paper_folder.resolve()) else None
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[RawRow], list[Problem]]:
+    text, problems = read_text(path)
+    if text is None:
+        return [], [], problems
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    rows: list[RawRow] = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        line = reader.line_num
+        for record in reader:
+            start = line + 1
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line
+            if len(record) != len(header):
+                problems.append(
+                    Problem(Location(path, start), f"row has {len(record)} cells; the header has {len(header)}")
+                )
+                continue
+            rows.append(RawRow(Location(path, start), dict(zip(header, record, strict=True))))
+    except csv.Error as err:
+        problems.append(Problem(Location(path, reader.line_num), f"cannot read CSV: {err}"))
+    if not header:
+        problems.append(Problem(Location(path, 1), "file is empty; expected a header row of column names"))
+    return header, rows, problems
+
+
+def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], list[RawRow], list[Problem]]:
+    from openpyxl import load_workbook
+
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES * 5:
+        return [], [], [Problem(Location(path), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES * 5:,}")]
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for a damaged workbook
+        return [], [], [Problem(Location(path), f"cannot read workbook: {err}")]
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            return [], [], [Problem(Location(path), f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")]
+        values = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+    finally:
+        book.close()
+    if not values:
+        return [], [], [Problem(Location(path, 1), "sheet is empty; expected a header row of column names")]
+    header = [_cell_text(v).strip() for v in values[0]]
+    rows = [
+        RawRow(Location(path, n), {h: _cell_text(v) for h, v in zip(header, record, strict=False)})
+        for n, record in enumerate(values[1:], start=2)
+        if any(v not in (None, "") for v in record)
+    ]
+    return header, rows, []
+
+
+def _cell_text(value: Any) -> str:
+    """An Excel cell as the text a reader sees; whole numbers without '.0', dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def inline_rows(spec: SourceSpec, file: YamlFile, path: tuple[str | int, ...]) -> tuple[list[str], list[RawRow]]:
+    assert spec.rows is not None
+    header: list[str] = []
+    rows = []
+    for i, row in enumerate(spec.rows):
+        for key in row:
+            if key not in header:
+                header.append(key)
+        cells = {k: "" if v is None else str(v) for k, v in row.items()}
+        rows.append(RawRow(file.location((*path, "rows", i)), cells))
+    return header, rows
+
+
+def convert(value: str, column: ColumnSpec) -> tuple[Any, str | None]:
+    """The cell as its declared type, or a message saying why it is not one."""
+    if value in column.missing:
+        return None, None
+    text = value.strip()
+    if column.type == "text":
+        if column.allowed is not None and value not in column.allowed:
+            near = difflib.get_close_matches(value, column.allowed, n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            return None, f"expected one of {', '.join(column.allowed)}, got '{value}'{hint}"
+        return value, None
+    if column.type == "integer":
+        cleaned = text.replace(",", "")
+        if cleaned.lstrip("-").isdigit():
+            return int(cleaned), None
+        return None, f"expected a whole number, got '{value}'"
+    if column.type == "number":
+        try:
+            return float(text.replace(",", "")), None
+        except ValueError:
+            return None, f"expected a number, got '{value}'"
+    try:
+        return dt.date.fromisoformat(text), None
+    except ValueError:
+        return None, f"expected a date as YYYY-MM-DD, got '{value}'"
+
+
+def typed_frame(
+    header: list[str], rows: list[RawRow], columns: dict[str, ColumnSpec], where: Location
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    import pandas as pd
+
+    problems: list[Problem] = []
+    wanted = {name: spec.source_name or name for name, spec in columns.items()}
+    for heading in wanted.values():
+        if heading not in header:
+            near = difflib.get_close_matches(heading, header, n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else f" (columns: {', '.join(header) or 'none'})"
+            problems.append(Problem(where, f"column '{heading}' is declared but not in the file{hint}"))
+    if problems:
+        return None, problems
+    records: dict[str, list[Any]] = {name: [] for name in columns}
+    lines: list[int | None] = []
+    for row in rows:
+        for name, spec in columns.items():
+            value, error = convert(row.cells.get(wanted[name], ""), spec)
+            if error:
+                problems.append(Problem(row.location, f"column '{wanted[name]}': {error}"))
+            records[name].append(value)
+        lines.append(row.location.line)
+    if problems:
+        return None, problems
+    frame = pd.DataFrame({name: pd.Series(values, dtype=_dtype(columns[name])) for name, values in records.items()})
+    frame[LINE] = lines
+    return frame, []
+
+
+def _dtype(column: ColumnSpec) -> str:
+    return {"integer": "Int64", "number": "Float64"}.get(column.type, "object")
+
+
+def read_source(name: str, spec: SourceSpec, folder: Path, data_file: YamlFile) -> tuple[Source | None, list[Problem]]:
+    where = data_file.location(("sources", name))
+    if spec.rows is not None:
+        header, rows = inline_rows(spec, data_file, ("sources", name))
+        frame, problems = typed_frame(header, rows, spec.columns, where)
+        return (Source(name, data_file.path, frame) if frame is not None else None), problems
+    assert spec.file is not None
+    path = data_path(folder, spec.file)
+    if path is None:
+        return None, [
+            Problem(
+                data_file.location(("sources", name, "file")), f"data file '{spec.file}' is outside the paper folder"
+            )
+        ]
+    if not path.is_file():
+        return None, [Problem(data_file.location(("sources", name, "file")), f"data file '{spec.file}' does not exist")]
+    if path.suffix.lower() == ".csv":
+        header, rows, problems = read_csv_rows(path)
+    elif path.suffix.lower() == ".xlsx":
+        header, rows, problems = read_xlsx_rows(path, spec.sheet)
+    else:
+        return None, [
+            Problem(data_file.location(("sources", name, "file")), f"'{spec.file}': expected a .csv or .xlsx file")
+        ]
+    if problems:
+        return None, problems
+    frame, problems = typed_frame(header, rows, spec.columns, Location(path, 1))
+    return (Source(name, path, frame) if frame is not None else None), problems

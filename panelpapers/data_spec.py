@@ -1,0 +1,287 @@
+"""The author's data declarations (a paper's optional data.yaml) as pydantic models: sources with
+typed columns, declarative tables, charts, figures for text, reconciliation checks and risk
+registers. See docs/data.md."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+
+from panelpapers.schema import Spec, Text
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+ColumnType = Literal["text", "integer", "number", "date"]
+Format = Literal["text", "integer", "number", "percent", "money", "date"]
+Align = Literal["left", "right", "center"]
+
+
+def _column_shorthand(value: Any) -> Any:
+    """`ref: text` is short for `ref: {type: text}`."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+def _int_text(value: Any) -> Any:
+    """Every YAML scalar arrives as text; numbers are read where the format asks for one."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _number_text(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return value
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_int_text)]
+Number = Annotated[float, BeforeValidator(_number_text)]
+
+
+class ColumnSpec(Spec):
+    type: ColumnType = "text"
+    missing: list[str] = []  # cell texts that mean "no value"; none unless declared
+    allowed: list[Text] | None = None  # for text columns: the only values accepted
+    source_name: Text | None = Field(default=None, alias="from")  # the header in the file, if different
+
+
+class SourceSpec(Spec):
+    file: Text | None = None  # data/… .csv or .xlsx
+    sheet: Text | None = None  # for .xlsx; default: the first sheet
+    rows: list[dict[str, Any]] | None = None  # a small inline table
+    columns: dict[Name, Annotated[ColumnSpec, BeforeValidator(_column_shorthand)]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SourceSpec:
+        if (self.file is None) == (self.rows is None):
+            raise ValueError("expected 'file: data/…' or inline 'rows:' (one of them)")
+        return self
+
+
+class Condition(Spec):
+    """One row filter: `column` compared with a value given in the column's own type."""
+
+    column: Name
+    equals: Text | None = None
+    not_equals: Text | None = None
+    in_: list[Text] | None = Field(default=None, alias="in")
+    not_in: list[Text] | None = None
+    before: Text | None = None  # <
+    on_or_before: Text | None = None  # <=
+    after: Text | None = None  # >
+    on_or_after: Text | None = None  # >=
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = [k for k in OPERATORS if getattr(self, k) is not None]
+        if len(tests) != 1:
+            raise ValueError(f"expected one test of: {', '.join(OPERATORS).replace('in_', 'in')}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(k for k in OPERATORS if getattr(self, k) is not None)
+
+
+OPERATORS = ("equals", "not_equals", "in_", "not_in", "before", "on_or_before", "after", "on_or_after")
+
+
+class DeriveSpec(Spec):
+    """A new column: 1/0 where conditions hold (`flag`), or the quarter/year of a date."""
+
+    flag: list[Condition] | None = None
+    quarter_of: Name | None = None  # "2021 Q4"
+    year_of: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DeriveSpec:
+        if sum(v is not None for v in (self.flag, self.quarter_of, self.year_of)) != 1:
+            raise ValueError("expected one of 'flag', 'quarter_of', 'year_of'")
+        return self
+
+
+class AggregateSpec(Spec):
+    count: Literal["rows"] | None = None
+    sum: Name | None = None
+    mean: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AggregateSpec:
+        if sum(v is not None for v in (self.count, self.sum, self.mean)) != 1:
+            raise ValueError("expected one of 'count: rows', 'sum: <column>', 'mean: <column>'")
+        return self
+
+
+class PivotSpec(Spec):
+    rows: Name
+    columns: Name
+    count: Literal["rows"] | None = None
+    sum: Name | None = None
+
+
+class ComputeSpec(Spec):
+    percent: Annotated[list[Name], Field(min_length=2, max_length=2)] | None = None  # 100 × a / b
+    difference: Annotated[list[Name], Field(min_length=2, max_length=2)] | None = None  # a − b
+    ratio: Annotated[list[Name], Field(min_length=2, max_length=2)] | None = None  # a / b
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ComputeSpec:
+        if sum(v is not None for v in (self.percent, self.difference, self.ratio)) != 1:
+            raise ValueError("expected one of 'percent: [a, b]', 'difference: [a, b]', 'ratio: [a, b]'")
+        return self
+
+
+class SortSpec(Spec):
+    column: Name
+    descending: Literal["yes", "no"] = "no"
+
+
+class DisplayColumn(Spec):
+    name: Text
+    header: Text | None = None
+    format: Format | None = None
+    decimals: Integer | None = None
+    align: Align | None = None
+
+
+def _display_shorthand(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class TableSpec(Spec):
+    caption: Text
+    source: Name | None = None  # a source declared under `sources:`
+    function: Name | None = None  # a function in the paper's data/tables.py
+    where: list[Condition] = []
+    derive: dict[Name, DeriveSpec] = {}
+    group_by: list[Name] = []
+    aggregate: dict[Name, AggregateSpec] = {}
+    pivot: PivotSpec | None = None
+    compute: dict[Name, ComputeSpec] = {}
+    sort: list[SortSpec] = []
+    total_row: Text | None = None  # e.g. "Grand Total"
+    total_column: Text | None = None  # e.g. "Total" (sums each row's numbers)
+    row_groups: Name | None = None  # a column whose repeated values are shown once
+    columns: list[Annotated[DisplayColumn, BeforeValidator(_display_shorthand)]] = []
+    notes: Text | None = None  # "Source: …" line under the table
+    landscape: Literal["yes", "no"] = "no"
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> TableSpec:
+        if (self.source is None) == (self.function is None):
+            raise ValueError("expected 'source: <name>' or 'function: <name>' (one of them)")
+        if self.pivot and (self.group_by or self.aggregate):
+            raise ValueError("use either 'pivot' or 'group_by' with 'aggregate', not both")
+        if bool(self.group_by) != bool(self.aggregate):
+            raise ValueError("'group_by' and 'aggregate' go together")
+        return self
+
+
+ChartKind = Literal["bar", "horizontal_bar", "stacked_bar", "stacked_horizontal_bar", "grouped_bar", "line", "heat_map"]
+
+
+class ChartSpec(Spec):
+    caption: Text
+    kind: ChartKind
+    table: Name | None = None  # the table whose rows are plotted (its total row is left out)
+    category: Name | None = None  # the column along the axis (default: the table's first column)
+    series: list[Text] = []  # the columns plotted (default: every number column)
+    x_label: Text | None = None
+    y_label: Text | None = None
+    alt: Text | None = None  # default: written from the data
+    register_name: Name | None = Field(default=None, alias="register")  # heat_map: under `risk_registers:`
+    horizon: Literal["short-term", "long-term"] | None = None
+    landscape: Literal["yes", "no"] = "no"
+
+    @model_validator(mode="after")
+    def _inputs(self) -> ChartSpec:
+        if self.kind == "heat_map":
+            if self.register_name is None:
+                raise ValueError("a heat_map needs 'register: <name>'")
+        elif self.table is None:
+            raise ValueError(f"a {self.kind} chart needs 'table: <name>'")
+        return self
+
+
+class ValueSpec(Spec):
+    """One number: a table cell, or an aggregate of a source's rows."""
+
+    table: Name | None = None
+    row: Text | None = None  # the row's first-column text, "total", or "first"/"last"
+    column: Text | None = None  # as the table names it (pivoted columns are data values)
+    source: Name | None = None
+    where: list[Condition] = []
+    count: Literal["rows"] | None = None
+    sum: Name | None = None
+    sum_of_rows: Text | None = None  # with `table`: the sum of a column over the body rows
+    stated: Number | None = None  # a figure typed by hand, to check against the data
+    figure: Text | None = None  # a figure declared under `figures:`, e.g. actions.outstanding
+    format: Format | None = None
+    decimals: Integer | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ValueSpec:
+        kinds = [
+            self.table is not None and self.sum_of_rows is None,
+            self.table is not None and self.sum_of_rows is not None,
+            self.source is not None,
+            self.stated is not None,
+            self.figure is not None,
+        ]
+        if sum(kinds) != 1:
+            raise ValueError(
+                "expected one of: 'table' with 'row' and 'column', 'table' with 'sum_of_rows', "
+                "'source' with 'count'/'sum', 'stated: <number>', 'figure: <name>'"
+            )
+        if kinds[0] and (self.row is None or self.column is None):
+            raise ValueError("a table cell needs 'row' and 'column'")
+        if kinds[2] and (self.count is None) == (self.sum is None):
+            raise ValueError("a source figure needs 'count: rows' or 'sum: <column>'")
+        return self
+
+
+class CheckSpec(Spec):
+    name: Text
+    equal: Annotated[list[ValueSpec], Field(min_length=2, max_length=2)]
+
+
+class Band(Spec):
+    name: Text
+    up_to: Integer  # highest likelihood × impact score in the band
+    colour: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+DEFAULT_BANDS = [
+    Band(name="Low", up_to=4, colour="#9fd49b"),
+    Band(name="Medium", up_to=9, colour="#ffe08a"),
+    Band(name="High", up_to=16, colour="#f5a25d"),
+    Band(name="Very high", up_to=25, colour="#e8625f"),
+]
+
+
+class RiskRegisterSpec(Spec):
+    file: Text
+    scale: Annotated[list[Text], Field(min_length=2, max_length=9)] = ["VL", "L", "M", "H", "VH"]
+    bands: list[Band] = DEFAULT_BANDS
+    likelihood_label: Text = "Likelihood"
+    impact_label: Text = "Impact"
+
+
+class RegisterTableSpec(Spec):
+    caption: Text
+    register_name: Name = Field(alias="register")
+    horizon: Literal["short-term", "long-term"] | None = None
+    landscape: Literal["yes", "no"] = "yes"
+
+
+class DataFile(Spec):
+    sources: dict[Name, SourceSpec] = {}
+    risk_registers: dict[Name, RiskRegisterSpec] = {}
+    tables: dict[Name, TableSpec] = {}
+    register_tables: dict[Name, RegisterTableSpec] = {}
+    charts: dict[Name, ChartSpec] = {}
+    figures: dict[Name, dict[Name, ValueSpec]] = {}
+    checks: list[CheckSpec] = []

@@ -1,0 +1,313 @@
+"""Review diffs in the paper's own language: which paragraph, recommendation, table cell or figure
+changed between two drafts. Blocks are matched by their words, not their numbers, so a paragraph
+inserted early is reported once and the renumbering it causes (also in "see paragraph 1.12") is not."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from panelpapers.diff_extract import Block, PaperContent, TableCells, read_docx, read_html, read_pdf
+
+VARIANT_FOLDERS = ("restricted", "public")
+UNNUMBERED_NAMES = {"text": "paragraph", "item": "list item"}  # what a reader calls them
+SIMILAR = 0.5  # below this share of words in common, an edit is a removal plus an addition
+
+
+@dataclass(frozen=True)
+class CellChange:
+    row: str
+    column: str  # "" when the whole row was added or removed
+    old: str | None  # None: added
+    new: str | None  # None: removed
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str  # added | removed | changed
+    what: str  # paragraph | recommendation | table | figure | marking | title | status | paper | …
+    paper: str
+    old: Block | None = None
+    new: Block | None = None
+    words: tuple[tuple[str, str], ...] = ()  # (equal|delete|insert, text) for word-level highlighting
+    cells: tuple[CellChange, ...] = ()
+    note: str = ""
+
+    @property
+    def headline(self) -> bool:
+        """Recommendations, markings and titles are what a chair must not miss."""
+        return self.what in ("recommendation", "marking", "title", "status", "paper")
+
+    @property
+    def label(self) -> str:
+        block = self.new or self.old
+        if block is None:
+            return self.what
+        old_number = self.old.number if self.old else ""
+        number = block.number
+        renumbered = f" (was {old_number})" if self.old and self.new and old_number != number else ""
+        if block.kind == "paragraph":
+            return f"paragraph {number}{renumbered}"
+        if block.kind == "recommendation":
+            return f"recommendation {number}{renumbered}"
+        if block.kind == "section":
+            return f"section {number}{renumbered}"
+        if block.kind in ("table", "figure"):
+            return block.caption or block.kind
+        where = f" in {block.section}" if block.section else ""
+        return f"{UNNUMBERED_NAMES.get(block.kind, block.kind)}{where}"
+
+
+@dataclass
+class PaperDiff:
+    name: str
+    old: PaperContent | None
+    new: PaperContent | None
+    changes: list[Change] = field(default_factory=list)
+    pairs: list[tuple[Block | None, Block | None]] = field(default_factory=list)  # how blocks matched
+
+
+@dataclass
+class Comparison:
+    old_label: str
+    new_label: str
+    papers: list[PaperDiff]
+
+    @property
+    def changes(self) -> list[Change]:
+        return [change for paper in self.papers for change in paper.changes]
+
+
+# Loading either side ------------------------------------------------------------------------------
+
+
+class DiffInputError(Exception):
+    """OLD or NEW cannot be read as papers: exit status 2, like diff."""
+
+
+def load_side(path: Path, variant: str = "restricted") -> list[PaperContent]:
+    """A PDF (a paper or a whole pack), or a build folder: papers read from their HTML, with the PDF
+    beside each for page positions; an agenda from its DOCX."""
+    if path.is_file():
+        if path.suffix.lower() == ".pdf":
+            return read_pdf(path)
+        if path.suffix.lower() == ".html":
+            return [_with_layout(read_html(path), path.with_suffix(".pdf"))]
+        raise DiffInputError(f"{path}: expected a PDF, an HTML paper or a build folder")
+    if not path.is_dir():
+        raise DiffInputError(f"{path}: no such file or folder")
+    files = sorted(p for p in path.rglob("*") if p.suffix in (".html", ".pdf", ".docx") and not p.name.startswith("."))
+    if any(part in VARIANT_FOLDERS for f in files for part in f.relative_to(path).parts[:-1]):
+        files = [f for f in files if variant in f.relative_to(path).parts[:-1]]
+    papers: list[PaperContent] = []
+    html_stems = {f.with_suffix("") for f in files if f.suffix == ".html"}
+    for file in files:
+        name = _side_name(file, path)
+        if file.suffix == ".html":
+            paper = _with_layout(read_html(file), file.with_suffix(".pdf"))
+        elif file.suffix == ".docx" and file.with_suffix("") not in html_stems and file.stem == "agenda":
+            paper = read_docx(file)
+        elif file.suffix == ".pdf" and not html_stems and file.stem != "pack":
+            found = read_pdf(file)
+            paper = (
+                found[0]
+                if len(found) == 1
+                else PaperContent(name, name, "", "final", [b for p in found for b in p.blocks])
+            )
+        else:
+            continue  # the pack repeats the papers; a paper's PDF and DOCX repeat its HTML
+        paper.name = name
+        papers.append(paper)
+    if not papers:
+        raise DiffInputError(f"{path}: no built papers found (expected .html or .pdf files from panelpapers build)")
+    return papers
+
+
+def _side_name(file: Path, root: Path) -> str:
+    parts = [p for p in file.relative_to(root).with_suffix("").parts if p not in VARIANT_FOLDERS]
+    return "/".join(parts)
+
+
+def _with_layout(paper: PaperContent, pdf: Path) -> PaperContent:
+    if pdf.is_file():
+        found = read_pdf(pdf)
+        if found:
+            paper.layout = found[0].layout
+    return paper
+
+
+# Comparing ----------------------------------------------------------------------------------------
+
+PARAGRAPH_REFERENCE = re.compile(r"\b(paragraphs?|paras?\.?)(\s+)(\d+\.\d+(?:(?:\s*(?:,|and|to|or|–|-)\s*)\d+\.\d+)*)")
+NUMBER = re.compile(r"\d+\.\d+")
+WORD = re.compile(r"(?:[£$€]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*|\S)\s*")  # "34." is "34" then "."
+CAPTION_NUMBER = re.compile(r"\b(Table|Figure|Appendix) (\d+)\b")
+
+
+def _masked(text: str) -> str:
+    """Text with numbers that only say where things are replaced, for matching."""
+    text = PARAGRAPH_REFERENCE.sub(lambda m: m[1] + m[2] + NUMBER.sub("#", m[3]), text)
+    return CAPTION_NUMBER.sub(lambda m: m[1] + " #", text)
+
+
+def _renumbered(text: str, numbers: dict[str, str]) -> str:
+    """Old text with its paragraph references moved to the new numbering."""
+    return PARAGRAPH_REFERENCE.sub(lambda m: m[1] + m[2] + NUMBER.sub(lambda n: numbers.get(n[0], n[0]), m[3]), text)
+
+
+def _key(block: Block) -> str:
+    return f"{block.kind}|{_masked(block.text)}|{block.image}"
+
+
+def _similarity(old: Block, new: Block) -> float:
+    if old.kind != new.kind:
+        return 0.0
+    return difflib.SequenceMatcher(None, _masked(old.text).split(), _masked(new.text).split(), autojunk=False).ratio()
+
+
+def match_blocks(old: list[Block], new: list[Block]) -> list[tuple[Block | None, Block | None]]:
+    """Pairs in reading order: identical blocks first (wherever numbering moved them), then, between
+    them, the most similar blocks of the same kind; what is left over was added or removed."""
+    matcher = difflib.SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
+    pairs: list[tuple[Block | None, Block | None]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs.extend(zip(old[i1:i2], new[j1:j2], strict=True))
+        else:
+            pairs.extend(_pair_similar(old[i1:i2], new[j1:j2]))
+    return pairs
+
+
+def _pair_similar(old: list[Block], new: list[Block]) -> list[tuple[Block | None, Block | None]]:
+    pairs: list[tuple[Block | None, Block | None]] = []
+    next_new = 0
+    for block in old:
+        scores = [(_similarity(block, candidate), j) for j, candidate in enumerate(new) if j >= next_new]
+        best = max(scores, default=(0.0, -1), key=lambda s: (s[0], -s[1]))
+        if best[0] >= SIMILAR:
+            pairs.extend((None, added) for added in new[next_new : best[1]])
+            pairs.append((block, new[best[1]]))
+            next_new = best[1] + 1
+        else:
+            pairs.append((block, None))
+    pairs.extend((None, added) for added in new[next_new:])
+    return pairs
+
+
+def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """Word-level highlighting; punctuation stays with its word so "77" → "81" reads as one edit."""
+    old_words, new_words = WORD.findall(old), WORD.findall(new)
+    matcher = difflib.SequenceMatcher(
+        None, [w.strip() for w in old_words], [w.strip() for w in new_words], autojunk=False
+    )
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.append(("equal", "".join(new_words[j1:j2])))
+            continue
+        if i2 > i1:
+            out.append(("delete", "".join(old_words[i1:i2])))
+        if j2 > j1:
+            out.append(("insert", "".join(new_words[j1:j2])))
+    return tuple(out)
+
+
+def table_changes(old: TableCells, new: TableCells) -> tuple[CellChange, ...]:
+    """Cells named by their row label (first cell) and column heading; rows by label, not position."""
+    changes: list[CellChange] = []
+    columns = [c for c in new.header if c in old.header] if old.header and new.header else []
+    for heading in old.header:
+        if heading not in new.header:
+            changes.append(CellChange("", heading, heading, None))
+    for heading in new.header:
+        if heading not in old.header:
+            changes.append(CellChange("", heading, None, heading))
+    old_rows, new_rows = _rows_by_label(old), _rows_by_label(new)
+    for label, row in old_rows.items():
+        if label not in new_rows:
+            changes.append(CellChange(label, "", " | ".join(row), None))
+    for label, row in new_rows.items():
+        if label not in old_rows:
+            changes.append(CellChange(label, "", None, " | ".join(row)))
+            continue
+        before = old_rows[label]
+        if columns:
+            for heading in columns:
+                a = _cell(before, old.header.index(heading))
+                b = _cell(row, new.header.index(heading))
+                if a != b:
+                    changes.append(CellChange(label, heading, a, b))
+        else:
+            for index in range(max(len(before), len(row))):
+                a, b = _cell(before, index), _cell(row, index)
+                if a != b:
+                    changes.append(CellChange(label, f"column {index + 1}", a, b))
+    return tuple(changes)
+
+
+def _rows_by_label(table: TableCells) -> dict[str, tuple[str, ...]]:
+    labels = (
+        list(table.labels) if len(table.labels) == len(table.rows) else [row[0] if row else "" for row in table.rows]
+    )
+    if len(set(labels)) == len(labels):
+        return dict(zip(labels, table.rows, strict=True))
+    return {f"row {i + 1}": row for i, row in enumerate(table.rows)}  # labels repeat: fall back to position
+
+
+def _cell(row: tuple[str, ...], index: int) -> str:
+    return row[index] if index < len(row) else ""
+
+
+def compare_papers(old: PaperContent | None, new: PaperContent | None, name: str) -> PaperDiff:
+    result = PaperDiff(name, old, new)
+    if old is None or new is None:
+        present = new or old
+        title = present.title if present is not None else name
+        result.changes.append(Change("added" if old is None else "removed", "paper", name, note=title))
+        return result
+    for what in ("title", "marking", "status"):
+        before, after = getattr(old, what), getattr(new, what)
+        if before != after:
+            result.changes.append(
+                Change("changed", what, name, words=word_diff(before, after), note=f"{before} → {after}")
+            )
+    pairs = result.pairs = match_blocks(old.blocks, new.blocks)
+    numbers = {a.number: b.number for a, b in pairs if a and b and a.kind == b.kind == "paragraph"}
+    for before, after in pairs:
+        if before is None and after is not None:
+            result.changes.append(Change("added", after.kind, name, None, after))
+        elif after is None and before is not None:
+            result.changes.append(Change("removed", before.kind, name, before, None))
+        elif before is not None and after is not None:
+            result.changes.extend(_compare_pair(before, after, numbers, name))
+    return result
+
+
+def _compare_pair(old: Block, new: Block, numbers: dict[str, str], paper: str) -> list[Change]:
+    old_text = _renumbered(old.text, numbers)
+    if old_text == new.text and old.image == new.image and old.table == new.table:
+        return []
+    cells = table_changes(old.table, new.table) if old.table and new.table else ()
+    note = "the chart's picture changed" if old.image != new.image else ""
+    words = word_diff(old_text, new.text) if old_text != new.text and not cells else ()
+    if new.kind == "figure" and not new.image and old.caption == new.caption:
+        words, note = (), "the chart changed (its labels moved or differ)"  # a PDF's chart labels are not prose
+    if old.table and new.table and old.table.caption != new.table.caption:
+        words = word_diff(_renumbered(old.table.caption, numbers), new.table.caption)
+    return [Change("changed", new.kind, paper, old, new, words, cells, note)]
+
+
+def compare(old: list[PaperContent], new: list[PaperContent], old_label: str, new_label: str) -> Comparison:
+    old_by_name = {p.name: p for p in old}
+    new_by_name = {p.name: p for p in new}
+    if len(old) == len(new) == 1 and not old_by_name.keys() & new_by_name.keys():
+        new_by_name = {old[0].name: new[0]}  # two single files: compare them whatever they are called
+    names = list(old_by_name) + [n for n in new_by_name if n not in old_by_name]
+    papers = [compare_papers(old_by_name.get(n), new_by_name.get(n), n) for n in names]
+    return Comparison(old_label, new_label, papers)
+
+
+def compare_paths(old: Path, new: Path, variant: str = "restricted") -> Comparison:
+    return compare(load_side(old, variant), load_side(new, variant), str(old), str(new))

@@ -1,0 +1,115 @@
+"""`panelpapers diff OLD NEW` and `panelpapers diff --rev REV [PATH …]`. Exit status as diff's:
+0 nothing changed, 1 something changed, 2 trouble (unreadable input, a revision that will not build)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from panelpapers.errors import ContentError
+
+EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
+
+
+def add_parser(commands: Any) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="show what changed between two drafts: paragraphs, recommendations, table cells, figures",
+        description="Compare two rendered PDFs or packs, two build folders, or (with --rev) the content "
+        "at a git revision with the working tree. Exit status 0: no changes, 1: changes, 2: trouble.",
+    )
+    diff.add_argument(
+        "sides", nargs="*", type=Path, help="OLD NEW (PDFs or build folders); with --rev: content folders"
+    )
+    diff.add_argument("--rev", help="compare the content at this git revision with the working tree")
+    diff.add_argument(
+        "--variant",
+        default="restricted",
+        choices=("restricted", "public"),
+        help="which build variant to compare (default: restricted)",
+    )
+    diff.add_argument("--html", type=Path, help="write the self-contained HTML report here")
+    diff.add_argument("--markdown", type=Path, help="write a short Markdown summary (for a pull-request comment) here")
+    diff.add_argument("--no-pages", action="store_true", help="leave page images out of the HTML report")
+
+
+def run(args: argparse.Namespace) -> int:
+    from panelpapers.diff import DiffInputError, compare_paths
+
+    try:
+        if args.rev:
+            with tempfile.TemporaryDirectory(prefix="panelpapers-diff-") as work:
+                old, new = build_revision_and_tree(args.rev, args.sides or [Path("content")], Path(work))
+                comparison = compare_paths(old, new, args.variant)
+                comparison.old_label, comparison.new_label = f"content at {args.rev}", "working tree"
+                return report(comparison, args)
+        if len(args.sides) != 2:
+            print("panelpapers diff: give OLD and NEW (two PDFs or build folders), or --rev REV", file=sys.stderr)
+            return EXIT_TROUBLE
+        return report(compare_paths(args.sides[0], args.sides[1], args.variant), args)
+    except DiffInputError as err:
+        print(f"panelpapers diff: {err}", file=sys.stderr)
+        return EXIT_TROUBLE
+    except ContentError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print("panelpapers diff: a side does not build, so there is nothing to compare", file=sys.stderr)
+        return EXIT_TROUBLE
+
+
+def report(comparison: Any, args: argparse.Namespace) -> int:
+    from panelpapers.diff_report import html, markdown, review, terminal_lines
+    from panelpapers.publish import write_atomic
+
+    result = review(comparison, show_pages=bool(args.html) and not args.no_pages)
+    for line in terminal_lines(result):
+        print(line)
+    if args.html:
+        write_atomic(args.html, html(result).encode("utf-8"))
+    if args.markdown:
+        write_atomic(args.markdown, markdown(result).encode("utf-8"))
+    return EXIT_CHANGED if result.changes else EXIT_SAME
+
+
+def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Path, Path]:
+    """Exports the content at `rev` with git archive, builds it and the working tree into `work`."""
+    from panelpapers.build import build
+    from panelpapers.diff import DiffInputError
+
+    top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
+    relative = []
+    for path in paths:
+        if not path.resolve().is_relative_to(Path(top).resolve()):
+            raise DiffInputError(f"{path}: not inside the git repository at {top}")
+        relative.append(str(path.resolve().relative_to(Path(top).resolve())))
+    archive = work / "content.tar"
+    with archive.open("wb") as out:
+        done = subprocess.run(
+            ["git", "-C", top, "archive", "--format=tar", rev, "--", *relative],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=False,
+        )
+    if done.returncode != 0:
+        raise DiffInputError(f"git archive {rev}: {done.stderr.decode('utf-8', 'replace').strip()}")
+    exported = work / "old-content"
+    with tarfile.open(archive) as tar:
+        tar.extractall(exported, filter="data")
+    old_out, new_out = work / "old-build", work / "new-build"
+    build([exported / r for r in relative], old_out)
+    build(list(paths), new_out)
+    return old_out, new_out
+
+
+def _git(arguments: list[str], cwd: Path) -> str:
+    from panelpapers.diff import DiffInputError
+
+    done = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise DiffInputError(f"git {' '.join(arguments)}: {done.stderr.strip()}")
+    return done.stdout

@@ -1,0 +1,299 @@
+"""Everything a paper computes from its data, gathered before anything is written: sources, risk
+registers, tables, charts, the figures text may quote, and the reconciliation checks. Reads the
+paper's optional data.yaml; a paper without one never imports pandas or matplotlib."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from panelpapers.data_spec import DataFile, ValueSpec
+from panelpapers.errors import Location, Problem
+from panelpapers.model import Figure, Table
+from panelpapers.schema import validate
+from panelpapers.source import YamlFile, load_yaml
+
+DATA_FILE = "data.yaml"
+FUNCTIONS_FILE = "data/tables.py"
+
+
+@dataclass
+class PaperData:
+    file: YamlFile | None
+    complete: bool = True  # False when data.yaml or its data have problems (already reported)
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, Figure] = field(default_factory=dict)
+    figures: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Value:
+    number: Any
+    text: str  # formatted as in tables
+    origin: str  # where it came from, for messages: "table 'x', row …, from data/actions.csv"
+
+
+def load_paper_data(folder: Path) -> tuple[PaperData | None, list[Problem]]:
+    path = folder / DATA_FILE
+    if not path.is_file():
+        return None, []
+    failed = PaperData(None, complete=False)  # so placements are not reported a second time
+    loaded, problems = load_yaml(path)
+    if loaded is None:
+        return failed, problems
+    spec, problems = validate(loaded, DataFile)
+    if spec is None:
+        return failed, problems
+    # Text quoting a figure is not also reported when the data behind the figure is what failed.
+    failed.figures = {group: dict.fromkeys(named, "?") for group, named in spec.figures.items()}
+    try:
+        data, problems = _compute(folder, loaded, spec)
+    except _Stop as stop:
+        return failed, stop.problems
+    return data or failed, problems
+
+
+class _Stop(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+
+def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | None, list[Problem]]:
+    from panelpapers.charts import ChartError, bar_or_line_chart, heat_map
+    from panelpapers.data import Source, read_source
+    from panelpapers.risks import RiskRegister, read_register, register_table
+    from panelpapers.tables import ComputedTable, TableError, compute_table
+
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    for name, source_spec in spec.sources.items():
+        source, found = read_source(name, source_spec, folder, file)
+        problems.extend(found)
+        if source is not None:
+            sources[name] = source
+    registers: dict[str, RiskRegister] = {}
+    for name, register_spec in spec.risk_registers.items():
+        register, found = read_register(name, register_spec, folder, file)
+        problems.extend(found)
+        if register is not None:
+            registers[name] = register
+    if problems:  # tables over broken data would only repeat the same problems
+        raise _Stop(problems)
+
+    functions = _load_functions(folder, file) if any(t.function for t in spec.tables.values()) else {}
+    data = PaperData(file)
+    computed: dict[str, ComputedTable] = {}
+    for name, table_spec in spec.tables.items():
+        try:
+            computed[name] = compute_table(name, table_spec, sources, functions)
+            data.tables[name] = computed[name].table
+        except TableError as err:
+            problems.append(Problem(file.location(err.path), f"table '{name}': {err.message}"))
+        except _Stop:
+            raise
+        except Exception as err:  # the author's function or a pandas operation on their data failed
+            problems.append(
+                Problem(
+                    file.location(("tables", name)),
+                    f"table '{name}' could not be computed: {type(err).__name__}: {err}",
+                )
+            )
+    for name, register_table_spec in spec.register_tables.items():
+        if name in data.tables:
+            problems.append(
+                Problem(file.location(("register_tables", name)), f"name '{name}' is already used by a table")
+            )
+        elif register_table_spec.register_name not in registers:
+            problems.append(
+                _unknown(
+                    file,
+                    ("register_tables", name, "register"),
+                    "risk register",
+                    register_table_spec.register_name,
+                    registers,
+                )
+            )
+        else:
+            data.tables[name] = register_table(name, register_table_spec, registers[register_table_spec.register_name])
+    for name, chart_spec in spec.charts.items():
+        where = ("charts", name)
+        try:
+            if chart_spec.kind == "heat_map":
+                assert chart_spec.register_name is not None
+                if chart_spec.register_name not in registers:
+                    problems.append(
+                        _unknown(file, (*where, "register"), "risk register", chart_spec.register_name, registers)
+                    )
+                    continue
+                data.charts[name] = heat_map(name, chart_spec, registers[chart_spec.register_name])
+            else:
+                assert chart_spec.table is not None
+                if chart_spec.table not in computed:
+                    problems.append(_unknown(file, (*where, "table"), "table", chart_spec.table, computed))
+                    continue
+                data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec)
+        except ChartError as err:
+            problems.append(Problem(file.location(where), f"chart '{name}': {err}"))
+    if problems:
+        raise _Stop(problems)
+
+    values: dict[str, Value] = {}
+    for group, named in spec.figures.items():
+        data.figures[group] = {}
+        for name, value_spec in named.items():
+            path = ("figures", group, name)
+            value = _value(value_spec, path, file, computed, sources, values, problems)
+            if value is not None:
+                values[f"{group}.{name}"] = value
+                data.figures[group][name] = value.text
+    for i, check in enumerate(spec.checks):
+        check_path: tuple[str | int, ...] = ("checks", i)
+        sides = [
+            _value(v, (*check_path, "equal", j), file, computed, sources, values, problems)
+            for j, v in enumerate(check.equal)
+        ]
+        left, right = sides
+        if left is None or right is None:
+            continue
+        if not _equal(left.number, right.number):
+            problems.append(
+                Problem(
+                    file.location(check_path),
+                    f"check '{check.name}' failed: {left.text} ({left.origin}) "
+                    f"does not equal {right.text} ({right.origin})",
+                )
+            )
+    return (None, problems) if problems else (data, [])
+
+
+def _equal(a: Any, b: Any) -> bool:
+    from panelpapers.tables import is_close, number
+
+    x, y = number(a), number(b)
+    return x is not None and y is not None and is_close(x, y)
+
+
+def _unknown(file: YamlFile, path: tuple[str | int, ...], kind: str, name: str, known: dict[str, Any]) -> Problem:
+    return Problem(file.location(path), f"unknown {kind} '{name}' (declared: {', '.join(known) or 'none'})")
+
+
+def _value(
+    spec: ValueSpec,
+    path: tuple[str | int, ...],
+    file: YamlFile,
+    computed: dict[str, Any],
+    sources: dict[str, Any],
+    values: dict[str, Value],
+    problems: list[Problem],
+) -> Value | None:
+    """One number from the data, formatted as its table column is (or as declared)."""
+    from panelpapers.tables import TableError, apply_where, default_format, format_value
+
+    def fail(message: str, where: tuple[str | int, ...] = path) -> None:
+        problems.append(Problem(file.location(where), message))
+
+    def formatted(number: Any, default: str) -> str:
+        return format_value(number, spec.format or default, spec.decimals)
+
+    if spec.stated is not None:
+        line = file.location((*path, "stated")).line
+        return Value(
+            spec.stated,
+            formatted(spec.stated, "number" if not float(spec.stated).is_integer() else "integer"),
+            f"stated in {file.path.name} line {line}",
+        )
+    if spec.figure is not None:
+        if spec.figure not in values:
+            fail(f"unknown figure '{spec.figure}' (declared so far: {', '.join(values) or 'none'})", (*path, "figure"))
+            return None
+        return values[spec.figure]
+    if spec.table is not None:
+        if spec.table not in computed:
+            fail(f"unknown table '{spec.table}' (tables: {', '.join(computed) or 'none'})", (*path, "table"))
+            return None
+        table = computed[spec.table]
+        column = spec.sum_of_rows or spec.column
+        assert column is not None
+        if column not in table.frame.columns:
+            fail(f"table '{spec.table}' has no column '{column}'", (*path, "column"))
+            return None
+        column_format = table.column_format(column)
+        kind = column_format.format or default_format(table.frame[column])
+        if spec.sum_of_rows is not None:
+            total = table.body[column].sum()
+            return Value(total, formatted(total, kind), f"sum of the rows of {table.describe()}")
+        assert spec.row is not None
+        row = _find_row(table, spec.row)
+        if row is None:
+            fail(
+                f"table '{spec.table}' has no row '{spec.row}' "
+                f"(first column: {', '.join(map(str, table.frame.iloc[:, 0]))})",
+                (*path, "row"),
+            )
+            return None
+        number = table.frame.iloc[row][column]
+        decimals = spec.decimals if spec.decimals is not None else column_format.decimals
+        return Value(
+            number,
+            format_value(number, spec.format or kind, decimals),
+            f"{table.describe()}, row '{spec.row}', column '{column}'",
+        )
+    assert spec.source is not None
+    if spec.source not in sources:
+        fail(f"unknown source '{spec.source}' (sources: {', '.join(sources) or 'none'})", (*path, "source"))
+        return None
+    source = sources[spec.source]
+    try:
+        rows = apply_where(source.frame, spec.where, (*path, "where"))
+    except TableError as err:
+        fail(err.message, err.path)
+        return None
+    if spec.count:
+        return Value(len(rows), formatted(len(rows), "integer"), f"count of rows in {source.describe()}")
+    assert spec.sum is not None
+    if spec.sum not in rows.columns:
+        fail(f"source '{spec.source}' has no column '{spec.sum}'", (*path, "sum"))
+        return None
+    total = rows[spec.sum].sum()
+    return Value(
+        total,
+        formatted(total, "number" if rows[spec.sum].dtype == "Float64" else "integer"),
+        f"sum of '{spec.sum}' in {source.describe()}",
+    )
+
+
+def _find_row(table: Any, row: str) -> int | None:
+    frame = table.frame
+    if row == "total":
+        return len(frame) - 1 if table.has_total else None
+    if row in ("first", "last"):
+        return None if table.body.empty else (0 if row == "first" else len(table.body) - 1)
+    for i, value in enumerate(frame.iloc[:, 0]):
+        if str(value) == row:
+            return i
+    return None
+
+
+def _load_functions(folder: Path, file: YamlFile) -> dict[str, Callable[..., Any]]:
+    """Runs the paper's data/tables.py: the author's own code, trusted like the content itself."""
+    path = folder / FUNCTIONS_FILE
+    if not path.is_file():
+        raise _Stop(
+            [Problem(file.location(("tables",)), f"a table names a 'function', but {FUNCTIONS_FILE} does not exist")]
+        )
+    name = f"panelpapers_paper_functions_{abs(hash(str(path.resolve())))}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception as err:
+        raise _Stop([Problem(Location(path), f"cannot run {FUNCTIONS_FILE}: {type(err).__name__}: {err}")]) from None
+    finally:
+        sys.modules.pop(name, None)
+    return {k: v for k, v in vars(module).items() if callable(v) and not k.startswith("_")}

@@ -1,0 +1,298 @@
+"""Review diffs on pairs of real builds of the example meeting, each pair differing by one known edit.
+Each pair must report exactly its edit: nothing from reflow, page breaks or renumbering."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_MEETING, run_panelpapers
+from readback import require_tool
+
+from panelpapers.build import build
+from panelpapers.diff import Change, compare_papers, compare_paths
+from panelpapers.diff_report import markdown, review
+from panelpapers.diff_visual import PICTURE_COLOUR, compare_visually
+
+PAPER = "02-risk-management"
+RISKS = Path(PAPER) / "data" / "risks.csv"
+ACTIONS = Path("03-audit-actions") / "data" / "actions.csv"  # the paper whose figures come from data
+NEW_PARAGRAPH = "This quarter the register was refreshed in full for the first time since the new format was agreed."
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Edits content as text; the anchor must be there exactly once, so a content change shows here."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name}: expected {old!r} exactly once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def insert_first_paragraph(meeting: Path) -> None:
+    """A new first paragraph of the supporting information: every later number in section 1 moves."""
+    path = meeting / PAPER / "supporting.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "sections:\n  - title: "
+    first_paragraph = "      - paragraphs:\n          - >-\n"
+    assert text.startswith(anchor) and first_paragraph in text
+    new = f"      - paragraphs:\n          - >-\n            {NEW_PARAGRAPH}\n          - >-\n"
+    path.write_text(text.replace(first_paragraph, new, 1), encoding="utf-8")
+
+
+def reword_recommendation(meeting: Path) -> None:
+    replace_once(
+        meeting / PAPER / "recommendations.yaml", "Note the Met's key risks", "Note and comment on the Met's key risks"
+    )
+
+
+def change_data_cell(meeting: Path) -> None:
+    replace_once(meeting / RISKS, ",Director of HR,", ",Director of People,")
+
+
+def close_an_overdue_action(meeting: Path) -> None:
+    """One line of a data file: the first open, overdue action on the audit tracker is closed."""
+    path = meeting / ACTIONS
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+    action = next(r for r in rows if r["status"] == "Open" and r["due_date"] < "2022-01-01")
+    action.update(status="Closed", closed_date="2021-12-10", delay_reason="")
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def add_table_row(meeting: Path) -> None:
+    with (meeting / RISKS).open("a", encoding="utf-8") as file:
+        file.write(
+            "12,Data,Records are not kept well enough to answer requests on time,"
+            "Chief Data Officer,Head of Records,M v M,L v M,↔,long-term,On Track\n"
+        )
+
+
+def change_chart_data(meeting: Path) -> None:
+    replace_once(meeting / RISKS, "M v H,L v M,↓,short-term", "H v H,L v M,↓,short-term")
+
+
+def no_edit(meeting: Path) -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Callable[[Path], None]], tuple[Path, Path]]:
+    """Builds the example once as the old draft; `drafts(edit)` builds an edited copy as the new one."""
+    base = tmp_path_factory.mktemp("drafts")
+    old_content = base / "old" / EXAMPLE_MEETING.name
+    shutil.copytree(EXAMPLE_MEETING, old_content)
+    build([old_content], base / "old-build")
+    built: dict[str, tuple[Path, Path]] = {}
+
+    def make(edit: Callable[[Path], None]) -> tuple[Path, Path]:
+        if edit.__name__ not in built:
+            content = base / edit.__name__ / EXAMPLE_MEETING.name
+            shutil.copytree(old_content, content)
+            edit(content)
+            build([content], base / f"{edit.__name__}-build")
+            built[edit.__name__] = (base / "old-build", base / f"{edit.__name__}-build")
+        return built[edit.__name__]
+
+    return make
+
+
+def changes_between(old: Path, new: Path) -> list[Change]:
+    return review(compare_paths(old, new), show_pages=False).changes
+
+
+def paper_pdf(build_folder: Path) -> Path:
+    return build_folder / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.pdf"
+
+
+def test_inserted_paragraph_is_reported_once(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    old, new = drafts(insert_first_paragraph)
+    changes = changes_between(old, new)
+    assert [(c.status, c.what) for c in changes] == [("added", "paragraph")], changes
+    assert changes[0].new is not None and changes[0].new.number == "1.1"
+    assert changes[0].new.text == NEW_PARAGRAPH
+    # The same from bare PDFs: page furniture, reflow and "paragraph 1.12" → "1.13" are not changes.
+    from_pdfs = changes_between(paper_pdf(old), paper_pdf(new))
+    assert [(c.status, c.what, c.new.number if c.new else "") for c in from_pdfs] == [("added", "paragraph", "1.1")]
+    # And from the two whole packs: the agenda's page numbers and the later papers are unchanged.
+    packs = [folder / EXAMPLE_MEETING.name / "restricted" / "pack.pdf" for folder in (old, new)]
+    from_packs = changes_between(*packs)
+    assert [(c.status, c.what, c.new.number if c.new else "") for c in from_packs] == [("added", "paragraph", "1.1")]
+
+
+def test_reworded_recommendation_is_called_out(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    old, new = drafts(reword_recommendation)
+    result = review(compare_paths(old, new), show_pages=False)
+    assert [(c.status, c.what) for c in result.changes] == [("changed", "recommendation")]
+    assert result.headline == result.changes
+    change = result.changes[0]
+    assert ("insert", "and comment on ") in change.words
+    assert change.old is not None and change.old.number == "a"
+    summary = markdown(result)
+    assert "To note first" in summary and "recommendation a" in summary
+
+
+def test_figure_changed_in_a_data_file_follows_through(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    """Closing one action changes the figures computed from it, in tables, chart and sentences alike,
+    and nothing else: no other paper, no wording."""
+    old, new = drafts(close_an_overdue_action)
+    changes = changes_between(old, new)
+    assert changes and {c.paper.rsplit("/", 1)[-1] for c in changes} == {"03-audit-actions"}, changes
+    assert {c.what for c in changes} <= {"text", "paragraph", "table", "figure"}
+    for change in changes:
+        edited = [text for kind, text in change.words if kind != "equal"]
+        assert all(re.fullmatch(r"[\d.,%]+\s*", text) for text in edited), (change.label, edited)
+    cells = [cell for c in changes for cell in c.cells if cell.column == "Outstanding" and cell.row == "Grand Total"]
+    assert cells, "the grand total of outstanding actions should change"
+    before, after = int(cells[0].old or ""), int(cells[0].new or "")
+    assert before - after == 1
+    # The sentences that quote the total follow the table.
+    quoting = [c for c in changes if ("delete", f"{before} ") in c.words and ("insert", f"{after} ") in c.words]
+    assert quoting, "a sentence quoting the total should change with it"
+
+
+def test_changed_data_cell_is_named_by_row_and_column(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    old, new = drafts(change_data_cell)
+    changes = changes_between(old, new)
+    assert [(c.status, c.what) for c in changes] == [("changed", "table")], changes
+    (cell,) = changes[0].cells
+    assert cell.row.startswith("4 ") and "lead" in cell.column.lower()
+    assert (cell.old, cell.new) == ("Director of HR", "Director of People")
+
+
+def test_added_table_row_is_one_row_and_its_chart(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    old, new = drafts(add_table_row)
+    changes = changes_between(old, new)
+    # The register's table gains the row; the long-term heat map drawn from it gains a marker.
+    assert sorted(c.what for c in changes) == ["figure", "table"], changes
+    table = next(c for c in changes if c.what == "table")
+    assert [(c.row.split()[0], c.column, c.old) for c in table.cells] == [("12", "", None)]
+    assert "Records are not kept" in (table.cells[0].new or "")
+    figure = next(c for c in changes if c.what == "figure")
+    assert figure.new is not None and "Long-term" in figure.new.caption
+
+
+def test_changed_chart_data_is_seen_on_the_page(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    old, new = drafts(change_chart_data)
+    comparison = compare_paths(old, new)
+    result = review(comparison, show_pages=True)
+    assert sorted(c.what for c in result.changes) == ["figure", "table"], result.changes
+    figure = next(c for c in result.changes if c.what == "figure")
+    assert figure.new is not None and "Short-term" in figure.new.caption and figure.note
+    # The visual backstop boxes the chart: a picture box on the page that holds it, in both drafts.
+    paper = next(p for p in comparison.papers if p.name.endswith(PAPER))
+    pairs = result.page_pairs(paper)
+    assert any(colour == PICTURE_COLOUR for pair in pairs for _box, colour in pair.new_boxes)
+    assert any(pair.new_image.startswith("data:image/png;base64,") for pair in pairs)
+
+
+def test_visual_backstop_sees_a_chart_when_no_words_changed(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    """With the words taken out of the comparison, only the pictures can tell the drafts apart."""
+    for edit, expected in ((change_chart_data, True), (no_edit, False)):
+        old, new = drafts(edit)
+        paper = next(p for p in compare_paths(old, new).papers if p.name.endswith(PAPER))
+        assert paper.old is not None and paper.new is not None
+        silent = compare_papers(paper.old, paper.new, paper.name)
+        silent.changes = []  # as if no text had changed
+        visual = compare_visually(silent, show_pages=False)
+        assert visual.pages_compared >= 2 * 8
+        assert bool(visual.pictures_changed) is expected, visual.pictures_changed
+
+
+def test_nothing_changed_exits_0(drafts: Callable[..., tuple[Path, Path]], tmp_path: Path) -> None:
+    old, new = drafts(no_edit)
+    done = run_panelpapers(
+        "diff", old, new, "--html", tmp_path / "r.html", "--markdown", tmp_path / "r.md", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no changes" in done.stdout
+    assert "No changes" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert 'id="nothing-changed"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    # A whole pack compared with itself is unchanged too.
+    pack = old / EXAMPLE_MEETING.name / "restricted" / "pack.pdf"
+    if pack.is_file():
+        assert (
+            run_panelpapers(
+                "diff", pack, new / EXAMPLE_MEETING.name / "restricted" / "pack.pdf", cwd=tmp_path
+            ).returncode
+            == 0
+        )
+
+
+def test_a_change_exits_1_and_says_where(drafts: Callable[..., tuple[Path, Path]], tmp_path: Path) -> None:
+    old, new = drafts(insert_first_paragraph)
+    done = run_panelpapers("diff", old, new, "--markdown", tmp_path / "r.md", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "paragraph 1.1 added" in done.stdout and "1 change" in done.stdout
+    assert "paragraph 1.1 added" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_unreadable_input_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a paper\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    for old, new in (
+        (tmp_path / "missing", tmp_path / "empty"),
+        (tmp_path / "notes.txt", tmp_path / "notes.txt"),
+        (tmp_path / "empty", tmp_path / "empty"),
+    ):
+        done = run_panelpapers("diff", old, new, cwd=tmp_path)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stderr.startswith("panelpapers diff: ") and "Traceback" not in done.stderr
+
+
+def test_diff_against_a_git_revision(tmp_path: Path) -> None:
+    """`--rev` builds the committed content and the working tree in temporary folders."""
+    git = require_tool("git")
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE_MEETING, repo / "content" / EXAMPLE_MEETING.name)
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    for command in (["init", "-q"], ["add", "content"], [*identity, "commit", "-q", "-m", "draft 2"]):
+        subprocess.run([git, *command], cwd=repo, check=True, capture_output=True)
+    reword_recommendation(repo / "content" / EXAMPLE_MEETING.name)
+    paper = Path("content") / EXAMPLE_MEETING.name / PAPER  # one paper builds quicker than the meeting
+    done = run_panelpapers("diff", "--rev", "HEAD", paper, cwd=repo)
+    assert done.returncode == 1, done.stderr
+    assert re.search(r"recommendation a changed", done.stdout)
+    assert not (repo / "build").exists(), "the comparison must leave build/ alone"
+    bad = run_panelpapers("diff", "--rev", "no-such-revision", paper, cwd=repo)
+    assert bad.returncode == 2 and "no-such-revision" in bad.stderr
+
+
+def test_html_report_shows_the_change_in_a_real_browser(
+    drafts: Callable[..., tuple[Path, Path]], tmp_path: Path
+) -> None:
+    chromium = require_tool("chromium")
+    old, new = drafts(reword_recommendation)
+    report = tmp_path / "report.html"
+    assert run_panelpapers("diff", old, new, "--html", report, cwd=tmp_path).returncode == 1
+    page = report.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:|//)|url\((https?:|//)""", page), "the report must need no network"
+    done = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--proxy-server=127.0.0.1:9",  # any attempt at the network fails
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    assert "<ins>and comment on </ins>" in dom
+    assert 'id="headline"' in dom and "recommendation a" in dom
+    assert re.search(r'<img src="data:image/png;base64,[^"]{1000,}"', dom), "page images should be inline"
