@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from panelpapers.agenda import Meeting, resolve_meeting
 from panelpapers.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
-from panelpapers.errors import ContentError, Location, Problem
+from panelpapers.errors import ContentError, Problem
 from panelpapers.model import Paper
 from panelpapers.paper_data import load_paper_data
 from panelpapers.publish import write_atomic
@@ -25,11 +25,6 @@ class PaperJob:
     source: PaperSource
     paper: Paper | None = None
     meeting: Meeting | None = None  # set for a meeting build, whose pack this paper joins
-
-
-@dataclass
-class BuildResult:
-    written: dict[Path, bytes] = field(default_factory=dict)
 
 
 def check_meeting(meeting: MeetingSource) -> list[Problem]:
@@ -129,6 +124,13 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def manifest_entry(data: bytes, marking: str, pages: int | None = None) -> dict[str, object]:
+    entry: dict[str, object] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "marking": marking}
+    if pages is not None:
+        entry["pages"] = pages
+    return entry
+
+
 def render(jobs: list[PaperJob], out_dir: Path) -> dict[Path, bytes]:
     from panelpapers.writers import all_writers
 
@@ -154,14 +156,8 @@ def render(jobs: list[PaperJob], out_dir: Path) -> dict[Path, bytes]:
                 data = rendered[key]
                 name = paper.slug + writer.suffix
                 outputs[folder / name] = data
-                entry: dict[str, object] = {
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": len(data),
-                    "marking": paper.marking,
-                }
-                if writer.suffix == ".pdf":
-                    entry["pages"] = page_count(data)
-                manifest["outputs"][name] = entry  # type: ignore[index]
+                pages = page_count(data) if writer.suffix == ".pdf" else None
+                manifest["outputs"][name] = manifest_entry(data, paper.marking, pages)  # type: ignore[index]
             manifest["inputs"].update(input_hashes(job.source, job.source.folder.parent.parent))  # type: ignore[attr-defined]
             if job.meeting is not None:
                 packs[folder][1].append((paper, rendered[(paper, "pdf")]))
@@ -187,13 +183,8 @@ def render_pack_outputs(
     pack = render_pack(meeting, papers)
     for name, data in ((PACK_FILE, pack.pdf), (AGENDA_FILE, pack.agenda_docx)):
         outputs[folder / name] = data
-        entry: dict[str, object] = {
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data),
-            "marking": pack.sheet.marking,
-        }
+        entry = manifest_entry(data, pack.sheet.marking, pack.pages if name == PACK_FILE else None)
         if name == PACK_FILE:
-            entry["pages"] = pack.pages
             entry["agenda"] = {str(row.number): row.page for row in pack.sheet.rows}
         manifest["outputs"][name] = entry  # type: ignore[index]
     meeting_file = meeting.location.path
@@ -212,5 +203,3 @@ def build(paths: list[Path], out_dir: Path) -> dict[Path, bytes]:
 def check(paths: list[Path]) -> int:
     return len(gather(paths))
 
-
-__all__ = ["build", "check", "gather", "ContentError", "Location"]
