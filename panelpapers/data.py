@@ -115,17 +115,31 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def inline_rows(spec: SourceSpec, file: YamlFile, path: tuple[str | int, ...]) -> tuple[list[str], list[RawRow]]:
+def inline_rows(
+    spec: SourceSpec, file: YamlFile, path: tuple[str | int, ...]
+) -> tuple[list[str], list[RawRow], list[Problem]]:
+    """Inline rows name their columns in every row, so a key that is not declared, or a declared
+    column left out, is a mistake (often an unquoted comma: `{topic: Skills, training}`)."""
     assert spec.rows is not None
-    header: list[str] = []
+    declared = [column.source_name or name for name, column in spec.columns.items()]
+    problems: list[Problem] = []
     rows = []
     for i, row in enumerate(spec.rows):
-        for key in row:
-            if key not in header:
-                header.append(key)
-        cells = {k: "" if v is None else str(v) for k, v in row.items()}
-        rows.append(RawRow(file.location((*path, "rows", i)), cells))
-    return header, rows
+        location = file.location((*path, "rows", i))
+        for key, value in row.items():
+            if key not in declared:
+                near = difflib.get_close_matches(key, declared, n=1)
+                hint = f"did you mean '{near[0]}'?" if near else "quote a value that contains a comma"
+                problems.append(Problem(location, f"row {i + 1}: '{key}' is not a declared column; {hint}"))
+            elif not isinstance(value, str):
+                got = "nothing" if value is None else "a list or mapping"
+                problems.append(Problem(location, f"row {i + 1}: column '{key}': expected one value, got {got}"))
+        for key in declared:
+            if key not in row:
+                problems.append(Problem(location, f"row {i + 1}: column '{key}' is missing; give every column a value"))
+        cells = {k: v for k, v in row.items() if isinstance(v, str)}
+        rows.append(RawRow(location, cells))
+    return declared, rows, problems
 
 
 def convert(value: str, column: ColumnSpec) -> tuple[Any, str | None]:
@@ -192,7 +206,9 @@ def _dtype(column: ColumnSpec) -> str:
 def read_source(name: str, spec: SourceSpec, folder: Path, data_file: YamlFile) -> tuple[Source | None, list[Problem]]:
     where = data_file.location(("sources", name))
     if spec.rows is not None:
-        header, rows = inline_rows(spec, data_file, ("sources", name))
+        header, rows, problems = inline_rows(spec, data_file, ("sources", name))
+        if problems:
+            return None, problems
         frame, problems = typed_frame(header, rows, spec.columns, where)
         return (Source(name, data_file.path, frame) if frame is not None else None), problems
     assert spec.file is not None

@@ -502,6 +502,14 @@ CASES = [
         "cannot read '{{ … }}' expression",
         first(r"ref\( }}"),
     ),
+    Case(
+        "unquoted-comma-in-inline-data-row",
+        "04-governance-statement/data.yaml",
+        sub("04-governance-statement/data.yaml", r'topic: "Skills, recruitment and development"',
+            "topic: Skills, recruitment and development"),
+        "'recruitment and development' is not a declared column; quote a value that contains a comma",
+        first("Skills, recruitment"),
+    ),
 ]
 
 
