@@ -21,6 +21,30 @@ def pdf_pages_text(path: Path) -> list[str]:
         document.close()
 
 
+def pdf_figure_alt_texts(path: Path) -> list[str]:
+    """The alt text of every Figure in a tagged PDF's structure tree, in reading order."""
+    import pypdf
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, ArrayObject):
+            for child in node:
+                walk(child)
+
+    root = pypdf.PdfReader(path).trailer["/Root"]
+    assert "/StructTreeRoot" in root, "the PDF is not tagged"
+    walk(root["/StructTreeRoot"])
+    return found
+
+
 def docx_paragraphs(path: Path) -> list[str]:
     """Body paragraphs in reading order, table cells included."""
     from docx import Document

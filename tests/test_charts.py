@@ -147,6 +147,7 @@ def test_svg_and_png_are_deterministic(survey_paper: Path) -> None:
 def test_pdf_uses_only_bundled_fonts_and_docx_has_pictures_with_alt(tmp_path: Path, example_meeting: Path) -> None:
     from datapapers import docx_alt_texts
     from pypdf import PdfReader
+    from readback import pdf_figure_alt_texts
 
     build([example_meeting / RISK_PAPER], tmp_path)
     folder = tmp_path / example_meeting.name / "restricted"
@@ -164,6 +165,7 @@ def test_pdf_uses_only_bundled_fonts_and_docx_has_pictures_with_alt(tmp_path: Pa
     paper = gather([example_meeting / RISK_PAPER])[0].paper
     assert paper is not None
     assert docx_alt_texts(folder / f"{RISK_PAPER}.docx") == [f.alt for f in figures(paper)]
+    assert pdf_figure_alt_texts(folder / f"{RISK_PAPER}.pdf") == [f.alt for f in figures(paper)]
 
 
 def test_empty_alt_text_is_an_error(tmp_path: Path, panelpapers_cli: CLI) -> None:

@@ -46,8 +46,10 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     out = io.BytesIO()
+    # PDF/UA-1 gives a tagged PDF: a structure tree, /Lang, and each chart's alt text on its
+    # Figure, so screen readers get what the DOCX gives. Measured at no extra time here.
     HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=_project_fetcher()).write_pdf(
-        out, uncompressed_pdf=False
+        out, uncompressed_pdf=False, pdf_variant="pdf/ua-1"
     )
     return out.getvalue()
 
