@@ -47,7 +47,7 @@ def agenda_rows(agenda_docx: Path) -> list[Row]:
     """The Item / Page table of agenda.docx: "N. Title", optional presenter, page as plain text."""
     from docx import Document
 
-    table = Document(str(agenda_docx)).tables[0]
+    table = next(t for t in Document(str(agenda_docx)).tables if t.rows[0].cells[0].text == "Item")
     rows = []
     for row in table.rows[1:]:
         item, page = row.cells

@@ -51,7 +51,11 @@ def main() -> None:
 
     normal = paragraph_style(doc, "Normal", after=6)
     normal.paragraph_format.line_spacing = 1.1
-    paragraph_style(doc, "Masthead", size=20, bold=True, after=14, color="003C71")
+    paragraph_style(doc, "Masthead", size=20, bold=True, after=10, color="003C71")
+    words = doc.styles.add_style("Masthead Words", WD_STYLE_TYPE.CHARACTER)
+    words.font.size = Pt(8)
+    words.font.bold = True
+    words.font.color.rgb = RGBColor.from_string("1D1D1B")
     paragraph_style(doc, "Panel Name", size=13, bold=True, after=2)
     paragraph_style(doc, "Meeting Date", after=18)
     paragraph_style(doc, "Paper Title", size=16, bold=True, after=4)

@@ -3,19 +3,30 @@ text decided by the pack, never a Word field that someone must remember to refre
 
 from __future__ import annotations
 
-import datetime as dt
-import io
+from collections.abc import Sequence
 from typing import Any
 
 from panelpapers.agenda import FrontSheet
-from panelpapers.writers.docx import MASTHEADS, REFERENCE_DOCX
-from panelpapers.writers.docx_xml import add_field, add_hyperlink, fix_zip_times
+from panelpapers.writers.docx import add_masthead, finish, new_document, set_page_furniture, set_properties
+from panelpapers.writers.docx_xml import add_hyperlink
 
 
 def add_people(doc: Any, heading: str, people: list[str]) -> None:
     doc.add_paragraph(heading, style="Heading 1")
     for person in people:
         doc.add_paragraph(person, style="Agenda Entry")
+
+
+def add_attendees(doc: Any, groups: Sequence[Any]) -> None:
+    """Organisations side by side, as on the PDF front sheet: a borderless table, two to a row."""
+    table = doc.add_table(rows=0, cols=2)
+    for start in range(0, len(groups), 2):
+        cells = table.add_row().cells
+        for cell, group in zip(cells, groups[start : start + 2], strict=False):
+            cell.paragraphs[0].text = group.organisation
+            cell.paragraphs[0].style = doc.styles["Summary Part"]
+            for person in group.people:
+                cell.add_paragraph(person, style="Agenda Entry")
 
 
 def add_business(doc: Any, sheet: FrontSheet) -> None:
@@ -37,66 +48,26 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
     for row in sheet.rows:
         item, page = table.add_row().cells
         item.width, page.width = widths
+        item.paragraphs[0].style = page.paragraphs[0].style = doc.styles["Agenda Entry"]
         item.paragraphs[0].add_run(f"{row.number}. {row.title}")
         if row.presenter:
-            item.add_paragraph(row.presenter).runs[0].italic = True
+            item.add_paragraph(row.presenter, style="Agenda Entry").runs[0].italic = True
         page.paragraphs[0].add_run(row.page)
         page.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def set_furniture(doc: Any, sheet: FrontSheet) -> None:
-    for section in doc.sections:
-        header = section.header.paragraphs[0]
-        header.style = doc.styles["Marking Header"]
-        header.add_run(f"\t{sheet.marking}\t{'DRAFT' if sheet.draft else ''}")
-        footer = section.footer.paragraphs[0]
-        footer.style = doc.styles["Marking Footer"]
-        footer.add_run(f"\t{sheet.marking}\tPage ")
-        add_field(footer, "PAGE")
-        footer.add_run(" of ")
-        add_field(footer, "NUMPAGES")
-
-
-def set_properties(doc: Any, sheet: FrontSheet) -> None:
-    # Dates come from the meeting, never the clock, so two builds are byte-identical.
-    meeting = sheet.meeting
-    when = dt.datetime.combine(meeting.date, dt.time(0, 0))
-    props = doc.core_properties
-    props.title = f"{meeting.panel}: agenda"
-    props.author = meeting.contact_name
-    props.last_modified_by = meeting.contact_name
-    props.subject = f"{meeting.panel}, {meeting.when_text}"
-    props.keywords = sheet.marking
-    props.category = sheet.marking
-    props.comments = ""
-    props.created = when
-    props.modified = when
-    props.revision = 1
-    props.language = "en-GB"
-
-
 def render_agenda_docx(sheet: FrontSheet) -> bytes:
-    from docx import Document
-
     meeting = sheet.meeting
-    doc = Document(str(REFERENCE_DOCX))
-    body = doc.element.body
-    for child in list(body):
-        if child.tag.endswith("}p") or child.tag.endswith("}tbl"):
-            body.remove(child)
+    doc = new_document()
 
-    for line in MASTHEADS["joint"]:
-        doc.add_paragraph(line, style="Masthead")
+    add_masthead(doc, "joint")
     doc.add_paragraph(meeting.panel.upper(), style="Panel Name")
     doc.add_paragraph(meeting.when_text, style="Meeting Date").runs[0].bold = True
     doc.add_paragraph(meeting.venue, style="Agenda Entry")
     add_people(doc, "Membership", [f"{m.name} ({m.role})" if m.role else m.name for m in meeting.membership])
     if meeting.attendees:
         doc.add_paragraph("Attendees", style="Heading 1")
-        for group in meeting.attendees:
-            doc.add_paragraph(group.organisation, style="Summary Part")
-            for person in group.people:
-                doc.add_paragraph(person, style="Agenda Entry")
+        add_attendees(doc, meeting.attendees)
     if meeting.audit_representatives:
         add_people(doc, "Audit Representatives", list(meeting.audit_representatives))
     add_business(doc, sheet)
@@ -111,8 +82,13 @@ def render_agenda_docx(sheet: FrontSheet) -> bytes:
             f"The next meeting of the Audit Panel is scheduled to be held on {meeting.next_meeting_text}"
         ).bold = True
 
-    set_furniture(doc, sheet)
-    set_properties(doc, sheet)
-    out = io.BytesIO()
-    doc.save(out)
-    return fix_zip_times(out.getvalue())
+    set_page_furniture(doc, sheet.marking, sheet.draft)
+    set_properties(
+        doc,
+        title=f"{meeting.panel}: agenda",
+        author=meeting.contact_name,
+        subject=f"{meeting.panel}, {meeting.when_text}",
+        marking=sheet.marking,
+        date=meeting.date,
+    )
+    return finish(doc)

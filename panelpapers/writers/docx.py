@@ -38,11 +38,16 @@ from panelpapers.writers.docx_xml import (
 )
 
 REFERENCE_DOCX = TEMPLATES / "reference.docx"
-MASTHEADS = {
-    "MOPAC": ["MOPAC  MAYOR OF LONDON · OFFICE FOR POLICING AND CRIME"],
-    "MPS": ["MET  METROPOLITAN POLICE SERVICE"],
-    "joint": ["MOPAC  MAYOR OF LONDON · OFFICE FOR POLICING AND CRIME", "MET  METROPOLITAN POLICE SERVICE"],
-}
+# Each masthead line: the organisation's mark, then its name in small capitals beside it.
+MOPAC_MAST = ("MOPAC", "MAYOR OF LONDON · OFFICE FOR POLICING AND CRIME")
+MPS_MAST = ("MET", "METROPOLITAN POLICE SERVICE")
+MASTHEADS = {"MOPAC": [MOPAC_MAST], "MPS": [MPS_MAST], "joint": [MOPAC_MAST, MPS_MAST]}
+
+
+def add_masthead(doc: Any, organisation: str) -> None:
+    for mark, words in MASTHEADS[organisation]:
+        paragraph = doc.add_paragraph(f"{mark}   ", style="Masthead")
+        paragraph.add_run(words, style="Masthead Words")
 
 
 def add_inlines(paragraph: Any, inlines: Inlines, bold: bool = False, italic: bool = False) -> None:
@@ -191,7 +196,26 @@ def add_contents(doc: Any, paper: Paper) -> None:
     doc.add_page_break()
 
 
-def set_page_furniture(doc: Any, paper: Paper) -> None:
+def new_document() -> Any:
+    """A document with the reference file's styles, page setup and headers, and an empty body."""
+    from docx import Document
+
+    doc = Document(str(REFERENCE_DOCX))
+    body = doc.element.body
+    for child in list(body):
+        if child.tag.endswith("}p") or child.tag.endswith("}tbl"):
+            body.remove(child)
+    return doc
+
+
+def finish(doc: Any) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return fix_zip_times(out.getvalue())
+
+
+def set_page_furniture(doc: Any, marking: str, draft: bool) -> None:
+    """The marking at top and bottom of every page, DRAFT top right, "Page N of M" bottom right."""
     from docx.enum.text import WD_TAB_ALIGNMENT
 
     for index, section in enumerate(doc.sections):
@@ -211,25 +235,27 @@ def set_page_furniture(doc: Any, paper: Paper) -> None:
                     stops.add_tab_stop(style_stop.position, WD_TAB_ALIGNMENT.CLEAR)
                 stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
                 stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-        header.add_run(f"\t{paper.marking}\t{'DRAFT' if paper.status == 'draft' else ''}")
-        footer.add_run(f"\t{paper.marking}\t")
+        header.add_run(f"\t{marking}\t{'DRAFT' if draft else ''}")
+        footer.add_run(f"\t{marking}\t")
         footer.add_run("Page ").bold = False
         add_field(footer, "PAGE")
         footer.add_run(" of ").bold = False
         add_field(footer, "NUMPAGES")
 
 
-def set_properties(doc: Any, paper: Paper) -> None:
+def set_properties(
+    doc: Any, *, title: str, author: str, subject: str, marking: str, date: dt.date, comments: str = ""
+) -> None:
     # Dates come from the meeting, never the clock, so two builds are byte-identical.
-    when = dt.datetime.combine(paper.date, dt.time(0, 0))
+    when = dt.datetime.combine(date, dt.time(0, 0))
     props = doc.core_properties
-    props.title = paper.title
-    props.author = paper.author
-    props.last_modified_by = paper.author
-    props.subject = f"{paper.meeting}, {paper.date_text}"
-    props.keywords = paper.marking
-    props.category = paper.marking
-    props.comments = f"Report by: {paper.report_by}"
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.subject = subject
+    props.keywords = marking
+    props.category = marking
+    props.comments = comments
     props.created = when
     props.modified = when
     props.revision = 1
@@ -237,16 +263,8 @@ def set_properties(doc: Any, paper: Paper) -> None:
 
 
 def render_docx(paper: Paper) -> bytes:
-    from docx import Document
-
-    doc = Document(str(REFERENCE_DOCX))
-    body = doc.element.body
-    for child in list(body):
-        if child.tag.endswith("}p") or child.tag.endswith("}tbl"):
-            body.remove(child)
-
-    for line in MASTHEADS[paper.organisation]:
-        doc.add_paragraph(line, style="Masthead")
+    doc = new_document()
+    add_masthead(doc, paper.organisation)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
     doc.add_paragraph(paper.date_text, style="Meeting Date")
     doc.add_paragraph(paper.title, style="Paper Title")
@@ -281,11 +299,17 @@ def render_docx(paper: Paper) -> bytes:
         if appendix.blocks:
             add_appendix(doc, appendix)
 
-    set_page_furniture(doc, paper)
-    set_properties(doc, paper)
-    out = io.BytesIO()
-    doc.save(out)
-    return fix_zip_times(out.getvalue())
+    set_page_furniture(doc, paper.marking, paper.status == "draft")
+    set_properties(
+        doc,
+        title=paper.title,
+        author=paper.author,
+        subject=f"{paper.meeting}, {paper.date_text}",
+        marking=paper.marking,
+        date=paper.date,
+        comments=f"Report by: {paper.report_by}",
+    )
+    return finish(doc)
 
 
 class DocxWriter:
