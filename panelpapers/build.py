@@ -107,7 +107,7 @@ def input_hashes(source: PaperSource, root: Path) -> dict[str, str]:
     return {
         _relative(path, root): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(source.folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and "__pycache__" not in path.parts
     }
 
 

@@ -290,10 +290,13 @@ def _load_functions(folder: Path, file: YamlFile) -> dict[str, Callable[..., Any
     assert module_spec is not None and module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
+    # No __pycache__ in the content folder: it is not content, and it carries a timestamp.
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         module_spec.loader.exec_module(module)
     except Exception as err:
         raise _Stop([Problem(Location(path), f"cannot run {FUNCTIONS_FILE}: {type(err).__name__}: {err}")]) from None
     finally:
         sys.modules.pop(name, None)
+        sys.dont_write_bytecode = writes_bytecode
     return {k: v for k, v in vars(module).items() if callable(v) and not k.startswith("_")}

@@ -324,6 +324,7 @@ def test_table_from_the_papers_own_function(tmp_path: Path, example_meeting: Pat
         ["Grand Total", str(sum(ratings.values()))],
     ]
     assert table.headers == ("Risk rating", "Open") and table.number == 6
+    assert not list(paper_folder.rglob("__pycache__")), "running the author's code must not write into content/"
 
 
 def test_a_failing_function_is_a_content_error(tmp_path: Path, panelpapers_cli: CLI) -> None:
