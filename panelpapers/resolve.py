@@ -190,14 +190,12 @@ class _Placer:
         return replace(found[name], number=self.counts[kind])
 
 
-def resolve_paper(
-    source: PaperSource, figures: Mapping[str, Any] | None = None, data: PaperData | None = None
-) -> tuple[Paper | None, list[Problem]]:
+def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[Paper | None, list[Problem]]:
     problems: list[Problem] = []
     specs = source.specs
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], problems) if supporting else None
-    names: dict[str, Any] = {**(data.figures if data else {}), **(figures or {}), "ref": _reference_function(numbers)}
+    names: dict[str, Any] = {**(data.figures if data else {}), "ref": _reference_function(numbers)}
     placer = _Placer(data, problems)
 
     def resolver(name: str) -> _TextResolver:
