@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
-from panelpapers.schema import Spec, Text
+from panelpapers.schema import Spec, Text, require_one
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ColumnType = Literal["text", "integer", "number", "date"]
@@ -56,8 +56,7 @@ class SourceSpec(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> SourceSpec:
-        if (self.file is None) == (self.rows is None):
-            raise ValueError("expected 'file: data/…' or inline 'rows:' (one of them)")
+        require_one(self.file, self.rows, expected="expected 'file: data/…' or inline 'rows:' (one of them)")
         return self
 
 
@@ -98,8 +97,8 @@ class DeriveSpec(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> DeriveSpec:
-        if sum(v is not None for v in (self.flag, self.quarter_of, self.year_of)) != 1:
-            raise ValueError("expected one of 'flag', 'quarter_of', 'year_of'")
+        expected = "expected one of 'flag', 'quarter_of', 'year_of'"
+        require_one(self.flag, self.quarter_of, self.year_of, expected=expected)
         return self
 
 
@@ -110,8 +109,9 @@ class AggregateSpec(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> AggregateSpec:
-        if sum(v is not None for v in (self.count, self.sum, self.mean)) != 1:
-            raise ValueError("expected one of 'count: rows', 'sum: <column>', 'mean: <column>'")
+        require_one(
+            self.count, self.sum, self.mean, expected="expected one of 'count: rows', 'sum: <column>', 'mean: <column>'"
+        )
         return self
 
 
@@ -129,8 +129,12 @@ class ComputeSpec(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> ComputeSpec:
-        if sum(v is not None for v in (self.percent, self.difference, self.ratio)) != 1:
-            raise ValueError("expected one of 'percent: [a, b]', 'difference: [a, b]', 'ratio: [a, b]'")
+        require_one(
+            self.percent,
+            self.difference,
+            self.ratio,
+            expected="expected one of 'percent: [a, b]', 'difference: [a, b]', 'ratio: [a, b]'",
+        )
         return self
 
 

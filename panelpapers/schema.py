@@ -50,6 +50,12 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def require_one(*values: object, expected: str) -> None:
+    """For specs that offer alternatives: exactly one of `values` must be given."""
+    if sum(value is not None for value in values) != 1:
+        raise ValueError(expected)
+
+
 class Block(Spec):
     """A paragraph (written as a plain string) or a bulleted list."""
 
@@ -58,8 +64,7 @@ class Block(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Block:
-        if (self.paragraph is None) == (self.bullets is None):
-            raise ValueError("expected a paragraph (text) or 'bullets: [ … ]'")
+        require_one(self.paragraph, self.bullets, expected="expected a paragraph (text) or 'bullets: [ … ]'")
         return self
 
 
@@ -85,10 +90,9 @@ class ParagraphSpec(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> ParagraphSpec:
-        kinds = [self.text is not None, self.table is not None, self.chart is not None]
-        if sum(kinds) != 1:
-            raise ValueError("expected 'text', 'table: <name>' or 'chart: <name>' (one of them)")
-        if not kinds[0] and (self.lead or self.label or self.items):
+        expected = "expected 'text', 'table: <name>' or 'chart: <name>' (one of them)"
+        require_one(self.text, self.table, self.chart, expected=expected)
+        if self.text is None and (self.lead or self.label or self.items):
             raise ValueError("'lead', 'label' and 'items' belong to a text paragraph, not a table or chart")
         return self
 
@@ -154,8 +158,8 @@ class AppendixContent(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> AppendixContent:
-        if sum(v is not None for v in (self.paragraph, self.table, self.chart)) != 1:
-            raise ValueError("expected a paragraph (text), 'table: <name>' or 'chart: <name>'")
+        expected = "expected a paragraph (text), 'table: <name>' or 'chart: <name>'"
+        require_one(self.paragraph, self.table, self.chart, expected=expected)
         return self
 
 
@@ -188,8 +192,7 @@ class AgendaItemSpec(Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> AgendaItemSpec:
-        if (self.paper is None) == (self.oral is None):
-            raise ValueError("expected 'paper: <folder>' or 'oral: <title>' (one of them)")
+        require_one(self.paper, self.oral, expected="expected 'paper: <folder>' or 'oral: <title>' (one of them)")
         return self
 
 

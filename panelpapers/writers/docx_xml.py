@@ -15,6 +15,14 @@ from docx.oxml.ns import qn
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+def text_element(text: str) -> Any:
+    """A w:t that keeps its leading and trailing spaces."""
+    element = OxmlElement("w:t")
+    element.text = text
+    element.set(qn("xml:space"), "preserve")
+    return element
+
+
 def add_hyperlink(paragraph: Any, href: str, text: str, bold: bool = False, italic: bool = False) -> None:
     rel_id = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
@@ -33,10 +41,7 @@ def add_hyperlink(paragraph: Any, href: str, text: str, bold: bool = False, ital
     underline.set(qn("w:val"), "single")
     props.extend([colour, underline])
     run.append(props)
-    text_element = OxmlElement("w:t")
-    text_element.text = text
-    text_element.set(qn("xml:space"), "preserve")
-    run.append(text_element)
+    run.append(text_element(text))
     link.append(run)
     paragraph._p.append(link)
 
@@ -61,10 +66,7 @@ def add_internal_link(paragraph: Any, anchor: str, text: str) -> None:
     for i, part in enumerate(text.split("\t")):
         if i:
             run.append(OxmlElement("w:tab"))
-        text_element = OxmlElement("w:t")
-        text_element.text = part
-        text_element.set(qn("xml:space"), "preserve")
-        run.append(text_element)
+        run.append(text_element(part))
     link.append(run)
     paragraph._p.append(link)
 
