@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from panelpapers.agenda import Meeting, resolve_meeting
-from panelpapers.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
+from panelpapers.data.paper_data import load_paper_data
 from panelpapers.errors import ContentError, Problem
-from panelpapers.model import Paper
-from panelpapers.paper_data import load_paper_data
+from panelpapers.load.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
+from panelpapers.manifest import MANIFEST_FILE, Manifest, Output, PaperFiles
+from panelpapers.model import Meeting, Paper
 from panelpapers.publish import write_atomic
-from panelpapers.resolve import resolve_paper
-from panelpapers.variants import VARIANTS, view
+from panelpapers.resolve.meeting import resolve_meeting
+from panelpapers.resolve.paper import resolve_paper
+from panelpapers.resolve.variants import VARIANTS, view
 
 
 @dataclass
@@ -124,20 +124,30 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def manifest_entry(data: bytes, marking: str, pages: int | None = None) -> dict[str, object]:
-    entry: dict[str, object] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "marking": marking}
-    if pages is not None:
-        entry["pages"] = pages
-    return entry
+class Renderer:
+    """Renders papers once each: a paper identical in both variants is not rendered twice."""
+
+    def __init__(self, templates: Path | None) -> None:
+        from panelpapers.render import all_writers
+
+        self.writers = all_writers(templates)
+        self.done: dict[tuple[Paper, str], bytes] = {}
+
+    def render(self, paper: Paper, writer_name: str) -> bytes:
+        key = (paper, writer_name)
+        if key not in self.done:
+            writer = next(w for w in self.writers if w.name == writer_name)
+            self.done[key] = writer.render(paper)
+        return self.done[key]
 
 
-def render(jobs: list[PaperJob], out_dir: Path) -> dict[Path, bytes]:
-    from panelpapers.writers import all_writers
+def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -> dict[Path, bytes]:
+    """Every output of every variant, in memory: file path -> bytes."""
+    from panelpapers.render.record import RECORD_SUFFIX, paper_record, record_json
 
-    writers = all_writers()
-    rendered: dict[tuple[Paper, str], bytes] = {}  # a paper identical in both variants renders once
+    renderer = Renderer(templates)
     outputs: dict[Path, bytes] = {}
-    manifests: dict[Path, dict[str, object]] = {}
+    manifests: dict[Path, Manifest] = {}
     packs: dict[Path, tuple[Meeting, list[tuple[Paper, bytes]]]] = {}  # variant folder -> its pack's papers
     for job in jobs:
         assert job.paper is not None
@@ -148,25 +158,28 @@ def render(jobs: list[PaperJob], out_dir: Path) -> dict[Path, bytes]:
                 packs.setdefault(folder, (job.meeting, []))
             if paper is None:
                 continue
-            manifest = manifests.setdefault(folder, {"variant": variant, "outputs": {}, "inputs": {}})
-            for writer in writers:
-                key = (paper, writer.name)
-                if key not in rendered:
-                    rendered[key] = writer.render(paper)
-                data = rendered[key]
+            manifest = manifests.setdefault(folder, Manifest(variant))
+            for writer in renderer.writers:
+                data = renderer.render(paper, writer.name)
                 name = paper.slug + writer.suffix
                 outputs[folder / name] = data
-                pages = page_count(data) if writer.suffix == ".pdf" else None
-                manifest["outputs"][name] = manifest_entry(data, paper.marking, pages)  # type: ignore[index]
-            manifest["inputs"].update(input_hashes(job.source, job.source.folder.parent.parent))  # type: ignore[attr-defined]
+                manifest.outputs[name] = Output.of(
+                    data, paper.marking, page_count(data) if writer.name == "pdf" else None
+                )
+            record = paper.slug + RECORD_SUFFIX
+            outputs[folder / record] = record_json(paper_record(paper))
+            manifest.outputs[record] = Output.of(outputs[folder / record], paper.marking)
+            manifest.papers[paper.slug] = PaperFiles(
+                record, paper.slug + ".pdf", paper.slug + ".docx", paper.slug + ".html"
+            )
+            manifest.inputs.update(input_hashes(job.source, job.source.folder.parent.parent))
             if job.meeting is not None:
-                packs[folder][1].append((paper, rendered[(paper, "pdf")]))
+                packs[folder][1].append((paper, renderer.render(paper, "pdf")))
     for folder, (meeting, papers) in packs.items():
-        manifest = manifests.setdefault(folder, {"variant": folder.name, "outputs": {}, "inputs": {}})
-        render_pack_outputs(meeting, papers, folder, outputs, manifest)
+        manifest = manifests.setdefault(folder, Manifest(folder.name))
+        render_pack_outputs(meeting, papers, folder, outputs, manifest, templates)
     for folder, manifest in manifests.items():
-        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-        outputs[folder / "manifest.json"] = text.encode("utf-8")
+        outputs[folder / MANIFEST_FILE] = manifest.to_json()
     return outputs
 
 
@@ -175,26 +188,35 @@ def render_pack_outputs(
     papers: list[tuple[Paper, bytes]],
     folder: Path,
     outputs: dict[Path, bytes],
-    manifest: dict[str, object],
+    manifest: Manifest,
+    templates: Path | None = None,
 ) -> None:
-    """pack.pdf and agenda.docx of one variant, listed in its manifest with the meeting file."""
-    from panelpapers.pack import AGENDA_FILE, PACK_FILE, render_pack
+    """pack.pdf, agenda.docx and the front sheet's review record of one variant, listed in its
+    manifest with the meeting file."""
+    from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE, render_pack
+    from panelpapers.render.record import RECORD_SUFFIX, front_sheet_record, record_json
 
-    pack = render_pack(meeting, papers)
-    for name, data in ((PACK_FILE, pack.pdf), (AGENDA_FILE, pack.agenda_docx)):
+    pack = render_pack(meeting, papers, templates)
+    record = "agenda" + RECORD_SUFFIX
+    files = (
+        (PACK_FILE, pack.pdf),
+        (AGENDA_FILE, pack.agenda_docx),
+        (record, record_json(front_sheet_record(pack.sheet))),
+    )
+    for name, data in files:
         outputs[folder / name] = data
-        entry = manifest_entry(data, pack.sheet.marking, pack.pages if name == PACK_FILE else None)
-        if name == PACK_FILE:
-            entry["agenda"] = {str(row.number): row.page for row in pack.sheet.rows}
-        manifest["outputs"][name] = entry  # type: ignore[index]
+        manifest.outputs[name] = Output.of(data, pack.sheet.marking, pack.pages if name == PACK_FILE else None)
+    manifest.outputs[PACK_FILE].agenda = {str(row.number): row.page for row in pack.sheet.rows}
+    manifest.papers["agenda"] = PaperFiles(record, PACK_FILE, AGENDA_FILE)
     meeting_file = meeting.location.path
     digest = hashlib.sha256(meeting_file.read_bytes()).hexdigest()
-    manifest["inputs"][_relative(meeting_file, meeting_file.parent.parent)] = digest  # type: ignore[index]
+    manifest.inputs[_relative(meeting_file, meeting_file.parent.parent)] = digest
 
 
-def build(paths: list[Path], out_dir: Path) -> dict[Path, bytes]:
+def build(paths: list[Path], out_dir: Path, templates: Path | None = None) -> dict[Path, bytes]:
+    """`templates`: a folder that replaces the packaged templates (default: the packaged ones)."""
     jobs = gather(paths)
-    outputs = render(jobs, out_dir)
+    outputs = render(jobs, out_dir, templates)
     for path, data in outputs.items():
         write_atomic(path, data)
     return outputs
@@ -202,4 +224,3 @@ def build(paths: list[Path], out_dir: Path) -> dict[Path, bytes]:
 
 def check(paths: list[Path]) -> int:
     return len(gather(paths))
-

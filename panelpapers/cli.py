@@ -10,8 +10,8 @@ import time
 import traceback
 from pathlib import Path
 
-from panelpapers import diff_command
 from panelpapers.errors import ContentError
+from panelpapers.review import command as diff_command
 
 EXIT_OK, EXIT_CONTENT, EXIT_INTERNAL = 0, 1, 2
 

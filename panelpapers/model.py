@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panelpapers.errors import Location
+from panelpapers.house import Masthead, Wording
 
 # Inline content ---------------------------------------------------------------------------------
 
@@ -108,10 +109,7 @@ class Table:
     notes: str | None = None  # "Source: …" line under the table
     landscape: bool = False  # wide tables go on a landscape page
     id: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"Table {self.number}: {self.caption}"
+    label: str = ""  # "Table 2: …", set when the table is placed and numbered
 
 
 @dataclass(frozen=True)
@@ -123,8 +121,9 @@ class HeatMapCell:
 
 
 @dataclass(frozen=True)
-class Figure:
-    """A chart: the same picture as SVG (PDF, vector) and PNG (DOCX), with its alt text."""
+class Chart:
+    """A chart: the same picture as SVG (PDF, vector) and PNG (DOCX), with its alt text. Printed as
+    "Figure N"; the numbers quoted in text are called figures elsewhere, never charts."""
 
     number: int
     caption: str
@@ -136,13 +135,10 @@ class Figure:
     landscape: bool = False
     id: str = ""
     heat_map: tuple[HeatMapCell, ...] = ()  # for a risk heat map: which refs sit in which cell
-
-    @property
-    def label(self) -> str:
-        return f"Figure {self.number}: {self.caption}"
+    label: str = ""  # "Figure 1: …", set when the chart is placed and numbered
 
 
-Block = Paragraph | Heading | ItemList | Table | Figure
+Block = Paragraph | Heading | ItemList | Table | Chart
 
 
 @dataclass(frozen=True)
@@ -154,21 +150,18 @@ class Section:
 
 # The paper --------------------------------------------------------------------------------------
 
-Organisation = Literal["MPS", "MOPAC", "joint"]
-MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
-
-
 @dataclass(frozen=True)
 class Appendix:
     ref: str
     title: str
     marking: str
     blocks: tuple[Block, ...] = ()  # content printed after the paper's body, from a new page
+    heading: str = ""  # "Appendix A – Risk register", printed above its content
 
     @property
     def landscape(self) -> bool:
         """An appendix opening with a wide table starts on a landscape page."""
-        return bool(self.blocks) and isinstance(self.blocks[0], Table | Figure) and self.blocks[0].landscape
+        return bool(self.blocks) and isinstance(self.blocks[0], Table | Chart) and self.blocks[0].landscape
 
 
 @dataclass(frozen=True)
@@ -184,7 +177,8 @@ class Paper:
     meeting: str
     date: dt.date
     report_by: str
-    organisation: Organisation
+    organisation: str
+    masthead: Masthead
     marking: str
     status: Literal["draft", "final"]
     author: str
@@ -194,11 +188,16 @@ class Paper:
     sections: tuple[Section, ...]
     appendices: tuple[Appendix, ...]
     background_papers: tuple[str, ...]
+    words: Wording  # the house's fixed words, printed as given
     contents: bool = False  # list the numbered sections, with their pages, after the summary
 
     @property
     def date_text(self) -> str:
         return format_date(self.date)
+
+    @property
+    def report_by_line(self) -> str:
+        return self.words.report_by.format(report_by=self.report_by)
 
     def numbered_paragraphs(self) -> list[Paragraph]:
         return [
@@ -211,3 +210,72 @@ class Paper:
 
 def format_date(date: dt.date) -> str:
     return f"{date.day} {date:%B %Y}"
+
+
+# The meeting and its front sheet ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    role: str | None
+
+
+@dataclass(frozen=True)
+class AttendeeGroup:
+    organisation: str
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    number: int  # 1, 2, … in agenda order, the same in every variant
+    title: str  # the oral item's words, or the paper's title
+    presenter: str | None
+    paper: str | None  # the paper's folder name; None for an oral item
+
+
+@dataclass(frozen=True)
+class Meeting:
+    slug: str  # the folder name, e.g. "2022-01-17-audit-panel"
+    panel: str
+    date: dt.date
+    time: str
+    venue: str
+    membership: tuple[Member, ...]
+    attendees: tuple[AttendeeGroup, ...]
+    audit_representatives: tuple[str, ...]
+    contact_name: str
+    contact_email: str
+    next_meeting: dt.date | None
+    items: tuple[AgendaItem, ...]
+    location: Location  # meeting.yaml
+    masthead: Masthead
+    words: Wording
+
+    @property
+    def when_text(self) -> str:
+        return f"{self.date:%A}, {format_date(self.date)}, {self.time}"
+
+    @property
+    def next_meeting_text(self) -> str | None:
+        return format_date(self.next_meeting) if self.next_meeting else None
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    number: int
+    title: str
+    presenter: str | None
+    page: str  # "12", "Oral", or "Not published" for a paper left out of this variant
+    paper: str | None = None  # the paper's folder name when the paper is in this pack
+
+
+@dataclass(frozen=True)
+class FrontSheet:
+    """The agenda front sheet of one pack variant."""
+
+    meeting: Meeting
+    marking: str  # the highest marking of anything in the pack
+    draft: bool  # any paper in the pack is a draft
+    rows: tuple[AgendaRow, ...]

@@ -13,7 +13,7 @@ import pytest
 from datapapers import ACTIONS_PAPER, RISK_PAPER, copy_paper
 
 from panelpapers.build import build, gather
-from panelpapers.model import Figure, Paper
+from panelpapers.model import Chart, Paper
 
 CLI = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -74,9 +74,9 @@ def chart_paper(tmp_path: Path, extra: str = SURVEY) -> Path:
     return folder
 
 
-def figures(paper: Paper) -> list[Figure]:
+def figures(paper: Paper) -> list[Chart]:
     blocks = [b for s in paper.sections for b in s.blocks] + [b for a in paper.appendices for b in a.blocks]
-    return [b for b in blocks if isinstance(b, Figure)]
+    return [b for b in blocks if isinstance(b, Chart)]
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from datapapers import ACTIONS_PAPER, copy_paper, docx_alt_texts, docx_tables, f
 from readback import pdf_pages_text
 
 from panelpapers.build import build, gather
-from panelpapers.data import convert
-from panelpapers.data_spec import ColumnSpec
-from panelpapers.model import Figure, Paper, Table, plain_text
-from panelpapers.tables import format_value
+from panelpapers.data.sources import convert
+from panelpapers.data.spec import ColumnSpec
+from panelpapers.data.tables import format_value
+from panelpapers.model import Chart, Paper, Table, plain_text
 
 CLI = Callable[..., subprocess.CompletedProcess[str]]
 REPORT_DATE = dt.date(2022, 1, 1)  # actions due before this are overdue
@@ -52,9 +52,9 @@ def tables_of(paper: Paper) -> list[Table]:
     return [b for b in blocks if isinstance(b, Table)]
 
 
-def figures_of(paper: Paper) -> list[Figure]:
+def figures_of(paper: Paper) -> list[Chart]:
     blocks = [b for s in paper.sections for b in s.blocks] + [b for a in paper.appendices for b in a.blocks]
-    return [b for b in blocks if isinstance(b, Figure)]
+    return [b for b in blocks if isinstance(b, Chart)]
 
 
 def table_row(tables: list[list[list[str]]], header: str, first_cell: str) -> list[str]:
@@ -240,7 +240,7 @@ def test_number_formats() -> None:
 def test_xlsx_source_reads_like_csv(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
-    from panelpapers.data import read_xlsx_rows, typed_frame
+    from panelpapers.data.sources import read_xlsx_rows, typed_frame
     from panelpapers.errors import Location
 
     book = Workbook()
@@ -264,8 +264,8 @@ def test_paper_without_data_does_not_import_pandas_or_matplotlib(tmp_path: Path)
     import sys
 
     code = (
-        "import sys; from pathlib import Path; import panelpapers.build, panelpapers.resolve; "
-        "from panelpapers.paper_data import load_paper_data; "
+        "import sys; from pathlib import Path; import panelpapers.build, panelpapers.resolve.paper; "
+        "from panelpapers.data.paper_data import load_paper_data; "
         f"assert load_paper_data(Path({str(tmp_path)!r})) == (None, []); "
         "print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
     )

@@ -15,9 +15,9 @@ from conftest import EXAMPLE_MEETING, run_panelpapers
 from readback import require_tool
 
 from panelpapers.build import build
-from panelpapers.diff import Change, compare_papers, compare_paths
-from panelpapers.diff_report import markdown, review
-from panelpapers.diff_visual import PICTURE_COLOUR, compare_visually
+from panelpapers.review.compare import Change, compare_papers, compare_paths
+from panelpapers.review.report import markdown, review
+from panelpapers.review.visual import PICTURE_COLOUR, compare_visually
 
 PAPER = "02-risk-management"
 RISKS = Path(PAPER) / "data" / "risks.csv"

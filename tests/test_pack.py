@@ -125,7 +125,7 @@ def test_pdf_front_sheet_and_agenda_docx_carry_the_same_numbers(built: Path) -> 
 
 
 def test_agenda_lists_every_item_in_order(built: Path, example_meeting: Path) -> None:
-    from panelpapers.content import load_meeting
+    from panelpapers.load.content import load_meeting
 
     source, problems = load_meeting(example_meeting)
     assert not problems and source.spec is not None
@@ -335,9 +335,9 @@ def test_a_printed_sensitive_appendix_raises_the_front_sheet_marking(example_mee
     """No rendering: the front sheet's marking is decided in the model from what the pack prints."""
     from dataclasses import replace
 
-    from panelpapers.agenda import front_sheet
     from panelpapers.build import gather
     from panelpapers.model import Appendix, Paragraph, Text
+    from panelpapers.pack.front_sheet import front_sheet
 
     jobs = gather([example_meeting])
     meeting = jobs[0].meeting

@@ -15,7 +15,7 @@ from datapapers import RISK_PAPER, copy_paper, docx_tables, file_hashes, squash
 from readback import pdf_pages_text
 
 from panelpapers.build import build, gather
-from panelpapers.model import Figure, Paper, Table, plain_text
+from panelpapers.model import Chart, Paper, Table, plain_text
 
 CLI = Callable[..., subprocess.CompletedProcess[str]]
 SCALE = ["VL", "L", "M", "H", "VH"]
@@ -38,9 +38,9 @@ def paper(example_meeting: Path) -> Paper:
     return found
 
 
-def appendix_blocks(paper: Paper) -> tuple[list[Table], list[Figure]]:
+def appendix_blocks(paper: Paper) -> tuple[list[Table], list[Chart]]:
     blocks = paper.appendices[0].blocks
-    return [b for b in blocks if isinstance(b, Table)], [b for b in blocks if isinstance(b, Figure)]
+    return [b for b in blocks if isinstance(b, Table)], [b for b in blocks if isinstance(b, Chart)]
 
 
 def test_register_tables_follow_the_reference_layout(paper: Paper, example_meeting: Path) -> None:

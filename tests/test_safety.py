@@ -11,8 +11,8 @@ import pytest
 from weasyprint.urls import FatalURLFetchingError
 
 from panelpapers.build import build
-from panelpapers.source import load_yaml
-from panelpapers.writers.pdf import html_to_pdf
+from panelpapers.load.source import load_yaml
+from panelpapers.render.pdf import html_to_pdf
 
 MEETING = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-panel"
 PAPER = "02-risk-management"

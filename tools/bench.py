@@ -44,8 +44,8 @@ def cold_build(target: Path) -> Callable[[], object]:
 
 def measure_paper() -> dict[str, float]:
     from panelpapers.build import gather
-    from panelpapers.writers.html import render_paper_html
-    from panelpapers.writers.pdf import html_to_pdf
+    from panelpapers.render.html import render_paper_html
+    from panelpapers.render.pdf import html_to_pdf
 
     paper = gather([PAPER])[0].paper
     assert paper is not None
@@ -64,8 +64,8 @@ def measure_pack() -> dict[str, float]:
     """The whole meeting build (every paper, both variants, and the packs), and the pack step alone:
     front sheet rendered until it settles, merge, bookmarks, page stamps and agenda.docx."""
     from panelpapers.build import gather
-    from panelpapers.pack import render_pack
-    from panelpapers.writers.pdf import PdfWriter
+    from panelpapers.pack.assemble import render_pack
+    from panelpapers.render.pdf import PdfWriter
 
     jobs = gather([MEETING])
     meeting = jobs[0].meeting
@@ -89,7 +89,7 @@ def measure_tables_and_charts() -> dict[str, float]:
     with no data at all, both cold builds; and the cost of drawing one chart (SVG + PNG), warm."""
     import shutil
 
-    from panelpapers.paper_data import load_paper_data
+    from panelpapers.data.paper_data import load_paper_data
 
     data_paper = MEETING / "03-audit-actions"
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,8 +124,8 @@ def measure_diff() -> dict[str, float]:
     import shutil
 
     from panelpapers.build import build
-    from panelpapers.diff import compare_paths
-    from panelpapers.diff_report import html, review
+    from panelpapers.review.compare import compare_paths
+    from panelpapers.review.report import html, review
 
     with tempfile.TemporaryDirectory() as work:
         base = Path(work)

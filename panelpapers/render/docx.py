@@ -7,11 +7,12 @@ import datetime as dt
 import io
 from typing import Any
 
+from panelpapers.house import Masthead, Wording, counter_parts
 from panelpapers.model import (
     Appendix,
     Block,
+    Chart,
     Emph,
-    Figure,
     Heading,
     Inlines,
     ItemList,
@@ -24,8 +25,7 @@ from panelpapers.model import (
     Text,
     plain_text,
 )
-from panelpapers.writers import TEMPLATES
-from panelpapers.writers.docx_xml import (
+from panelpapers.render.docx_xml import (
     add_bookmark,
     add_field,
     add_hyperlink,
@@ -36,18 +36,14 @@ from panelpapers.writers.docx_xml import (
     set_alt_text,
     shade_cell,
 )
-
-REFERENCE_DOCX = TEMPLATES / "reference.docx"
-# Each masthead line: the organisation's mark, then its name in small capitals beside it.
-MOPAC_MAST = ("MOPAC", "MAYOR OF LONDON · OFFICE FOR POLICING AND CRIME")
-MPS_MAST = ("MET", "METROPOLITAN POLICE SERVICE")
-MASTHEADS = {"MOPAC": [MOPAC_MAST], "MPS": [MPS_MAST], "joint": [MOPAC_MAST, MPS_MAST]}
+from panelpapers.resources import reference_docx
 
 
-def add_masthead(doc: Any, organisation: str) -> None:
-    for mark, words in MASTHEADS[organisation]:
-        paragraph = doc.add_paragraph(f"{mark}   ", style="Masthead")
-        paragraph.add_run(words, style="Masthead Words")
+def add_masthead(doc: Any, masthead: Masthead) -> None:
+    """Each line: the organisation's mark, then its name in small capitals beside it."""
+    for line in masthead.lines:
+        paragraph = doc.add_paragraph(f"{line.mark}   ", style="Masthead")
+        paragraph.add_run(line.words_in_docx, style="Masthead Words")
 
 
 def add_inlines(paragraph: Any, inlines: Inlines, bold: bool = False, italic: bool = False) -> None:
@@ -141,14 +137,14 @@ def add_table(doc: Any, table: Table) -> None:
     doc.add_paragraph(table.notes or "", style="Table Notes")
 
 
-def add_figure(doc: Any, figure: Figure) -> None:
+def add_chart(doc: Any, chart: Chart) -> None:
     from docx.shared import Mm
 
     # Caption and picture share one paragraph so that no page break can come between them.
     paragraph = doc.add_paragraph(style="Caption")
-    paragraph.add_run(figure.label).add_break()
-    shape = paragraph.add_run().add_picture(io.BytesIO(figure.png), width=Mm(figure.width_mm))
-    set_alt_text(shape, figure.alt, figure.label)
+    paragraph.add_run(chart.label).add_break()
+    shape = paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Mm(chart.width_mm))
+    set_alt_text(shape, chart.alt, chart.label)
 
 
 def add_appendix(doc: Any, appendix: Appendix) -> None:
@@ -157,17 +153,17 @@ def add_appendix(doc: Any, appendix: Appendix) -> None:
         from docx.enum.text import WD_BREAK
 
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    doc.add_paragraph(f"Appendix {appendix.ref} – {appendix.title}", style="Appendix Title")
+    doc.add_paragraph(appendix.heading, style="Appendix Title")
     add_blocks(doc, appendix.blocks)
 
 
 def add_blocks(doc: Any, blocks: tuple[Block, ...]) -> None:
     for block in blocks:
-        set_landscape(doc, isinstance(block, Table | Figure) and block.landscape)
+        set_landscape(doc, isinstance(block, Table | Chart) and block.landscape)
         if isinstance(block, Table):
             add_table(doc, block)
-        elif isinstance(block, Figure):
-            add_figure(doc, block)
+        elif isinstance(block, Chart):
+            add_chart(doc, block)
         elif isinstance(block, Heading):
             add_inlines(doc.add_paragraph(style="Heading 2"), block.content)
         elif isinstance(block, ItemList):
@@ -189,7 +185,7 @@ def add_contents(doc: Any, paper: Paper) -> None:
     Word contents field would open empty until refreshed, and the PDF's numbers would be wrong in a
     document that Word paginates itself (the PDF carries the right ones)."""
     doc.add_page_break()
-    doc.add_paragraph("Contents", style="Contents Heading")
+    doc.add_paragraph(paper.words.contents, style="Contents Heading")
     for section in paper.sections:
         entry = doc.add_paragraph(style="Contents Entry")
         add_internal_link(entry, f"section-{section.number}", f"{section.number}.\t{section.title}")
@@ -200,7 +196,7 @@ def new_document() -> Any:
     """A document with the reference file's styles, page setup and headers, and an empty body."""
     from docx import Document
 
-    doc = Document(str(REFERENCE_DOCX))
+    doc = Document(str(reference_docx()))
     body = doc.element.body
     for child in list(body):
         if child.tag.endswith("}p") or child.tag.endswith("}tbl"):
@@ -214,7 +210,7 @@ def finish(doc: Any) -> bytes:
     return fix_zip_times(out.getvalue())
 
 
-def set_page_furniture(doc: Any, marking: str, draft: bool) -> None:
+def set_page_furniture(doc: Any, marking: str, draft: bool, words: Wording) -> None:
     """The marking at top and bottom of every page, DRAFT top right, "Page N of M" bottom right."""
     from docx.enum.text import WD_TAB_ALIGNMENT
 
@@ -235,12 +231,13 @@ def set_page_furniture(doc: Any, marking: str, draft: bool) -> None:
                     stops.add_tab_stop(style_stop.position, WD_TAB_ALIGNMENT.CLEAR)
                 stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
                 stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-        header.add_run(f"\t{marking}\t{'DRAFT' if draft else ''}")
+        header.add_run(f"\t{marking}\t{words.draft if draft else ''}")
         footer.add_run(f"\t{marking}\t")
-        footer.add_run("Page ").bold = False
-        add_field(footer, "PAGE")
-        footer.add_run(" of ").bold = False
-        add_field(footer, "NUMPAGES")
+        for kind, text in counter_parts(words.page_number):
+            if kind == "text":
+                footer.add_run(text).bold = False
+            else:
+                add_field(footer, "PAGE" if kind == "page" else "NUMPAGES")
 
 
 def set_properties(
@@ -264,11 +261,11 @@ def set_properties(
 
 def render_docx(paper: Paper) -> bytes:
     doc = new_document()
-    add_masthead(doc, paper.organisation)
+    add_masthead(doc, paper.masthead)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
     doc.add_paragraph(paper.date_text, style="Meeting Date")
     doc.add_paragraph(paper.title, style="Paper Title")
-    doc.add_paragraph(f"Report by: {paper.report_by}", style="Report By")
+    doc.add_paragraph(paper.report_by_line, style="Report By")
 
     box = doc.add_table(rows=1, cols=1)
     box.style = doc.styles["Table Grid"]
@@ -276,12 +273,12 @@ def render_docx(paper: Paper) -> bytes:
     page = doc.sections[0]
     assert page.page_width and page.left_margin and page.right_margin  # set in reference.docx
     cell.width = page.page_width - page.left_margin - page.right_margin
-    cell.paragraphs[0].text = "Report Summary"
+    cell.paragraphs[0].text = paper.words.report_summary
     cell.paragraphs[0].style = doc.styles["Summary Heading"]
     for part in paper.summary:
         cell.add_paragraph(part.title, style="Summary Part")
         add_blocks(cell, part.blocks)
-    cell.add_paragraph("Recommendations", style="Summary Part")
+    cell.add_paragraph(paper.words.recommendations, style="Summary Part")
     cell.add_paragraph(paper.recommendations_lead)
     for item in paper.recommendations.items:
         paragraph = cell.add_paragraph(style="Recommendation")
@@ -299,7 +296,7 @@ def render_docx(paper: Paper) -> bytes:
         if appendix.blocks:
             add_appendix(doc, appendix)
 
-    set_page_furniture(doc, paper.marking, paper.status == "draft")
+    set_page_furniture(doc, paper.marking, paper.status == "draft", paper.words)
     set_properties(
         doc,
         title=paper.title,
@@ -307,7 +304,7 @@ def render_docx(paper: Paper) -> bytes:
         subject=f"{paper.meeting}, {paper.date_text}",
         marking=paper.marking,
         date=paper.date,
-        comments=f"Report by: {paper.report_by}",
+        comments=paper.report_by_line,
     )
     return finish(doc)
 

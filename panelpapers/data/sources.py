@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data_spec import ColumnSpec, SourceSpec
+from panelpapers.data.spec import ColumnSpec, SourceSpec
 from panelpapers.errors import Location, Problem
-from panelpapers.source import MAX_FILE_BYTES, YamlFile, read_text
+from panelpapers.load.source import MAX_FILE_BYTES, YamlFile, read_text
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from panelpapers.agenda import FrontSheet, Meeting, front_sheet
-from panelpapers.model import Paper
+from panelpapers.model import FrontSheet, Meeting, Paper
+from panelpapers.pack.front_sheet import front_sheet
 
 PACK_FILE = "pack.pdf"
 AGENDA_FILE = "agenda.docx"
@@ -50,15 +51,17 @@ def first_pages(front_pages: int, papers: list[tuple[Paper, int]]) -> dict[str, 
     return starts
 
 
-def settle_front_sheet(meeting: Meeting, papers: list[tuple[Paper, int]]) -> tuple[FrontSheet, bytes]:
-    from panelpapers.writers.agenda_html import render_agenda_html
-    from panelpapers.writers.pdf import html_to_pdf
+def settle_front_sheet(
+    meeting: Meeting, papers: list[tuple[Paper, int]], templates: Path | None = None
+) -> tuple[FrontSheet, bytes]:
+    from panelpapers.render.agenda_html import render_agenda_html
+    from panelpapers.render.pdf import html_to_pdf
 
     by_slug = {paper.slug: paper for paper, _ in papers}
     front_pages = 1
     for _ in range(MAX_ROUNDS):
         sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers))
-        pdf = html_to_pdf(render_agenda_html(sheet))
+        pdf = html_to_pdf(render_agenda_html(sheet, templates), templates)
         rendered_pages = len(_reader(pdf).pages)
         if rendered_pages == front_pages:
             return sheet, pdf
@@ -108,19 +111,21 @@ def pin_internal_links(reader: Any) -> None:
                 link[NameObject("/Dest")] = ArrayObject(named[name].dest_array)
 
 
-def stamp_page_numbers(writer: Any) -> None:
+def stamp_page_numbers(writer: Any, pattern: str, templates: Path | None = None) -> None:
     """Overlays "Pack page N of T" on every page, from one rendered sheet of blank numbered pages."""
-    from panelpapers.writers.agenda_html import render_page_numbers_html
-    from panelpapers.writers.pdf import html_to_pdf
+    from panelpapers.render.agenda_html import render_page_numbers_html
+    from panelpapers.render.pdf import html_to_pdf
 
     sizes = [(round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) for page in writer.pages]
-    overlay = _reader(html_to_pdf(render_page_numbers_html(sizes)))
+    overlay = _reader(html_to_pdf(render_page_numbers_html(sizes, pattern, templates), templates))
     for page, numbers in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(numbers)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
 
 
-def merge(sheet: FrontSheet, front_pdf: bytes, papers: list[tuple[Paper, bytes]]) -> bytes:
+def merge(
+    sheet: FrontSheet, front_pdf: bytes, papers: list[tuple[Paper, bytes]], templates: Path | None = None
+) -> bytes:
     from pypdf import PdfWriter
     from pypdf.constants import PageLabelStyle
     from pypdf.generic import NameObject, TextStringObject
@@ -134,9 +139,11 @@ def merge(sheet: FrontSheet, front_pdf: bytes, papers: list[tuple[Paper, bytes]]
         pin_internal_links(reader)
         writer.append(reader, import_outline=False)
     writer.root_object.pop("/Names", None)  # the papers' destination names clash; links no longer use them
-    stamp_page_numbers(writer)
+    meeting = sheet.meeting
+    words = meeting.words
+    stamp_page_numbers(writer, words.pack_page_number, templates)
 
-    writer.add_outline_item(title="Agenda", page_number=0)
+    writer.add_outline_item(title=words.pack_agenda_bookmark, page_number=0)
     for row in sheet.rows:
         if row.paper is None:
             writer.add_outline_item(title=f"{row.number}. {row.title}", page_number=0)  # oral: its front sheet line
@@ -148,12 +155,11 @@ def merge(sheet: FrontSheet, front_pdf: bytes, papers: list[tuple[Paper, bytes]]
     writer.set_page_label(0, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)
     writer.page_mode = "/UseOutlines"
     writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")  # as each paper declares
-    meeting = sheet.meeting
     writer.add_metadata(
         {
-            "/Title": f"{meeting.panel}, {meeting.when_text}: meeting pack",
+            "/Title": words.pack_title.format(panel=meeting.panel, when=meeting.when_text),
             "/Author": meeting.contact_name,
-            "/Subject": f"{meeting.panel} meeting pack",
+            "/Subject": words.pack_subject.format(panel=meeting.panel),
             "/Keywords": sheet.marking,
             "/Producer": "panelpapers",
         }
@@ -164,13 +170,13 @@ def merge(sheet: FrontSheet, front_pdf: bytes, papers: list[tuple[Paper, bytes]]
     return out.getvalue()
 
 
-def render_pack(meeting: Meeting, papers: list[tuple[Paper, bytes]]) -> Pack:
+def render_pack(meeting: Meeting, papers: list[tuple[Paper, bytes]], templates: Path | None = None) -> Pack:
     """`papers` are one variant's papers with their rendered PDFs; the pack follows agenda order."""
-    from panelpapers.writers.agenda_docx import render_agenda_docx
+    from panelpapers.render.agenda_docx import render_agenda_docx
 
     order = {item.paper: index for index, item in enumerate(meeting.items) if item.paper}
     papers = sorted(papers, key=lambda entry: order[entry[0].slug])
     counted = [(paper, len(_reader(pdf).pages)) for paper, pdf in papers]
-    sheet, front_pdf = settle_front_sheet(meeting, counted)
-    pdf = merge(sheet, front_pdf, papers)
+    sheet, front_pdf = settle_front_sheet(meeting, counted, templates)
+    pdf = merge(sheet, front_pdf, papers, templates)
     return Pack(sheet, pdf, render_agenda_docx(sheet), len(_reader(pdf).pages))

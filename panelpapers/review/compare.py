@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from panelpapers.diff_extract import Block, PaperContent, TableCells, read_docx, read_html, read_pdf
+from panelpapers.review.extract import Block, PaperContent, TableCells, read_docx, read_html, read_pdf
 
 VARIANT_FOLDERS = ("restricted", "public")
 UNNUMBERED_NAMES = {"text": "paragraph", "item": "list item"}  # what a reader calls them

@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from panelpapers.data import data_path, read_csv_rows
-from panelpapers.data_spec import RegisterTableSpec, RiskRegisterSpec
+from panelpapers.data.sources import data_path, read_csv_rows
+from panelpapers.data.spec import RegisterTableSpec, RiskRegisterSpec
 from panelpapers.errors import Location, Problem
+from panelpapers.load.source import YamlFile
 from panelpapers.model import HeatMapCell, Inlines, LineBreak, Strong, Table, TableRow, Text
-from panelpapers.source import YamlFile
 
 COLUMNS = ("ref", "name", "description", "owner", "leads", "current", "target", "trend", "horizon", "progress")
 TRENDS = ("↑", "↓", "↔", "↕", "New")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
-from panelpapers.schema import Spec, Text, require_one
+from panelpapers.load.schema import Spec, Text, require_one
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ColumnType = Literal["text", "integer", "number", "date"]

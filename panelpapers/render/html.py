@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 from functools import cache
+from pathlib import Path
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from panelpapers.house import counter_parts
 from panelpapers.model import Emph, Inlines, LineBreak, Link, Paper, Strong, Text
-from panelpapers.writers import TEMPLATES
+from panelpapers.resources import template_environment
 
 
 def render_inlines(inlines: Inlines) -> Markup:
@@ -35,32 +36,45 @@ def svg_data_url(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+def css_string(text: str) -> Markup:
+    """Text as a quoted CSS string, safe inside a <style> element (no quote or `</style>` escapes)."""
+    escaped = "".join(c if c.isalnum() or c in " -–.,:()/'&" else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def css_counters(pattern: str) -> Markup:
+    """A page-number pattern ("Page {page} of {pages}") as a CSS `content` value with page counters."""
+    parts = [css_string(text) if kind == "text" else f"counter({kind})" for kind, text in counter_parts(pattern)]
+    return Markup(" ".join(parts))
+
+
 @cache
-def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def environment(templates: Path | None = None) -> SandboxedEnvironment:
+    """The paper templates' Jinja environment; `templates` replaces the packaged folder."""
+    env = template_environment(templates)
     env.filters["inlines"] = render_inlines
+    env.filters["svg_data_url"] = svg_data_url
+    env.filters["css_string"] = css_string
+    env.filters["css_counters"] = css_counters
     env.tests["paragraph"] = lambda block: type(block).__name__ == "Paragraph"
     env.tests["heading"] = lambda block: type(block).__name__ == "Heading"
     env.tests["item_list"] = lambda block: type(block).__name__ == "ItemList"
     env.tests["table"] = lambda block: type(block).__name__ == "Table"
-    env.tests["figure"] = lambda block: type(block).__name__ == "Figure"
-    env.filters["svg_data_url"] = svg_data_url
+    env.tests["chart"] = lambda block: type(block).__name__ == "Chart"
     return env
 
 
-def render_paper_html(paper: Paper) -> str:
-    return environment().get_template("paper.html.j2").render(paper=paper)
+def render_paper_html(paper: Paper, templates: Path | None = None) -> str:
+    template = environment(templates).get_template("paper.html.j2")
+    return template.render(paper=paper, masthead=paper.masthead, words=paper.words)
 
 
 class HtmlWriter:
     name = "html"
     suffix = ".html"
 
+    def __init__(self, templates: Path | None = None) -> None:
+        self.templates = templates
+
     def render(self, paper: Paper) -> bytes:
-        return render_paper_html(paper).encode("utf-8")
+        return render_paper_html(paper, self.templates).encode("utf-8")

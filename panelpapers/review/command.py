@@ -39,7 +39,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from panelpapers.diff import DiffInputError, compare_paths
+    from panelpapers.review.compare import DiffInputError, compare_paths
 
     try:
         if args.rev:
@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def report(comparison: Any, args: argparse.Namespace) -> int:
-    from panelpapers.diff_report import html, markdown, review, terminal_lines
     from panelpapers.publish import write_atomic
+    from panelpapers.review.report import html, markdown, review, terminal_lines
 
     result = review(comparison, show_pages=bool(args.html) and not args.no_pages)
     for line in terminal_lines(result):
@@ -79,7 +79,7 @@ def report(comparison: Any, args: argparse.Namespace) -> int:
 def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Path, Path]:
     """Exports the content at `rev` with git archive, builds it and the working tree into `work`."""
     from panelpapers.build import build
-    from panelpapers.diff import DiffInputError
+    from panelpapers.review.compare import DiffInputError
 
     top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
     relative = []
@@ -107,7 +107,7 @@ def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Pa
 
 
 def _git(arguments: list[str], cwd: Path) -> str:
-    from panelpapers.diff import DiffInputError
+    from panelpapers.review.compare import DiffInputError
 
     done = subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:

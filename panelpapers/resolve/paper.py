@@ -8,14 +8,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from panelpapers import schema as s
-from panelpapers.content import PaperSource
+from panelpapers.data.paper_data import PaperData
 from panelpapers.errors import Location, Problem
-from panelpapers.markup import MarkupError, expand, parse_inlines
+from panelpapers.house import (
+    APPENDIX_SECTION,
+    CONTACT_SECTION,
+    IMPLICATION_SECTIONS,
+    ORGANISATIONS,
+    SUMMARY_PARTS,
+    WORDING,
+    Wording,
+)
+from panelpapers.load import schema as s
+from panelpapers.load.content import PaperSource
+from panelpapers.load.source import Path_, YamlFile
 from panelpapers.model import (
     Appendix,
     Block,
-    Figure,
+    Chart,
     Heading,
     Inlines,
     ItemList,
@@ -30,20 +40,7 @@ from panelpapers.model import (
     Table,
     Text,
 )
-from panelpapers.paper_data import PaperData
-from panelpapers.source import Path_, YamlFile
-
-IMPLICATION_SECTIONS = (
-    ("equality.yaml", "Equality and Diversity Impact"),
-    ("financial.yaml", "Financial Implications"),
-    ("legal.yaml", "Legal Implications"),
-    ("risk.yaml", "Risk Implications"),
-)
-SUMMARY_PARTS = (
-    ("purpose", "Overall Summary of the Purpose of the Report"),
-    ("key_considerations", "Key Considerations for the Panel"),
-    ("interdependencies", "Interdependencies/Cross Cutting Issues"),
-)
+from panelpapers.resolve.markup import MarkupError, expand, parse_inlines
 
 
 def roman(number: int) -> str:
@@ -89,7 +86,7 @@ class _TextResolver:
             self.problems.append(Problem(Location(location.path, line), str(err)))
             return (Text(text),)
 
-    def blocks(self, blocks: list[s.Block], path: Path_) -> tuple[Block, ...]:
+    def blocks(self, blocks: list[s.TextBlockSpec], path: Path_) -> tuple[Block, ...]:
         out: list[Block] = []
         for i, block in enumerate(blocks):
             if block.paragraph is not None:
@@ -168,7 +165,7 @@ class _Placer:
         self.counts = {"table": 0, "chart": 0}
 
     def place(self, kind: str, name: str, where: Location) -> Block | None:
-        found: dict[str, Table] | dict[str, Figure] = {}
+        found: dict[str, Table] | dict[str, Chart] = {}
         if self.data is not None:
             found = self.data.tables if kind == "table" else self.data.charts
         if name not in found:
@@ -187,7 +184,9 @@ class _Placer:
             return None
         self.placed[name] = where
         self.counts[kind] += 1
-        return replace(found[name], number=self.counts[kind])
+        number = self.counts[kind]
+        label = WORDING.table_label if kind == "table" else WORDING.chart_label
+        return replace(found[name], number=number, label=label.format(number=number, caption=found[name].caption))
 
 
 def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[Paper | None, list[Problem]]:
@@ -216,7 +215,7 @@ def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[P
     contacts: s.ContactFile | None = specs.get("contact.yaml")
     number += 1
     if contacts:
-        sections.append(Section(str(number), "Contact Details", _contact_blocks(contacts)))
+        sections.append(Section(str(number), CONTACT_SECTION, _contact_blocks(contacts, WORDING)))
     appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
     paper_spec: s.PaperFile | None = specs.get("paper.yaml")
     number += 1
@@ -225,11 +224,17 @@ def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[P
         text = resolver("appendices.yaml")
         appendices = tuple(
             Appendix(
-                a.ref, a.title, a.marking or paper_spec.marking, _appendix_blocks(a, ("appendices", i), text, placer)
+                a.ref,
+                a.title,
+                a.marking or paper_spec.marking,
+                _appendix_blocks(a, ("appendices", i), text, placer),
+                appendix_heading(a.ref, a.title, WORDING),
             )
             for i, a in enumerate(appendix_file.appendices)
         )
-        sections.append(appendix_section(str(number), appendices, tuple(appendix_file.background_papers)))
+        sections.append(
+            appendix_section(str(number), appendices, tuple(appendix_file.background_papers), WORDING)
+        )
 
     summary_spec: s.SummaryFile | None = specs.get("summary.yaml")
     summary: list[SummaryPart] = []
@@ -259,15 +264,17 @@ def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[P
         date=paper_spec.date,
         report_by=paper_spec.report_by,
         organisation=paper_spec.organisation,
+        masthead=ORGANISATIONS[paper_spec.organisation],
         marking=paper_spec.marking,
         status=paper_spec.status,
         author=contacts.contacts[0].name,
         summary=tuple(summary),
-        recommendations_lead=recommendations_spec.lead,
+        recommendations_lead=recommendations_spec.lead or WORDING.recommendations_lead,
         recommendations=recommendations,
         sections=tuple(sections),
         appendices=appendices,
         background_papers=tuple(appendix_file.background_papers) if appendix_file else (),
+        words=WORDING,
         contents=paper_spec.contents,
     )
     return paper, problems
@@ -322,32 +329,37 @@ def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver
     return Section(str(number), section.title, tuple(blocks))
 
 
-def _contact_blocks(contacts: s.ContactFile) -> tuple[Block, ...]:
+def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for contact in contacts.contacts:
         who = ", ".join(part for part in (contact.name, contact.team) if part)
-        blocks.append(Paragraph((Text(f"{contact.role}: {who}"),)))
+        blocks.append(Paragraph((Text(words.contact_person.format(role=contact.role, who=who)),)))
         if contact.email:
             blocks.append(
-                Paragraph((Text("Email: "), Link(f"mailto:{contact.email}", (Text(contact.email),))))
+                Paragraph((Text(words.contact_email), Link(f"mailto:{contact.email}", (Text(contact.email),))))
             )
         if contact.phone:
-            blocks.append(Paragraph((Text(f"Telephone: {contact.phone}"),)))
+            blocks.append(Paragraph((Text(words.contact_phone.format(phone=contact.phone)),)))
     return tuple(blocks)
 
 
-APPENDIX_SECTION_TITLE = "Appendices and Background Papers"
+def appendix_heading(ref: str, title: str, words: Wording) -> str:
+    return words.appendix.format(ref=ref) + words.appendix_title_separator + title
 
 
-def appendix_section(number: str, appendices: tuple[Appendix, ...], background_papers: tuple[str, ...]) -> Section:
+def appendix_section(
+    number: str, appendices: tuple[Appendix, ...], background_papers: tuple[str, ...], words: Wording
+) -> Section:
+    """The list of appendices and background papers that closes the numbered sections."""
     blocks: list[Block] = []
     for appendix in appendices:
-        blocks.append(Paragraph((Strong((Text(f"Appendix {appendix.ref}"),)), Text(f" – {appendix.title}"))))
+        name = words.appendix.format(ref=appendix.ref)
+        blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + appendix.title))))
     if not appendices:
-        blocks.append(Paragraph((Text("There are no appendices to this report."),)))
+        blocks.append(Paragraph((Text(words.no_appendices),)))
     if background_papers:
-        blocks.append(Paragraph((Strong((Text("Background papers"),)),)))
+        blocks.append(Paragraph((Strong((Text(words.background_papers),)),)))
         blocks.append(ItemList("bullet", tuple(ListItem("•", (Text(b),)) for b in background_papers)))
     else:
-        blocks.append(Paragraph((Text("Background papers: none."),)))
-    return Section(number, APPENDIX_SECTION_TITLE, tuple(blocks))
+        blocks.append(Paragraph((Text(words.no_background_papers),)))
+    return Section(number, APPENDIX_SECTION, tuple(blocks))

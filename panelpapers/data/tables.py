@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data import LINE, Source
-from panelpapers.data_spec import Condition, DisplayColumn, TableSpec
+from panelpapers.data.sources import LINE, Source
+from panelpapers.data.spec import Condition, DisplayColumn, TableSpec
 from panelpapers.model import Align, Table, TableRow, Text, format_date
 
 if TYPE_CHECKING:

@@ -11,11 +11,11 @@ import textwrap
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data_spec import ChartSpec
-from panelpapers.model import Figure
-from panelpapers.risks import RiskRegister, band_of, heat_map_cells, score_text
-from panelpapers.tables import ComputedTable, default_format, format_value, header_text
-from panelpapers.writers import TEMPLATES
+from panelpapers.data.risks import RiskRegister, band_of, heat_map_cells, score_text
+from panelpapers.data.spec import ChartSpec
+from panelpapers.data.tables import ComputedTable, default_format, format_value, header_text
+from panelpapers.model import Chart
+from panelpapers.resources import fonts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -56,7 +56,7 @@ def pyplot() -> Any:
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    for font in sorted(TEMPLATES.glob("fonts/LiberationSans-*.ttf")):
+    for font in fonts():
         font_manager.fontManager.addfont(str(font))
     matplotlib.rcParams.update(
         {
@@ -126,7 +126,7 @@ def _value_text(value: float, kind: str) -> str:
     return format_value(value, kind if kind != "text" else "number")
 
 
-def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec) -> Figure:
+def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec) -> Chart:
     category, labels, names, values = chart_series(computed, spec)
     value_kind = computed.column_format(names[0]).format or default_format(computed.body[names[0]])
     series_headers = [computed.column_format(n).header or header_text(n) for n in names]
@@ -230,7 +230,7 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec)
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     svg, png = save(figure)
     alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
-    return Figure(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name)
+    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name)
 
 
 def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values: list[list[float]], kind: str) -> str:
@@ -259,7 +259,7 @@ def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values
 # Risk heat map ----------------------------------------------------------------------------------
 
 
-def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Figure:
+def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
     from matplotlib.patches import Rectangle
 
     scale = register.spec.scale
@@ -300,7 +300,7 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Figure:
     axes.set_title("Bold numbers: current position of each risk.   Numbers in brackets: target position.", fontsize=7.5)
     svg, png = save(figure)
     alt = spec.alt or describe_heat_map(spec, register)
-    return Figure(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells)
+    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells)
 
 
 def describe_heat_map(spec: ChartSpec, register: RiskRegister) -> str:

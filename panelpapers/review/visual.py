@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from panelpapers.diff import Change, PaperDiff
-from panelpapers.diff_extract import FURNITURE_MARGIN, Block, Box, Layout, squash
+from panelpapers.review.compare import Change, PaperDiff
+from panelpapers.review.extract import FURNITURE_MARGIN, Block, Box, Layout, squash
 
 SCALE = 1.25  # 90 dpi: enough to read the page, quick to compare
 INK = 200  # grey level below which a pixel counts as drawn

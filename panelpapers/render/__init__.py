@@ -8,9 +8,6 @@ from typing import Protocol
 
 from panelpapers.model import Paper
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-TEMPLATES = PROJECT_ROOT / "templates"
-
 
 class Writer(Protocol):
     name: str
@@ -19,9 +16,10 @@ class Writer(Protocol):
     def render(self, paper: Paper) -> bytes: ...
 
 
-def all_writers() -> list[Writer]:
-    from panelpapers.writers.docx import DocxWriter
-    from panelpapers.writers.html import HtmlWriter
-    from panelpapers.writers.pdf import PdfWriter
+def all_writers(templates: Path | None = None) -> list[Writer]:
+    """`templates`: a folder that replaces the packaged templates (default: the packaged ones)."""
+    from panelpapers.render.docx import DocxWriter
+    from panelpapers.render.html import HtmlWriter
+    from panelpapers.render.pdf import PdfWriter
 
-    return [HtmlWriter(), PdfWriter(), DocxWriter()]
+    return [HtmlWriter(templates), PdfWriter(templates), DocxWriter()]

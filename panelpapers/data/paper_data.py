@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from panelpapers.data_spec import DataFile, ValueSpec
+from panelpapers.data.spec import DataFile, ValueSpec
 from panelpapers.errors import Location, Problem
-from panelpapers.model import Figure, Table
-from panelpapers.schema import validate
-from panelpapers.source import YamlFile, load_yaml
+from panelpapers.load.schema import validate
+from panelpapers.load.source import YamlFile, load_yaml
+from panelpapers.model import Chart, Table
 
 DATA_FILE = "data.yaml"
 FUNCTIONS_FILE = "data/tables.py"
@@ -26,7 +26,7 @@ class PaperData:
     file: YamlFile | None
     complete: bool = True  # False when data.yaml or its data have problems (already reported)
     tables: dict[str, Table] = field(default_factory=dict)
-    charts: dict[str, Figure] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
     figures: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
@@ -63,10 +63,10 @@ class _Stop(Exception):
 
 
 def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | None, list[Problem]]:
-    from panelpapers.charts import ChartError, bar_or_line_chart, heat_map
-    from panelpapers.data import Source, read_source
-    from panelpapers.risks import RiskRegister, read_register, register_table
-    from panelpapers.tables import ComputedTable, TableError, compute_table
+    from panelpapers.data.charts import ChartError, bar_or_line_chart, heat_map
+    from panelpapers.data.risks import RiskRegister, read_register, register_table
+    from panelpapers.data.sources import Source, read_source
+    from panelpapers.data.tables import ComputedTable, TableError, compute_table
 
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
@@ -171,7 +171,7 @@ def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | 
 
 
 def _equal(a: Any, b: Any) -> bool:
-    from panelpapers.tables import is_close, number
+    from panelpapers.data.tables import is_close, number
 
     x, y = number(a), number(b)
     return x is not None and y is not None and is_close(x, y)
@@ -191,7 +191,7 @@ def _value(
     problems: list[Problem],
 ) -> Value | None:
     """One number from the data, formatted as its table column is (or as declared)."""
-    from panelpapers.tables import TableError, apply_where, default_format, format_value
+    from panelpapers.data.tables import TableError, apply_where, default_format, format_value
 
     def fail(message: str, where: tuple[str | int, ...] = path) -> None:
         problems.append(Problem(file.location(where), message))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from panelpapers.diff import Change, Comparison, PaperDiff
-from panelpapers.diff_visual import PagePair, VisualResult, compare_visually
+from panelpapers.review.compare import Change, Comparison, PaperDiff
+from panelpapers.review.visual import PagePair, VisualResult, compare_visually
 
 QUOTE_WORDS = 12
 
@@ -163,6 +163,6 @@ def trimmed(words: tuple[tuple[str, str], ...], keep: int = 12) -> list[tuple[st
 
 
 def html(result: Review) -> str:
-    from panelpapers.writers.html import environment
+    from panelpapers.render.html import environment
 
     return environment().get_template("diff.html.j2").render(review=result, describe=describe, trimmed=trimmed)

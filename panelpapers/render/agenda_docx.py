@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from panelpapers.agenda import FrontSheet
-from panelpapers.writers.docx import add_masthead, finish, new_document, set_page_furniture, set_properties
-from panelpapers.writers.docx_xml import add_hyperlink
+from panelpapers.model import FrontSheet
+from panelpapers.render.docx import add_masthead, finish, new_document, set_page_furniture, set_properties
+from panelpapers.render.docx_xml import add_hyperlink
 
 
 def add_people(doc: Any, heading: str, people: list[str]) -> None:
@@ -32,7 +32,8 @@ def add_attendees(doc: Any, groups: Sequence[Any]) -> None:
 def add_business(doc: Any, sheet: FrontSheet) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    doc.add_paragraph("Business to be considered", style="Heading 1")
+    words = sheet.meeting.words
+    doc.add_paragraph(words.business, style="Heading 1")
     table = doc.add_table(rows=1, cols=2)
     table.style = doc.styles["Table Grid"]
     table.autofit = False
@@ -41,7 +42,7 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
     widths = (usable - page_width, page_width)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid LibreOffice reads; Word reads the cells' widths
-    for cell, text, width in zip(table.rows[0].cells, ("Item", "Page"), widths, strict=True):
+    for cell, text, width in zip(table.rows[0].cells, (words.item_column, words.page_column), widths, strict=True):
         cell.width = width
         cell.paragraphs[0].add_run(text).bold = True
     table.rows[0].cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -58,34 +59,33 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
 
 def render_agenda_docx(sheet: FrontSheet) -> bytes:
     meeting = sheet.meeting
+    words = meeting.words
     doc = new_document()
 
-    add_masthead(doc, "joint")
+    add_masthead(doc, meeting.masthead)
     doc.add_paragraph(meeting.panel.upper(), style="Panel Name")
     doc.add_paragraph(meeting.when_text, style="Meeting Date").runs[0].bold = True
     doc.add_paragraph(meeting.venue, style="Agenda Entry")
-    add_people(doc, "Membership", [f"{m.name} ({m.role})" if m.role else m.name for m in meeting.membership])
+    add_people(doc, words.membership, [f"{m.name} ({m.role})" if m.role else m.name for m in meeting.membership])
     if meeting.attendees:
-        doc.add_paragraph("Attendees", style="Heading 1")
+        doc.add_paragraph(words.attendees, style="Heading 1")
         add_attendees(doc, meeting.attendees)
     if meeting.audit_representatives:
-        add_people(doc, "Audit Representatives", list(meeting.audit_representatives))
+        add_people(doc, words.audit_representatives, list(meeting.audit_representatives))
     add_business(doc, sheet)
 
     contact = doc.add_paragraph()
     contact.paragraph_format.space_before = doc.styles["Heading 1"].paragraph_format.space_before
-    contact.add_run("Contact: ").bold = True
+    contact.add_run(f"{words.contact} ").bold = True
     contact.add_run(f"{meeting.contact_name} ")
     add_hyperlink(contact, f"mailto:{meeting.contact_email}", meeting.contact_email)
     if meeting.next_meeting_text:
-        doc.add_paragraph().add_run(
-            f"The next meeting of the Audit Panel is scheduled to be held on {meeting.next_meeting_text}"
-        ).bold = True
+        doc.add_paragraph().add_run(words.next_meeting.format(date=meeting.next_meeting_text)).bold = True
 
-    set_page_furniture(doc, sheet.marking, sheet.draft)
+    set_page_furniture(doc, sheet.marking, sheet.draft, words)
     set_properties(
         doc,
-        title=f"{meeting.panel}: agenda",
+        title=words.agenda_docx_title.format(panel=meeting.panel),
         author=meeting.contact_name,
         subject=f"{meeting.panel}, {meeting.when_text}",
         marking=sheet.marking,

@@ -1,5 +1,5 @@
-"""PDF through WeasyPrint. The URL fetcher reads only `data:` URLs and files inside the project's
-templates and content folders, so a paper can never pull in the network or the rest of the disk."""
+"""PDF through WeasyPrint. The URL fetcher reads only `data:` URLs and files inside the templates
+in use (and the packaged ones), so a paper can never pull in the network or the rest of the disk."""
 
 from __future__ import annotations
 
@@ -9,30 +9,28 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from panelpapers.model import Paper
-from panelpapers.writers import PROJECT_ROOT, TEMPLATES
-from panelpapers.writers.html import render_paper_html
+from panelpapers.render.html import render_paper_html
+from panelpapers.resources import templates_dir
 
 
 class FetchRefused(ValueError):
     pass
 
 
-def allowed_roots() -> tuple[Path, ...]:
-    return (TEMPLATES.resolve(), (PROJECT_ROOT / "content").resolve())
-
-
-def _project_fetcher() -> Any:
+def _project_fetcher(templates: Path) -> Any:
     from weasyprint.urls import URLFetcher
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         """Serves data: URLs and files under the allowed roots; refuses everything else."""
 
+        allowed_roots = (templates.resolve(), templates_dir().resolve())
+
         def fetch(self, url: str, headers: Any = None) -> Any:
             parsed = urlparse(url)
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()  # removes `..`, follows links
-                if not any(path.is_relative_to(root) for root in allowed_roots()):
-                    raise FetchRefused(f"refused to read {path}: outside the project's templates and content")
+                if not any(path.is_relative_to(root) for root in self.allowed_roots):
+                    raise FetchRefused(f"refused to read {path}: outside the templates")
                 url = path.as_uri()
             elif parsed.scheme != "data":
                 raise FetchRefused(f"refused to fetch {url}: only the project's own files are read")
@@ -42,13 +40,16 @@ def _project_fetcher() -> Any:
     return ProjectFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, templates: Path | None = None) -> bytes:
+    """`templates`: the folder the HTML's relative URLs (fonts) resolve in; default: the packaged one."""
     from weasyprint import HTML
+
+    templates = templates or templates_dir()
 
     out = io.BytesIO()
     # PDF/UA-1 gives a tagged PDF: a structure tree, /Lang, and each chart's alt text on its
     # Figure, so screen readers get what the DOCX gives. Measured at no extra time here.
-    HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=_project_fetcher()).write_pdf(
+    HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates)).write_pdf(
         out, uncompressed_pdf=False, pdf_variant="pdf/ua-1"
     )
     return out.getvalue()
@@ -58,5 +59,8 @@ class PdfWriter:
     name = "pdf"
     suffix = ".pdf"
 
+    def __init__(self, templates: Path | None = None) -> None:
+        self.templates = templates
+
     def render(self, paper: Paper) -> bytes:
-        return html_to_pdf(render_paper_html(paper))
+        return html_to_pdf(render_paper_html(paper, self.templates), self.templates)

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from panelpapers.errors import Location, Problem
-from panelpapers.schema import SECTION_FILES, MeetingFile, Spec, validate
-from panelpapers.source import YamlFile, load_yaml
+from panelpapers.load.schema import SECTION_FILES, MeetingFile, Spec, validate
+from panelpapers.load.source import YamlFile, load_yaml
 
 MEETING_FILE = "meeting.yaml"
 PAPER_FILE = "paper.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Collection
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -18,11 +19,27 @@ from pydantic import (
 )
 
 from panelpapers.errors import Problem
-from panelpapers.source import YamlFile
+from panelpapers.house import MARKINGS, ORGANISATIONS
+from panelpapers.load.source import YamlFile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Marking = Literal["OFFICIAL", "OFFICIAL-SENSITIVE"]
-MARKING_RANK: dict[str, int] = {"OFFICIAL": 0, "OFFICIAL-SENSITIVE": 1}
+
+
+def _one_of(vocabulary: Collection[str]) -> Any:
+    """A word from the house vocabulary (house.py), with the choices named when it is not one."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value in vocabulary:
+            return value
+        choices = [f"'{word}'" for word in vocabulary]
+        listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
+        raise ValueError(f"expected one of {listed}, got {_describe(value)}")
+
+    return BeforeValidator(check)
+
+
+Marking = Annotated[str, _one_of(MARKINGS)]
+Organisation = Annotated[str, _one_of(list(ORGANISATIONS))]
 
 
 def _iso_date(value: Any) -> Any:
@@ -56,19 +73,19 @@ def require_one(*values: object, expected: str) -> None:
         raise ValueError(expected)
 
 
-class Block(Spec):
+class TextBlockSpec(Spec):
     """A paragraph (written as a plain string) or a bulleted list."""
 
     paragraph: Text | None = None
     bullets: list[Text] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Block:
+    def _one_kind(self) -> TextBlockSpec:
         require_one(self.paragraph, self.bullets, expected="expected a paragraph (text) or 'bullets: [ … ]'")
         return self
 
 
-BlockList = Annotated[list[Annotated[Block, _wrap_string("paragraph")]], Field(min_length=1)]
+TextBlocks = Annotated[list[Annotated[TextBlockSpec, _wrap_string("paragraph")]], Field(min_length=1)]
 
 
 class SubItem(Spec):
@@ -112,20 +129,20 @@ class PaperFile(Spec):
     meeting: Text
     date: IsoDate
     report_by: Text
-    organisation: Literal["MPS", "MOPAC", "joint"]
+    organisation: Organisation
     marking: Marking
     status: Literal["draft", "final"]
     contents: bool = False  # a contents list after the summary, for long papers
 
 
 class SummaryFile(Spec):
-    purpose: BlockList
-    key_considerations: BlockList
-    interdependencies: BlockList
+    purpose: TextBlocks
+    key_considerations: TextBlocks
+    interdependencies: TextBlocks
 
 
 class RecommendationsFile(Spec):
-    lead: Text = "The Audit Panel is recommended to:"
+    lead: Text | None = None  # default: the house's lead-in (house.py)
     items: list[Text] = Field(min_length=1)
 
 
@@ -134,7 +151,7 @@ class SupportingFile(Spec):
 
 
 class ImplicationsFile(Spec):
-    paragraphs: BlockList
+    paragraphs: TextBlocks
 
 
 class ContactSpec(Spec):

@@ -1,0 +1,139 @@
+"""The house vocabulary, in one place: the ordered protective markings, the organisations and their
+mastheads, the section titles and every fixed word a paper, front sheet or pack prints. Resolving
+copies these words into the model; writers and templates print what the model hands them and decide
+no wording of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Protective markings, lowest first. A public build carries nothing above PUBLIC_MARKING.
+MARKINGS: tuple[str, ...] = ("OFFICIAL", "OFFICIAL-SENSITIVE")
+PUBLIC_MARKING = "OFFICIAL"
+
+
+def marking_rank(marking: str) -> int:
+    return MARKINGS.index(marking)
+
+
+def highest_marking(markings: Iterable[str]) -> str:
+    return max(markings, key=marking_rank, default=MARKINGS[0])
+
+
+def is_publishable(marking: str) -> bool:
+    return marking_rank(marking) <= marking_rank(PUBLIC_MARKING)
+
+
+@dataclass(frozen=True)
+class MastheadLine:
+    """One organisation's mark in a masthead, with its name beside it."""
+
+    style: str  # names its look in the print CSS (.mopac, .mps)
+    mark: str  # "MOPAC"
+    words: tuple[str, ...]  # the name beside the mark, line by line
+    words_in_docx: str  # the name on one line, as the DOCX prints it
+
+
+MOPAC = MastheadLine(
+    "mopac",
+    "MOPAC",
+    ("MAYOR OF LONDON", "OFFICE FOR POLICING AND CRIME"),
+    "MAYOR OF LONDON · OFFICE FOR POLICING AND CRIME",
+)
+MPS = MastheadLine("mps", "MET", ("METROPOLITAN POLICE", "SERVICE"), "METROPOLITAN POLICE SERVICE")
+
+
+@dataclass(frozen=True)
+class Masthead:
+    organisation: str  # as paper.yaml names it: "MPS", "MOPAC", "joint"
+    lines: tuple[MastheadLine, ...]
+
+
+# Organisations a paper may be reported by, and the masthead each prints.
+ORGANISATIONS: dict[str, Masthead] = {
+    name: Masthead(name, lines) for name, lines in (("MPS", (MPS,)), ("MOPAC", (MOPAC,)), ("joint", (MOPAC, MPS)))
+}
+# The front sheet belongs to the joint panel, so it carries both mastheads.
+FRONT_SHEET_ORGANISATION = "joint"
+
+# summary.yaml keys and the headings they print under, in order.
+SUMMARY_PARTS: tuple[tuple[str, str], ...] = (
+    ("purpose", "Overall Summary of the Purpose of the Report"),
+    ("key_considerations", "Key Considerations for the Panel"),
+    ("interdependencies", "Interdependencies/Cross Cutting Issues"),
+)
+# The mandatory implication files and the numbered sections they become, in order.
+IMPLICATION_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("equality.yaml", "Equality and Diversity Impact"),
+    ("financial.yaml", "Financial Implications"),
+    ("legal.yaml", "Legal Implications"),
+    ("risk.yaml", "Risk Implications"),
+)
+CONTACT_SECTION = "Contact Details"
+APPENDIX_SECTION = "Appendices and Background Papers"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Fixed words. `{name}` fields are filled in when the model is resolved; in the page-number
+    patterns `{page}` and `{pages}` become the page counters of the PDF and the fields of the DOCX."""
+
+    report_by: str = "Report by: {report_by}"
+    report_summary: str = "Report Summary"
+    recommendations: str = "Recommendations"
+    recommendations_lead: str = "The Audit Panel is recommended to:"
+    contents: str = "Contents"
+    appendix: str = "Appendix {ref}"
+    appendix_title_separator: str = " – "
+    withheld_appendix: str = "not published ({marking})"
+    no_appendices: str = "There are no appendices to this report."
+    background_papers: str = "Background papers"
+    no_background_papers: str = "Background papers: none."
+    contact_person: str = "{role}: {who}"
+    contact_email: str = "Email: "
+    contact_phone: str = "Telephone: {phone}"
+    table_label: str = "Table {number}: {caption}"
+    chart_label: str = "Figure {number}: {caption}"
+    draft: str = "DRAFT"
+    page_number: str = "Page {page} of {pages}"
+    # The agenda front sheet and the pack
+    agenda_title: str = "{panel}, {when}: agenda"
+    agenda_description: str = "{panel} agenda, {when}"
+    agenda_docx_title: str = "{panel}: agenda"
+    membership: str = "Membership"
+    attendees: str = "Attendees"
+    audit_representatives: str = "Audit Representatives"
+    business: str = "Business to be considered"
+    item_column: str = "Item"
+    page_column: str = "Page"
+    oral: str = "Oral"
+    paper_not_published: str = "Paper not published"
+    not_published: str = "Not published"
+    contact: str = "Contact:"
+    next_meeting: str = "The next meeting of the Audit Panel is scheduled to be held on {date}"
+    pack_title: str = "{panel}, {when}: meeting pack"
+    pack_subject: str = "{panel} meeting pack"
+    pack_agenda_bookmark: str = "Agenda"
+    pack_page_number: str = "Pack page {page} of {pages}"
+
+
+WORDING = Wording()
+
+
+def counter_parts(pattern: str) -> tuple[tuple[str, str], ...]:
+    """A page-number pattern as ("text", words), ("page", "") and ("pages", "") parts, in order, for
+    writers that print the counters their own way (CSS counters, Word fields)."""
+    parts: list[tuple[str, str]] = []
+    rest = pattern
+    while rest:
+        at = [(rest.find(f"{{{name}}}"), name) for name in ("pages", "page") if f"{{{name}}}" in rest]
+        if not at:
+            parts.append(("text", rest))
+            break
+        index, name = min(at)
+        if index:
+            parts.append(("text", rest[:index]))
+        parts.append((name, ""))
+        rest = rest[index + len(name) + 2 :]
+    return tuple(parts)

@@ -1,0 +1,28 @@
+"""HTML for print of the agenda front sheet and of the pack's page-number overlay, through the same
+sandboxed Jinja environment as the papers. WeasyPrint turns both into PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from panelpapers.model import FrontSheet
+from panelpapers.render.html import environment
+
+
+def render_agenda_html(sheet: FrontSheet, templates: Path | None = None) -> str:
+    meeting = sheet.meeting
+    return (
+        environment(templates)
+        .get_template("agenda.html.j2")
+        .render(sheet=sheet, masthead=meeting.masthead, words=meeting.words)
+    )
+
+
+def render_page_numbers_html(sizes: list[tuple[float, float]], pattern: str, templates: Path | None = None) -> str:
+    """`sizes`: (width, height) in points of every pack page, in order; `pattern`: the words around
+    the page counters ("Pack page {page} of {pages}")."""
+    return (
+        environment(templates)
+        .get_template("pack-numbers.html.j2")
+        .render(sizes=sizes, page_number=pattern)
+    )

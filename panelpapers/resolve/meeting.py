@@ -1,0 +1,41 @@
+"""The resolved meeting: meeting.yaml and the agenda, with paper titles filled in."""
+
+from __future__ import annotations
+
+from panelpapers.errors import Location
+from panelpapers.house import FRONT_SHEET_ORGANISATION, ORGANISATIONS, WORDING
+from panelpapers.load.content import MEETING_FILE, MeetingSource
+from panelpapers.model import AgendaItem, AttendeeGroup, Meeting, Member, Paper
+
+
+def resolve_meeting(source: MeetingSource, papers: dict[str, Paper]) -> Meeting | None:
+    """The meeting with paper titles filled in; None if the meeting file did not validate."""
+    spec = source.spec
+    if spec is None:
+        return None
+    items = tuple(
+        AgendaItem(
+            number=number,
+            title=item.oral if item.oral is not None else papers[item.paper].title if item.paper in papers else "",
+            presenter=item.presenter,
+            paper=item.paper,
+        )
+        for number, item in enumerate(spec.agenda, start=1)
+    )
+    return Meeting(
+        slug=source.folder.name,
+        panel=spec.panel,
+        date=spec.date,
+        time=spec.time,
+        venue=spec.venue,
+        membership=tuple(Member(m.name, m.role) for m in spec.membership),
+        attendees=tuple(AttendeeGroup(g.organisation, tuple(g.people)) for g in spec.attendees),
+        audit_representatives=tuple(spec.audit_representatives),
+        contact_name=spec.contact.name,
+        contact_email=spec.contact.email,
+        next_meeting=spec.next_meeting,
+        items=items,
+        location=Location(source.folder / MEETING_FILE, 1),
+        masthead=ORGANISATIONS[FRONT_SHEET_ORGANISATION],
+        words=WORDING,
+    )
