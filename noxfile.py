@@ -10,7 +10,7 @@ nox.options.reuse_existing_virtualenvs = True
 
 
 def install(session: nox.Session, *extra: str) -> None:
-    # Editable, so the package finds templates/ beside it in the checkout.
+    # Editable, so an edit to panelpapers/ or templates/ is tested without reinstalling.
     session.install("-e", ".[test]", *extra)
 
 

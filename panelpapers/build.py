@@ -13,7 +13,7 @@ from panelpapers.errors import ContentError, Problem
 from panelpapers.load.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
 from panelpapers.manifest import MANIFEST_FILE, Manifest, Output, PaperFiles
 from panelpapers.model import Meeting, Paper
-from panelpapers.publish import write_atomic
+from panelpapers.publish import publish_folder
 from panelpapers.resolve.meeting import resolve_meeting
 from panelpapers.resolve.paper import resolve_paper
 from panelpapers.resolve.variants import VARIANTS, view
@@ -156,9 +156,11 @@ def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -
             folder = out_dir / job.meeting_name / variant
             if job.meeting is not None:  # a variant gets its pack even if every paper is left out of it
                 packs.setdefault(folder, (job.meeting, []))
+            # Every variant folder the build touches gets a manifest, if only an empty one: the folder
+            # is published whole, so one this build leaves empty must still replace the last build's.
+            manifest = manifests.setdefault(folder, Manifest(variant))
             if paper is None:
                 continue
-            manifest = manifests.setdefault(folder, Manifest(variant))
             for writer in renderer.writers:
                 data = renderer.render(paper, writer.name)
                 name = paper.slug + writer.suffix
@@ -170,7 +172,7 @@ def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -
             outputs[folder / record] = record_json(paper_record(paper))
             manifest.outputs[record] = Output.of(outputs[folder / record], paper.marking)
             manifest.papers[paper.slug] = PaperFiles(
-                record, paper.slug + ".pdf", paper.slug + ".docx", paper.slug + ".html"
+                record, docx=paper.slug + ".docx", pdf=paper.slug + ".pdf", html=paper.slug + ".html"
             )
             manifest.inputs.update(input_hashes(job.source, job.source.folder.parent.parent))
             if job.meeting is not None:
@@ -207,18 +209,27 @@ def render_pack_outputs(
         outputs[folder / name] = data
         manifest.outputs[name] = Output.of(data, pack.sheet.marking, pack.pages if name == PACK_FILE else None)
     manifest.outputs[PACK_FILE].agenda = {str(row.number): row.page for row in pack.sheet.rows}
-    manifest.papers["agenda"] = PaperFiles(record, PACK_FILE, AGENDA_FILE)
+    manifest.papers["agenda"] = PaperFiles(record, AGENDA_FILE)
     meeting_file = meeting.location.path
     digest = hashlib.sha256(meeting_file.read_bytes()).hexdigest()
     manifest.inputs[_relative(meeting_file, meeting_file.parent.parent)] = digest
 
 
 def build(paths: list[Path], out_dir: Path, templates: Path | None = None) -> dict[Path, bytes]:
-    """`templates`: a folder that replaces the packaged templates (default: the packaged ones)."""
+    """Builds `paths` into `out_dir`/<meeting>/<variant>/. Each variant folder the build touches is
+    replaced whole by exactly what this build produced for it, listed in its manifest: files of papers
+    that left the variant go, and a build of one paper leaves only that paper in its meeting's variant
+    folders (no other papers, no pack), so build the meeting to publish the meeting. Folders of
+    meetings not built are left alone.
+
+    `templates`: a folder that replaces the packaged templates (default: the packaged ones)."""
     jobs = gather(paths)
     outputs = render(jobs, out_dir, templates)
+    folders: dict[Path, dict[str, bytes]] = {}
     for path, data in outputs.items():
-        write_atomic(path, data)
+        folders.setdefault(path.parent, {})[path.name] = data
+    for folder, files in folders.items():
+        publish_folder(folder, files)
     return outputs
 
 

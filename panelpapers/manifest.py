@@ -37,11 +37,12 @@ class Output:
 
 @dataclass
 class PaperFiles:
-    """One paper's (or the front sheet's) files in the folder, by role."""
+    """One paper's (or the front sheet's) files in the folder, by role. The front sheet has no PDF of
+    its own: it opens the pack."""
 
     record: str
-    pdf: str
     docx: str
+    pdf: str | None = None
     html: str | None = None
 
 

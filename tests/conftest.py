@@ -3,7 +3,6 @@ the way an author does (a separate process, so exit status and stderr are tested
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,13 +15,10 @@ EXAMPLE_MEETING = PROJECT_ROOT / "content" / "2022-01-17-audit-panel"
 
 
 def run_panelpapers(*args: str | Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Runs `python -m panelpapers ARGS` in `cwd`; the package is found even if not installed."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    """Runs `python -m panelpapers ARGS` in `cwd` with the installed package, as an author would."""
     return subprocess.run(
         [sys.executable, "-m", "panelpapers", *map(str, args)],
         cwd=cwd,
-        env=env,
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -143,7 +143,7 @@ def test_figure_changed_in_a_data_file_follows_through(drafts: Callable[..., tup
     old, new = drafts(close_an_overdue_action)
     changes = changes_between(old, new)
     assert changes and {c.paper.rsplit("/", 1)[-1] for c in changes} == {"03-audit-actions"}, changes
-    assert {c.what for c in changes} <= {"text", "paragraph", "table", "figure"}
+    assert {c.what for c in changes} <= {"text", "paragraph", "table", "chart"}
     for change in changes:
         edited = [text for kind, text in change.words if kind != "equal"]
         assert all(re.fullmatch(r"[\d.,%]+\s*", text) for text in edited), (change.label, edited)
@@ -169,21 +169,21 @@ def test_added_table_row_is_one_row_and_its_chart(drafts: Callable[..., tuple[Pa
     old, new = drafts(add_table_row)
     changes = changes_between(old, new)
     # The register's table gains the row; the long-term heat map drawn from it gains a marker.
-    assert sorted(c.what for c in changes) == ["figure", "table"], changes
+    assert sorted(c.what for c in changes) == ["chart", "table"], changes
     table = next(c for c in changes if c.what == "table")
     assert [(c.row.split()[0], c.column, c.old) for c in table.cells] == [("12", "", None)]
     assert "Records are not kept" in (table.cells[0].new or "")
-    figure = next(c for c in changes if c.what == "figure")
-    assert figure.new is not None and "Long-term" in figure.new.caption
+    chart = next(c for c in changes if c.what == "chart")
+    assert chart.new is not None and "Long-term" in chart.new.caption
 
 
 def test_changed_chart_data_is_seen_on_the_page(drafts: Callable[..., tuple[Path, Path]]) -> None:
     old, new = drafts(change_chart_data)
     comparison = compare_paths(old, new)
     result = review(comparison, show_pages=True)
-    assert sorted(c.what for c in result.changes) == ["figure", "table"], result.changes
-    figure = next(c for c in result.changes if c.what == "figure")
-    assert figure.new is not None and "Short-term" in figure.new.caption and figure.note
+    assert sorted(c.what for c in result.changes) == ["chart", "table"], result.changes
+    chart = next(c for c in result.changes if c.what == "chart")
+    assert chart.new is not None and "Short-term" in chart.new.caption and chart.note
     # The visual backstop boxes the chart: a picture box on the page that holds it, in both drafts.
     paper = next(p for p in comparison.papers if p.name.endswith(PAPER))
     pairs = result.page_pairs(paper)
@@ -296,3 +296,63 @@ def test_html_report_shows_the_change_in_a_real_browser(
     assert "<ins>and comment on </ins>" in dom
     assert 'id="headline"' in dom and "recommendation a" in dom
     assert re.search(r'<img src="data:image/png;base64,[^"]{1000,}"', dom), "page images should be inline"
+
+
+def outside_jinja(text: str, change: Callable[[str], str]) -> str:
+    """`change` applied to the text between Jinja tags and url(…) references."""
+    pieces = re.split(r"(\{\{.*?\}\}|\{%.*?%\}|url\([^)]*\))", text)
+    return "".join(piece if i % 2 else change(piece) for i, piece in enumerate(pieces))
+
+
+def renamed_templates(target: Path) -> Path:
+    """A copy of the packaged templates with every CSS class of the papers renamed, as a designer
+    restyling them might: in the stylesheets, the class attributes and the class names passed to macros."""
+    from panelpapers.resources import templates_dir
+
+    shutil.copytree(templates_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    stylesheets = [target / "paper.css", target / "agenda.css"]
+    markup = [target / name for name in ("paper.html.j2", "blocks.html.j2", "masthead.html.j2", "agenda.html.j2")]
+    css = "\n".join(re.sub(r"url\([^)]*\)|\{\{.*?\}\}", "", p.read_text(encoding="utf-8")) for p in stylesheets)
+    classes = set(re.findall(r"\.([a-z][a-z0-9-]*)", css))
+
+    def renamed(word: str) -> str:
+        return f"zz-{word}" if word in classes else word
+
+    def rename_words(text: str) -> str:
+        return re.sub(r"(?<![\w-])[a-z][a-z0-9-]*(?![\w-])", lambda w: renamed(w[0]), text)
+
+    def rename_selectors(text: str) -> str:
+        return re.sub(r"\.([a-z][a-z0-9-]*)", lambda m: "." + renamed(m[1]), text)
+
+    for path in stylesheets:
+        path.write_text(outside_jinja(path.read_text(encoding="utf-8"), rename_selectors), encoding="utf-8")
+    for path in markup:
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r'class="([^"]*)"', lambda m: f'class="{outside_jinja(m[1], rename_words)}"', text)
+        text = re.sub(r'render_list\(([^,]+), "([a-z-]+)"\)', lambda m: f'render_list({m[1]}, "{renamed(m[2])}")', text)
+        path.write_text(text, encoding="utf-8")
+    return target
+
+
+def test_restyled_templates_do_not_change_what_the_diff_reports(tmp_path: Path) -> None:
+    """The review reads each paper's record, not the HTML's class names or styles: renaming every
+    CSS class changes how the papers are marked up, not what a reviewer is told changed."""
+    old_content = tmp_path / "old" / EXAMPLE_MEETING.name / PAPER
+    shutil.copytree(EXAMPLE_MEETING / PAPER, old_content)
+    new_content = tmp_path / "new" / EXAMPLE_MEETING.name / PAPER
+    shutil.copytree(old_content, new_content)
+    insert_first_paragraph(new_content.parent)
+    change_data_cell(new_content.parent)
+    reword_recommendation(new_content.parent)
+    restyled = renamed_templates(tmp_path / "restyled")
+
+    reports = []
+    for templates, name in ((None, "packaged"), (restyled, "restyled")):
+        build([old_content], tmp_path / name / "old", templates=templates)
+        build([new_content], tmp_path / name / "new", templates=templates)
+        changes = changes_between(tmp_path / name / "old", tmp_path / name / "new")
+        reports.append([(c.status, c.what, c.label, c.words, c.cells) for c in changes])
+    html = (tmp_path / "restyled" / "new" / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.html").read_text()
+    assert 'class="zz-numbered-paragraph"' in html and "numbered-paragraph" not in html.replace("zz-numbered", "")
+    assert [what for _status, what, *_ in reports[0]] == ["recommendation", "paragraph", "table"], reports[0]
+    assert reports[1] == reports[0]

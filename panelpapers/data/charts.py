@@ -133,104 +133,121 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec)
     horizontal = spec.kind in ("horizontal_bar", "stacked_horizontal_bar")
     height = max(70.0, 9.0 * len(labels) + 25) if horizontal else 85.0
     figure, axes = _new_figure(WIDTH_MM, height)
-    positions = list(range(len(labels)))
-    kind = spec.kind
-    if kind in ("bar", "horizontal_bar") and len(names) > 1:
-        kind = "grouped_bar"
-    if kind == "line":
-        for i, (name, series) in enumerate(zip(series_headers, values, strict=True)):
-            axes.plot(positions, series, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], label=name)
-            for x, y in zip(positions, series, strict=True):
-                axes.annotate(
-                    _value_text(y, value_kind),
-                    (x, y),
-                    textcoords="offset points",
-                    xytext=(0, 5),
-                    ha="center",
-                    fontsize=7,
-                )
-        axes.set_xticks(positions, labels)
-    elif kind in ("stacked_bar", "stacked_horizontal_bar"):
-        bottoms = [0.0] * len(labels)
-        for i, (name, series) in enumerate(zip(series_headers, values, strict=True)):
-            stack: dict[str, Any] = {"left": bottoms} if horizontal else {"bottom": bottoms}
-            bars = (axes.barh if horizontal else axes.bar)(
-                positions,
-                series,
-                **stack,
-                color=PALETTE[i % len(PALETTE)],
-                hatch=HATCHES[i % len(HATCHES)],
-                label=name,
-                edgecolor="white",
-                linewidth=0.5,
-            )
-            tallest = max(sum(col) for col in zip(*values, strict=True)) or 1
-            axes.bar_label(
-                bars,
-                labels=[_value_text(v, value_kind) if v >= tallest * 0.06 else "" for v in series],
-                label_type="center",
-                fontsize=7,
-                color="black",  # on a white chip, readable over any colour or hatching
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
-            )
-            bottoms = [b + v for b, v in zip(bottoms, series, strict=True)]
-        for x, total in zip(positions, bottoms, strict=True):
-            axes.annotate(
-                _value_text(total, value_kind),
-                (total, x) if horizontal else (x, total),
-                textcoords="offset points",
-                xytext=(3, 0) if horizontal else (0, 2),
-                ha="left" if horizontal else "center",
-                va="center" if horizontal else "bottom",
-                fontsize=8,
-                fontweight="bold",
-            )
-        if horizontal:
-            axes.set_yticks(positions, labels)
-            axes.invert_yaxis()
-        else:
-            axes.set_xticks(positions, labels)
+    series = list(zip(series_headers, values, strict=True))
+    if spec.kind == "line":
+        _draw_lines(axes, series, value_kind)
+    elif spec.kind in ("stacked_bar", "stacked_horizontal_bar"):
+        _draw_stacked_bars(axes, series, value_kind, horizontal)
     else:
-        width = 0.8 / len(names)
-        for i, (name, series) in enumerate(zip(series_headers, values, strict=True)):
-            offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
-            draw = axes.barh if horizontal else axes.bar
-            bars = draw(
-                offsets,
-                series,
-                width if not horizontal else width,
-                color=PALETTE[i % len(PALETTE)],
-                hatch=HATCHES[i % len(HATCHES)],
-                label=name,
-                edgecolor="white",
-                linewidth=0.5,
+        _draw_bars(axes, series, value_kind, horizontal)
+    _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
+    svg, png = save(figure)
+    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
+    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name)
+
+
+Series = list[tuple[str, list[float]]]  # (name, one value per category)
+
+
+def _draw_lines(axes: Axes, series: Series, value_kind: str) -> None:
+    for i, (name, points) in enumerate(series):
+        positions = list(range(len(points)))
+        axes.plot(positions, points, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], label=name)
+        for x, y in zip(positions, points, strict=True):
+            axes.annotate(
+                _value_text(y, value_kind), (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7
             )
-            axes.bar_label(bars, labels=[_value_text(v, value_kind) for v in series], padding=2, fontsize=7)
-        if horizontal:
-            axes.set_yticks(positions, labels)
-            axes.invert_yaxis()
-        else:
-            axes.set_xticks(positions, labels)
-    if not horizontal:
+
+
+def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool) -> None:
+    """Each category's bars stacked, each part labelled where it is tall enough, the total at the end."""
+    positions = list(range(len(series[0][1])))
+    bottoms = [0.0] * len(positions)
+    tallest = max(sum(column) for column in zip(*(values for _, values in series), strict=True)) or 1
+    for i, (name, values) in enumerate(series):
+        stack: dict[str, Any] = {"left": bottoms} if horizontal else {"bottom": bottoms}
+        bars = (axes.barh if horizontal else axes.bar)(
+            positions,
+            values,
+            **stack,
+            color=PALETTE[i % len(PALETTE)],
+            hatch=HATCHES[i % len(HATCHES)],
+            label=name,
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        axes.bar_label(
+            bars,
+            labels=[_value_text(v, value_kind) if v >= tallest * 0.06 else "" for v in values],
+            label_type="center",
+            fontsize=7,
+            color="black",  # on a white chip, readable over any colour or hatching
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
+        )
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    for x, total in zip(positions, bottoms, strict=True):
+        axes.annotate(
+            _value_text(total, value_kind),
+            (total, x) if horizontal else (x, total),
+            textcoords="offset points",
+            xytext=(3, 0) if horizontal else (0, 2),
+            ha="left" if horizontal else "center",
+            va="center" if horizontal else "bottom",
+            fontsize=8,
+            fontweight="bold",
+        )
+
+
+def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool) -> None:
+    """One bar per category, or several side by side (grouped) when there are several series."""
+    positions = list(range(len(series[0][1])))
+    width = 0.8 / len(series)
+    for i, (name, values) in enumerate(series):
+        offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
+        bars = (axes.barh if horizontal else axes.bar)(
+            offsets,
+            values,
+            width,
+            color=PALETTE[i % len(PALETTE)],
+            hatch=HATCHES[i % len(HATCHES)],
+            label=name,
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        axes.bar_label(bars, labels=[_value_text(v, value_kind) for v in values], padding=2, fontsize=7)
+
+
+def _label_axes(
+    axes: Axes,
+    spec: ChartSpec,
+    labels: list[str],
+    category_header: str,
+    series_headers: list[str],
+    value_kind: str,
+    horizontal: bool,
+) -> None:
+    positions = list(range(len(labels)))
+    if horizontal:
+        axes.set_yticks(positions, labels)
+        axes.invert_yaxis()
+        axes.margins(x=0.12)
+    else:
         # Long category names wrap onto two lines rather than overlap their neighbours.
         room = max(8, int(60 / len(labels)))
         axes.set_xticks(positions, [textwrap.fill(label, room, break_long_words=False) for label in labels])
-    axes.margins(y=0.12) if not horizontal else axes.margins(x=0.12)
+        axes.margins(y=0.12)
     category_label = spec.x_label if not horizontal else spec.y_label
     value_label = spec.y_label if not horizontal else spec.x_label
-    (axes.set_ylabel if horizontal else axes.set_xlabel)(category_label or header_text(category))
+    (axes.set_ylabel if horizontal else axes.set_xlabel)(category_label or category_header)
     (axes.set_xlabel if horizontal else axes.set_ylabel)(
-        value_label or (series_headers[0] if len(names) == 1 else "Count")
+        value_label or (series_headers[0] if len(series_headers) == 1 else "Count")
     )
     if value_kind == "integer":  # counts: whole-number ticks only
         from matplotlib.ticker import MaxNLocator
 
         (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
-    if len(names) > 1:
+    if len(series_headers) > 1:
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    svg, png = save(figure)
-    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
-    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name)
 
 
 def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values: list[list[float]], kind: str) -> str:

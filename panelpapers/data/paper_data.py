@@ -9,13 +9,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panelpapers.data.spec import DataFile, ValueSpec
 from panelpapers.errors import Location, Problem
 from panelpapers.load.schema import validate
 from panelpapers.load.source import YamlFile, load_yaml
 from panelpapers.model import Chart, Table
+
+if TYPE_CHECKING:
+    from panelpapers.data.risks import RiskRegister
+    from panelpapers.data.sources import Source
+    from panelpapers.data.tables import ComputedTable
 
 DATA_FILE = "data.yaml"
 FUNCTIONS_FILE = "data/tables.py"
@@ -63,10 +68,25 @@ class _Stop(Exception):
 
 
 def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | None, list[Problem]]:
-    from panelpapers.data.charts import ChartError, bar_or_line_chart, heat_map
-    from panelpapers.data.risks import RiskRegister, read_register, register_table
-    from panelpapers.data.sources import Source, read_source
-    from panelpapers.data.tables import ComputedTable, TableError, compute_table
+    sources, registers = _read_sources(folder, file, spec)
+    functions = _load_functions(folder, file) if any(t.function for t in spec.tables.values()) else {}
+    data = PaperData(file)
+    problems: list[Problem] = []
+    computed = _compute_tables(spec, file, sources, functions, data, problems)
+    _register_tables(spec, file, registers, data, problems)
+    _draw_charts(spec, file, computed, registers, data, problems)
+    if problems:
+        raise _Stop(problems)
+    values = _quote_figures(spec, file, computed, sources, data, problems)
+    _run_checks(spec, file, computed, sources, values, problems)
+    return (None, problems) if problems else (data, [])
+
+
+def _read_sources(folder: Path, file: YamlFile, spec: DataFile) -> tuple[dict[str, Source], dict[str, RiskRegister]]:
+    """Every declared source and risk register, typed; stops if any is broken, since tables over
+    broken data would only repeat the same problems."""
+    from panelpapers.data.risks import read_register
+    from panelpapers.data.sources import read_source
 
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
@@ -81,11 +101,21 @@ def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | 
         problems.extend(found)
         if register is not None:
             registers[name] = register
-    if problems:  # tables over broken data would only repeat the same problems
+    if problems:
         raise _Stop(problems)
+    return sources, registers
 
-    functions = _load_functions(folder, file) if any(t.function for t in spec.tables.values()) else {}
-    data = PaperData(file)
+
+def _compute_tables(
+    spec: DataFile,
+    file: YamlFile,
+    sources: dict[str, Source],
+    functions: dict[str, Callable[..., Any]],
+    data: PaperData,
+    problems: list[Problem],
+) -> dict[str, ComputedTable]:
+    from panelpapers.data.tables import TableError, compute_table
+
     computed: dict[str, ComputedTable] = {}
     for name, table_spec in spec.tables.items():
         try:
@@ -102,23 +132,36 @@ def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | 
                     f"table '{name}' could not be computed: {type(err).__name__}: {err}",
                 )
             )
-    for name, register_table_spec in spec.register_tables.items():
+    return computed
+
+
+def _register_tables(
+    spec: DataFile, file: YamlFile, registers: dict[str, RiskRegister], data: PaperData, problems: list[Problem]
+) -> None:
+    from panelpapers.data.risks import register_table
+
+    for name, table_spec in spec.register_tables.items():
         if name in data.tables:
             problems.append(
                 Problem(file.location(("register_tables", name)), f"name '{name}' is already used by a table")
             )
-        elif register_table_spec.register_name not in registers:
-            problems.append(
-                _unknown(
-                    file,
-                    ("register_tables", name, "register"),
-                    "risk register",
-                    register_table_spec.register_name,
-                    registers,
-                )
-            )
+        elif table_spec.register_name not in registers:
+            where = ("register_tables", name, "register")
+            problems.append(_unknown(file, where, "risk register", table_spec.register_name, registers))
         else:
-            data.tables[name] = register_table(name, register_table_spec, registers[register_table_spec.register_name])
+            data.tables[name] = register_table(name, table_spec, registers[table_spec.register_name])
+
+
+def _draw_charts(
+    spec: DataFile,
+    file: YamlFile,
+    computed: dict[str, ComputedTable],
+    registers: dict[str, RiskRegister],
+    data: PaperData,
+    problems: list[Problem],
+) -> None:
+    from panelpapers.data.charts import ChartError, bar_or_line_chart, heat_map
+
     for name, chart_spec in spec.charts.items():
         where = ("charts", name)
         try:
@@ -138,25 +181,42 @@ def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | 
                 data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec)
         except ChartError as err:
             problems.append(Problem(file.location(where), f"chart '{name}': {err}"))
-    if problems:
-        raise _Stop(problems)
 
+
+def _quote_figures(
+    spec: DataFile,
+    file: YamlFile,
+    computed: dict[str, ComputedTable],
+    sources: dict[str, Source],
+    data: PaperData,
+    problems: list[Problem],
+) -> dict[str, Value]:
+    """The figures text may quote, by "group.name"; later figures may name earlier ones."""
     values: dict[str, Value] = {}
     for group, named in spec.figures.items():
         data.figures[group] = {}
         for name, value_spec in named.items():
-            path = ("figures", group, name)
-            value = _value(value_spec, path, file, computed, sources, values, problems)
+            value = _value(value_spec, ("figures", group, name), file, computed, sources, values, problems)
             if value is not None:
                 values[f"{group}.{name}"] = value
                 data.figures[group][name] = value.text
+    return values
+
+
+def _run_checks(
+    spec: DataFile,
+    file: YamlFile,
+    computed: dict[str, ComputedTable],
+    sources: dict[str, Source],
+    values: dict[str, Value],
+    problems: list[Problem],
+) -> None:
     for i, check in enumerate(spec.checks):
         check_path: tuple[str | int, ...] = ("checks", i)
-        sides = [
+        left, right = (
             _value(v, (*check_path, "equal", j), file, computed, sources, values, problems)
             for j, v in enumerate(check.equal)
-        ]
-        left, right = sides
+        )
         if left is None or right is None:
             continue
         if not _equal(left.number, right.number):
@@ -167,7 +227,6 @@ def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | 
                     f"does not equal {right.text} ({right.origin})",
                 )
             )
-    return (None, problems) if problems else (data, [])
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -185,27 +244,22 @@ def _value(
     spec: ValueSpec,
     path: tuple[str | int, ...],
     file: YamlFile,
-    computed: dict[str, Any],
-    sources: dict[str, Any],
+    computed: dict[str, ComputedTable],
+    sources: dict[str, Source],
     values: dict[str, Value],
     problems: list[Problem],
 ) -> Value | None:
     """One number from the data, formatted as its table column is (or as declared)."""
-    from panelpapers.data.tables import TableError, apply_where, default_format, format_value
+    from panelpapers.data.tables import format_value
 
     def fail(message: str, where: tuple[str | int, ...] = path) -> None:
         problems.append(Problem(file.location(where), message))
 
-    def formatted(number: Any, default: str) -> str:
-        return format_value(number, spec.format or default, spec.decimals)
-
     if spec.stated is not None:
         line = file.location((*path, "stated")).line
-        return Value(
-            spec.stated,
-            formatted(spec.stated, "number" if not float(spec.stated).is_integer() else "integer"),
-            f"stated in {file.path.name} line {line}",
-        )
+        kind = "number" if not float(spec.stated).is_integer() else "integer"
+        text = format_value(spec.stated, spec.format or kind, spec.decimals)
+        return Value(spec.stated, text, f"stated in {file.path.name} line {line}")
     if spec.figure is not None:
         if spec.figure not in values:
             fail(f"unknown figure '{spec.figure}' (declared so far: {', '.join(values) or 'none'})", (*path, "figure"))
@@ -215,55 +269,64 @@ def _value(
         if spec.table not in computed:
             fail(f"unknown table '{spec.table}' (tables: {', '.join(computed) or 'none'})", (*path, "table"))
             return None
-        table = computed[spec.table]
-        column = spec.sum_of_rows or spec.column
-        assert column is not None
-        if column not in table.frame.columns:
-            fail(f"table '{spec.table}' has no column '{column}'", (*path, "column"))
-            return None
-        column_format = table.column_format(column)
-        kind = column_format.format or default_format(table.frame[column])
-        if spec.sum_of_rows is not None:
-            total = table.body[column].sum()
-            return Value(total, formatted(total, kind), f"sum of the rows of {table.describe()}")
-        assert spec.row is not None
-        row = _find_row(table, spec.row)
-        if row is None:
-            fail(
-                f"table '{spec.table}' has no row '{spec.row}' "
-                f"(first column: {', '.join(map(str, table.frame.iloc[:, 0]))})",
-                (*path, "row"),
-            )
-            return None
-        number = table.frame.iloc[row][column]
-        decimals = spec.decimals if spec.decimals is not None else column_format.decimals
-        return Value(
-            number,
-            format_value(number, spec.format or kind, decimals),
-            f"{table.describe()}, row '{spec.row}', column '{column}'",
-        )
+        return _table_value(spec, path, computed[spec.table], fail)
     assert spec.source is not None
     if spec.source not in sources:
         fail(f"unknown source '{spec.source}' (sources: {', '.join(sources) or 'none'})", (*path, "source"))
         return None
-    source = sources[spec.source]
+    return _source_value(spec, path, sources[spec.source], fail)
+
+
+def _table_value(
+    spec: ValueSpec, path: tuple[str | int, ...], table: ComputedTable, fail: Callable[..., None]
+) -> Value | None:
+    """A cell of a computed table, or the sum of a column over its body rows."""
+    from panelpapers.data.tables import default_format, format_value
+
+    column = spec.sum_of_rows or spec.column
+    assert column is not None
+    if column not in table.frame.columns:
+        fail(f"table '{spec.table}' has no column '{column}'", (*path, "column"))
+        return None
+    column_format = table.column_format(column)
+    kind = spec.format or column_format.format or default_format(table.frame[column])
+    if spec.sum_of_rows is not None:
+        total = table.body[column].sum()
+        return Value(total, format_value(total, kind, spec.decimals), f"sum of the rows of {table.describe()}")
+    assert spec.row is not None
+    row = _find_row(table, spec.row)
+    if row is None:
+        first_column = ", ".join(map(str, table.frame.iloc[:, 0]))
+        fail(f"table '{spec.table}' has no row '{spec.row}' (first column: {first_column})", (*path, "row"))
+        return None
+    number = table.frame.iloc[row][column]
+    decimals = spec.decimals if spec.decimals is not None else column_format.decimals
+    return Value(
+        number, format_value(number, kind, decimals), f"{table.describe()}, row '{spec.row}', column '{column}'"
+    )
+
+
+def _source_value(
+    spec: ValueSpec, path: tuple[str | int, ...], source: Source, fail: Callable[..., None]
+) -> Value | None:
+    """A count of a source's rows, or a sum of one of its columns, after `where`."""
+    from panelpapers.data.tables import TableError, apply_where, format_value
+
     try:
         rows = apply_where(source.frame, spec.where, (*path, "where"))
     except TableError as err:
         fail(err.message, err.path)
         return None
     if spec.count:
-        return Value(len(rows), formatted(len(rows), "integer"), f"count of rows in {source.describe()}")
+        text = format_value(len(rows), spec.format or "integer", spec.decimals)
+        return Value(len(rows), text, f"count of rows in {source.describe()}")
     assert spec.sum is not None
     if spec.sum not in rows.columns:
         fail(f"source '{spec.source}' has no column '{spec.sum}'", (*path, "sum"))
         return None
     total = rows[spec.sum].sum()
-    return Value(
-        total,
-        formatted(total, "number" if rows[spec.sum].dtype == "Float64" else "integer"),
-        f"sum of '{spec.sum}' in {source.describe()}",
-    )
+    kind = spec.format or ("number" if rows[spec.sum].dtype == "Float64" else "integer")
+    return Value(total, format_value(total, kind, spec.decimals), f"sum of '{spec.sum}' in {source.describe()}")
 
 
 def _find_row(table: Any, row: str) -> int | None:

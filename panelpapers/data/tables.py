@@ -166,31 +166,59 @@ def apply_where(frame: pd.DataFrame, conditions: list[Condition], path: Path_) -
 
 
 def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functions: dict[str, Any]) -> ComputedTable:
+    """The table's steps in order: origin, where, derive, group or pivot, totals, compute, sort."""
+    base: Path_ = ("tables", name)
+    frame, files = _origin(spec, base, sources, functions)
+    frame = apply_where(frame, spec.where, (*base, "where"))
+    frame = _derive(frame, spec, base)
+    frame, summed = _summarise(frame, spec, base)
+    if spec.total_column:
+        frame = frame.assign(**{spec.total_column: frame[summed].sum(axis=1).astype("Int64")})
+        summed.append(spec.total_column)
+    frame = _compute(frame, spec, base)
+    for i, sort in enumerate(reversed(spec.sort)):
+        _require(frame, sort.column, (*base, "sort", len(spec.sort) - 1 - i))
+        frame = frame.sort_values(sort.column, ascending=sort.descending == "no", kind="stable")
+    frame = frame.reset_index(drop=True)
+    if spec.total_row is not None:
+        frame = _with_total_row(frame, spec, summed, base)
+    computed = ComputedTable(name, spec, frame, spec.total_row is not None, files)
+    for i, display in enumerate(computed.display_columns()):
+        _require(frame, display.name, (*base, "columns", i))
+    if spec.row_groups:
+        _require(frame, spec.row_groups, (*base, "row_groups"))
+    computed.table = to_model(computed)
+    return computed
+
+
+def _origin(
+    spec: TableSpec, base: Path_, sources: dict[str, Source], functions: dict[str, Any]
+) -> tuple[pd.DataFrame, tuple[Path, ...]]:
+    """The rows the table starts from: a declared source, or the author's function over all sources."""
     import pandas as pd
 
-    base: Path_ = ("tables", name)
     if spec.source is not None:
         if spec.source not in sources:
             raise TableError(
                 (*base, "source"), f"unknown source '{spec.source}' (sources: {', '.join(sources) or 'none'})"
             )
-        files: tuple[Path, ...] = (sources[spec.source].path,)
-        frame = sources[spec.source].frame.copy()
-    else:
-        assert spec.function is not None
-        if spec.function not in functions:
-            raise TableError((*base, "function"), f"no function '{spec.function}' in data/tables.py")
-        frames = {k: s.frame.drop(columns=[LINE]) for k, s in sources.items()}
-        result = functions[spec.function](frames)
-        if not isinstance(result, pd.DataFrame):
-            raise TableError(
-                (*base, "function"),
-                f"function '{spec.function}' returned {type(result).__name__}, expected a DataFrame",
-            )
-        frame = result.reset_index(drop=True)
-        files = tuple(s.path for s in sources.values())
+        return sources[spec.source].frame.copy(), (sources[spec.source].path,)
+    assert spec.function is not None
+    if spec.function not in functions:
+        raise TableError((*base, "function"), f"no function '{spec.function}' in data/tables.py")
+    frames = {k: s.frame.drop(columns=[LINE]) for k, s in sources.items()}
+    result = functions[spec.function](frames)
+    if not isinstance(result, pd.DataFrame):
+        raise TableError(
+            (*base, "function"),
+            f"function '{spec.function}' returned {type(result).__name__}, expected a DataFrame",
+        )
+    return result.reset_index(drop=True), tuple(s.path for s in sources.values())
 
-    frame = apply_where(frame, spec.where, (*base, "where"))
+
+def _derive(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> pd.DataFrame:
+    import pandas as pd
+
     for new, derive in spec.derive.items():
         path = (*base, "derive", new)
         if derive.flag is not None:
@@ -204,26 +232,31 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
             _require(frame, column, path)
             pick = quarter_label if derive.quarter_of else (lambda v: str(v.year) if isinstance(v, dt.date) else None)
             frame = frame.assign(**{new: frame[column].map(pick)})
+    return frame
 
-    summed: list[str] = []  # the columns a total adds up
+
+def _summarise(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> tuple[pd.DataFrame, list[str]]:
+    """Grouped, pivoted or as it is; with the columns a total adds up."""
+    import pandas as pd
+
+    summed: list[str] = []
     if spec.group_by:
-        for i, column in enumerate(spec.group_by):
-            _require(frame, column, (*base, "group_by", i))
+        for i, key in enumerate(spec.group_by):
+            _require(frame, key, (*base, "group_by", i))
         grouped = frame.groupby(spec.group_by, sort=True, dropna=False)
         parts: dict[str, pd.Series] = {}
         for new, agg in spec.aggregate.items():
-            path = (*base, "aggregate", new)
             if agg.count:
                 parts[new] = grouped.size().astype("Int64")
             else:
-                column = agg.sum or agg.mean
-                assert column is not None
-                _require(frame, column, path)
-                parts[new] = grouped[column].sum() if agg.sum else grouped[column].mean().astype("Float64")
+                measured = agg.sum or agg.mean
+                assert measured is not None
+                _require(frame, measured, (*base, "aggregate", new))
+                parts[new] = grouped[measured].sum() if agg.sum else grouped[measured].mean().astype("Float64")
             if not agg.mean:
                 summed.append(new)
-        frame = pd.DataFrame(parts).reset_index()
-    elif spec.pivot is not None:
+        return pd.DataFrame(parts).reset_index(), summed
+    if spec.pivot is not None:
         pivot = spec.pivot
         path = (*base, "pivot")
         _require(frame, pivot.rows, path)
@@ -239,36 +272,20 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
             fill_value=0,
         )
         table.columns = [str(c) for c in table.columns]
-        frame = table.reset_index().astype({c: "Int64" for c in table.columns})
-        summed = [str(c) for c in table.columns]
-    else:
-        frame = frame.drop(columns=[LINE], errors="ignore").reset_index(drop=True)
-        summed = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+        return table.reset_index().astype({c: "Int64" for c in table.columns}), [str(c) for c in table.columns]
+    frame = frame.drop(columns=[LINE], errors="ignore").reset_index(drop=True)
+    return frame, [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
 
-    if spec.total_column:
-        frame = frame.assign(**{spec.total_column: frame[summed].sum(axis=1).astype("Int64")})
-        summed.append(spec.total_column)
-    frame = _compute(frame, spec, base)
-    for i, sort in enumerate(reversed(spec.sort)):
-        _require(frame, sort.column, (*base, "sort", len(spec.sort) - 1 - i))
-        frame = frame.sort_values(sort.column, ascending=sort.descending == "no", kind="stable")
-    frame = frame.reset_index(drop=True)
-    has_total = spec.total_row is not None
-    if spec.total_row is not None:
-        total: dict[str, Any] = {c: None for c in frame.columns}
-        total[str(frame.columns[0])] = spec.total_row
-        for column in summed:
-            total[column] = frame[column].sum()
-        frame = pd.concat(
-            [frame, _compute(pd.DataFrame([total]).astype(frame.dtypes.to_dict()), spec, base)], ignore_index=True
-        )
-    computed = ComputedTable(name, spec, frame, has_total, files)
-    for i, display in enumerate(computed.display_columns()):
-        _require(frame, display.name, (*base, "columns", i))
-    if spec.row_groups:
-        _require(frame, spec.row_groups, (*base, "row_groups"))
-    computed.table = to_model(computed)
-    return computed
+
+def _with_total_row(frame: pd.DataFrame, spec: TableSpec, summed: list[str], base: Path_) -> pd.DataFrame:
+    import pandas as pd
+
+    total: dict[str, Any] = {c: None for c in frame.columns}
+    total[str(frame.columns[0])] = spec.total_row
+    for column in summed:
+        total[column] = frame[column].sum()
+    row = _compute(pd.DataFrame([total]).astype(frame.dtypes.to_dict()), spec, base)
+    return pd.concat([frame, row], ignore_index=True)
 
 
 def _compute(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> pd.DataFrame:

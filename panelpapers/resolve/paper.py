@@ -197,66 +197,20 @@ def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[P
     names: dict[str, Any] = {**(data.figures if data else {}), "ref": _reference_function(numbers)}
     placer = _Placer(data, problems)
 
-    def resolver(name: str) -> _TextResolver:
+    def text_of(name: str) -> _TextResolver:
         return _TextResolver(source.files[name], names, problems)
 
-    sections: list[Section] = []
-    if supporting:
-        text = resolver("supporting.yaml")
-        for n, section in enumerate(supporting.sections, start=1):
-            sections.append(_supporting_section(n, section, text, placer))
-    number = len(sections)
-    for name, title in IMPLICATION_SECTIONS:
-        number += 1
-        implications: s.ImplicationsFile | None = specs.get(name)
-        if implications:
-            blocks = resolver(name).blocks(implications.paragraphs, ("paragraphs",))
-            sections.append(Section(str(number), title, blocks))
-    contacts: s.ContactFile | None = specs.get("contact.yaml")
-    number += 1
-    if contacts:
-        sections.append(Section(str(number), CONTACT_SECTION, _contact_blocks(contacts, WORDING)))
-    appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
+    # Reading order, so tables and charts are numbered as a reader meets them.
+    sections, appendices = _numbered_sections(specs, text_of, placer)
+    summary = _summary(specs.get("summary.yaml"), text_of)
+    recommendations = _recommendations(specs.get("recommendations.yaml"), text_of)
+
     paper_spec: s.PaperFile | None = specs.get("paper.yaml")
-    number += 1
-    appendices: tuple[Appendix, ...] = ()
-    if appendix_file and paper_spec:
-        text = resolver("appendices.yaml")
-        appendices = tuple(
-            Appendix(
-                a.ref,
-                a.title,
-                a.marking or paper_spec.marking,
-                _appendix_blocks(a, ("appendices", i), text, placer),
-                appendix_heading(a.ref, a.title, WORDING),
-            )
-            for i, a in enumerate(appendix_file.appendices)
-        )
-        sections.append(
-            appendix_section(str(number), appendices, tuple(appendix_file.background_papers), WORDING)
-        )
-
-    summary_spec: s.SummaryFile | None = specs.get("summary.yaml")
-    summary: list[SummaryPart] = []
-    if summary_spec:
-        text = resolver("summary.yaml")
-        for key, title in SUMMARY_PARTS:
-            summary.append(SummaryPart(title, text.blocks(getattr(summary_spec, key), (key,))))
+    contacts: s.ContactFile | None = specs.get("contact.yaml")
     recommendations_spec: s.RecommendationsFile | None = specs.get("recommendations.yaml")
-    recommendations = ItemList("letter", ())
-    if recommendations_spec:
-        text = resolver("recommendations.yaml")
-        recommendations = ItemList(
-            "letter",
-            tuple(
-                ListItem(f"{letter(i)}.", text.inlines(item, ("items", i - 1)))
-                for i, item in enumerate(recommendations_spec.items, start=1)
-            ),
-        )
-
-    if problems or not source.complete or paper_spec is None or contacts is None:
+    appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
+    if problems or not source.complete or paper_spec is None or contacts is None or recommendations_spec is None:
         return None, problems
-    assert recommendations_spec is not None
     paper = Paper(
         slug=source.folder.name,
         title=paper_spec.title,
@@ -268,16 +222,78 @@ def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[P
         marking=paper_spec.marking,
         status=paper_spec.status,
         author=contacts.contacts[0].name,
-        summary=tuple(summary),
+        summary=summary,
         recommendations_lead=recommendations_spec.lead or WORDING.recommendations_lead,
         recommendations=recommendations,
-        sections=tuple(sections),
+        sections=sections,
         appendices=appendices,
         background_papers=tuple(appendix_file.background_papers) if appendix_file else (),
         words=WORDING,
         contents=paper_spec.contents,
     )
     return paper, problems
+
+
+def _numbered_sections(
+    specs: dict[str, Any], text_of: Callable[[str], _TextResolver], placer: _Placer
+) -> tuple[tuple[Section, ...], tuple[Appendix, ...]]:
+    """Supporting information, the implications, contact details and the appendix list, numbered on
+    from 1; and the appendices themselves. A file that failed to load keeps its number free."""
+    sections: list[Section] = []
+    supporting: s.SupportingFile | None = specs.get("supporting.yaml")
+    if supporting:
+        text = text_of("supporting.yaml")
+        for n, section in enumerate(supporting.sections, start=1):
+            sections.append(_supporting_section(n, section, text, placer))
+    number = len(sections)
+    for name, title in IMPLICATION_SECTIONS:
+        number += 1
+        implications: s.ImplicationsFile | None = specs.get(name)
+        if implications:
+            blocks = text_of(name).blocks(implications.paragraphs, ("paragraphs",))
+            sections.append(Section(str(number), title, blocks))
+    contacts: s.ContactFile | None = specs.get("contact.yaml")
+    number += 1
+    if contacts:
+        sections.append(Section(str(number), CONTACT_SECTION, _contact_blocks(contacts, WORDING)))
+    appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
+    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
+    number += 1
+    appendices: tuple[Appendix, ...] = ()
+    if appendix_file and paper_spec:
+        text = text_of("appendices.yaml")
+        appendices = tuple(
+            Appendix(
+                a.ref,
+                a.title,
+                a.marking or paper_spec.marking,
+                _appendix_blocks(a, ("appendices", i), text, placer),
+                appendix_heading(a.ref, a.title, WORDING),
+            )
+            for i, a in enumerate(appendix_file.appendices)
+        )
+        sections.append(appendix_section(str(number), appendices, tuple(appendix_file.background_papers), WORDING))
+    return tuple(sections), appendices
+
+
+def _summary(spec: s.SummaryFile | None, text_of: Callable[[str], _TextResolver]) -> tuple[SummaryPart, ...]:
+    if spec is None:
+        return ()
+    text = text_of("summary.yaml")
+    return tuple(SummaryPart(title, text.blocks(getattr(spec, key), (key,))) for key, title in SUMMARY_PARTS)
+
+
+def _recommendations(spec: s.RecommendationsFile | None, text_of: Callable[[str], _TextResolver]) -> ItemList:
+    if spec is None:
+        return ItemList("letter", ())
+    text = text_of("recommendations.yaml")
+    return ItemList(
+        "letter",
+        tuple(
+            ListItem(f"{letter(i)}.", text.inlines(item, ("items", i - 1)))
+            for i, item in enumerate(spec.items, start=1)
+        ),
+    )
 
 
 def _appendix_blocks(appendix: s.AppendixSpec, path: Path_, text: _TextResolver, placer: _Placer) -> tuple[Block, ...]:

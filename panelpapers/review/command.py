@@ -19,7 +19,7 @@ EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
 def add_parser(commands: Any) -> None:
     diff = commands.add_parser(
         "diff",
-        help="show what changed between two drafts: paragraphs, recommendations, table cells, figures",
+        help="show what changed between two drafts: paragraphs, recommendations, table cells, charts",
         description="Compare two rendered PDFs or packs, two build folders, or (with --rev) the content "
         "at a git revision with the working tree. Exit status 0: no changes, 1: changes, 2: trouble.",
     )

@@ -1,5 +1,5 @@
-"""Review diffs in the paper's own language: which paragraph, recommendation, table cell or figure
-changed between two drafts. Blocks are matched by their words, not their numbers, so a paragraph
+"""Review diffs in the paper's own language: which paragraph, recommendation, table cell or chart
+changed between two drafts. Passages are matched by their words, not their numbers, so a paragraph
 inserted early is reported once and the renumbering it causes (also in "see paragraph 1.12") is not."""
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from panelpapers.review.extract import Block, PaperContent, TableCells, read_docx, read_html, read_pdf
+from panelpapers.manifest import MANIFEST_FILE, ManifestError, read_manifest
+from panelpapers.render.record import Passage, RecordError, TableCells, read_record
+from panelpapers.review.extract import APPENDIX_WORD, CHART_WORD, TABLE_WORD, PaperContent, read_pdf
 
 VARIANT_FOLDERS = ("restricted", "public")
+PACK_STEM = "pack"  # a pack repeats its papers
 UNNUMBERED_NAMES = {"text": "paragraph", "item": "list item"}  # what a reader calls them
 SIMILAR = 0.5  # below this share of words in common, an edit is a removal plus an addition
 
@@ -27,10 +30,10 @@ class CellChange:
 @dataclass(frozen=True)
 class Change:
     status: str  # added | removed | changed
-    what: str  # paragraph | recommendation | table | figure | marking | title | status | paper | …
+    what: str  # paragraph | recommendation | table | chart | marking | title | status | paper | …
     paper: str
-    old: Block | None = None
-    new: Block | None = None
+    old: Passage | None = None
+    new: Passage | None = None
     words: tuple[tuple[str, str], ...] = ()  # (equal|delete|insert, text) for word-level highlighting
     cells: tuple[CellChange, ...] = ()
     note: str = ""
@@ -54,7 +57,7 @@ class Change:
             return f"recommendation {number}{renumbered}"
         if block.kind == "section":
             return f"section {number}{renumbered}"
-        if block.kind in ("table", "figure"):
+        if block.kind in ("table", "chart"):
             return block.caption or block.kind
         where = f" in {block.section}" if block.section else ""
         return f"{UNNUMBERED_NAMES.get(block.kind, block.kind)}{where}"
@@ -66,7 +69,7 @@ class PaperDiff:
     old: PaperContent | None
     new: PaperContent | None
     changes: list[Change] = field(default_factory=list)
-    pairs: list[tuple[Block | None, Block | None]] = field(default_factory=list)  # how blocks matched
+    pairs: list[tuple[Passage | None, Passage | None]] = field(default_factory=list)  # how blocks matched
 
 
 @dataclass
@@ -87,54 +90,57 @@ class DiffInputError(Exception):
     """OLD or NEW cannot be read as papers: exit status 2, like diff."""
 
 
-def load_side(path: Path, variant: str = "restricted") -> list[PaperContent]:
-    """A PDF (a paper or a whole pack), or a build folder: papers read from their HTML, with the PDF
-    beside each for page positions; an agenda from its DOCX."""
+def load_side(path: Path, variant: str = "restricted", records: bool = True) -> list[PaperContent]:
+    """A PDF (a paper or a whole pack), or a build folder: each paper read from the review record its
+    variant's manifest lists, with the PDF beside it for page positions. A folder without manifests,
+    or `records=False`, is read as bare PDFs."""
     if path.is_file():
         if path.suffix.lower() == ".pdf":
             return read_pdf(path)
-        if path.suffix.lower() == ".html":
-            return [_with_layout(read_html(path), path.with_suffix(".pdf"))]
-        raise DiffInputError(f"{path}: expected a PDF, an HTML paper or a build folder")
+        raise DiffInputError(f"{path}: expected a PDF or a build folder")
     if not path.is_dir():
         raise DiffInputError(f"{path}: no such file or folder")
-    files = sorted(p for p in path.rglob("*") if p.suffix in (".html", ".pdf", ".docx") and not p.name.startswith("."))
-    if any(part in VARIANT_FOLDERS for f in files for part in f.relative_to(path).parts[:-1]):
-        files = [f for f in files if variant in f.relative_to(path).parts[:-1]]
-    papers: list[PaperContent] = []
-    html_stems = {f.with_suffix("") for f in files if f.suffix == ".html"}
-    for file in files:
-        name = _side_name(file, path)
-        if file.suffix == ".html":
-            paper = _with_layout(read_html(file), file.with_suffix(".pdf"))
-        elif file.suffix == ".docx" and file.with_suffix("") not in html_stems and file.stem == "agenda":
-            paper = read_docx(file)
-        elif file.suffix == ".pdf" and not html_stems and file.stem != "pack":
-            found = read_pdf(file)
-            paper = (
-                found[0]
-                if len(found) == 1
-                else PaperContent(name, name, "", "final", [b for p in found for b in p.blocks])
-            )
-        else:
-            continue  # the pack repeats the papers; a paper's PDF and DOCX repeat its HTML
-        paper.name = name
-        papers.append(paper)
+    manifests = sorted(path.rglob(MANIFEST_FILE))
+    papers = [paper for found in manifests for paper in _papers_in(found, path, variant, records)]
+    if not manifests:
+        papers = [_bare_pdf(file, path) for file in sorted(path.rglob("*.pdf")) if file.stem != PACK_STEM]
     if not papers:
-        raise DiffInputError(f"{path}: no built papers found (expected .html or .pdf files from panelpapers build)")
+        raise DiffInputError(f"{path}: no built papers found (expected a build folder or .pdf files)")
+    return sorted(papers, key=lambda paper: paper.name)
+
+
+def _papers_in(manifest_path: Path, root: Path, variant: str, records: bool) -> list[PaperContent]:
+    try:
+        manifest = read_manifest(manifest_path)
+    except ManifestError as err:
+        raise DiffInputError(str(err)) from None
+    if manifest.variant != variant:
+        return []
+    folder = manifest_path.parent
+    prefix = [part for part in folder.relative_to(root).parts if part not in VARIANT_FOLDERS]
+    if not (records and manifest.papers):  # built before review records existed: read its papers' PDFs
+        pdfs = [folder / name for name in manifest.outputs if name.endswith(".pdf") and Path(name).stem != PACK_STEM]
+        return [_bare_pdf(pdf, root) for pdf in sorted(pdfs) if pdf.is_file()]
+    papers = []
+    for name, files in manifest.papers.items():
+        try:
+            paper = PaperContent.of_record("/".join([*prefix, name]), read_record(folder / files.record))
+        except RecordError as err:
+            raise DiffInputError(str(err)) from None
+        if files.pdf is not None and (folder / files.pdf).is_file():
+            found = read_pdf(folder / files.pdf)
+            paper.layout = found[0].layout if found else None
+        papers.append(paper)
     return papers
 
 
-def _side_name(file: Path, root: Path) -> str:
-    parts = [p for p in file.relative_to(root).with_suffix("").parts if p not in VARIANT_FOLDERS]
-    return "/".join(parts)
-
-
-def _with_layout(paper: PaperContent, pdf: Path) -> PaperContent:
-    if pdf.is_file():
-        found = read_pdf(pdf)
-        if found:
-            paper.layout = found[0].layout
+def _bare_pdf(file: Path, root: Path) -> PaperContent:
+    name = "/".join(part for part in file.relative_to(root).with_suffix("").parts if part not in VARIANT_FOLDERS)
+    found = read_pdf(file)
+    paper = (
+        found[0] if len(found) == 1 else PaperContent(name, name, "", "final", [p for f in found for p in f.passages])
+    )
+    paper.name = name
     return paper
 
 
@@ -143,7 +149,7 @@ def _with_layout(paper: PaperContent, pdf: Path) -> PaperContent:
 PARAGRAPH_REFERENCE = re.compile(r"\b(paragraphs?|paras?\.?)(\s+)(\d+\.\d+(?:(?:\s*(?:,|and|to|or|–|-)\s*)\d+\.\d+)*)")
 NUMBER = re.compile(r"\d+\.\d+")
 WORD = re.compile(r"(?:[£$€]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*|\S)\s*")  # "34." is "34" then "."
-CAPTION_NUMBER = re.compile(r"\b(Table|Figure|Appendix) (\d+)\b")
+CAPTION_NUMBER = re.compile(rf"\b({TABLE_WORD}|{CHART_WORD}|{APPENDIX_WORD}) (\d+)\b")
 
 
 def _masked(text: str) -> str:
@@ -157,21 +163,21 @@ def _renumbered(text: str, numbers: dict[str, str]) -> str:
     return PARAGRAPH_REFERENCE.sub(lambda m: m[1] + m[2] + NUMBER.sub(lambda n: numbers.get(n[0], n[0]), m[3]), text)
 
 
-def _key(block: Block) -> str:
+def _key(block: Passage) -> str:
     return f"{block.kind}|{_masked(block.text)}|{block.image}"
 
 
-def _similarity(old: Block, new: Block) -> float:
+def _similarity(old: Passage, new: Passage) -> float:
     if old.kind != new.kind:
         return 0.0
     return difflib.SequenceMatcher(None, _masked(old.text).split(), _masked(new.text).split(), autojunk=False).ratio()
 
 
-def match_blocks(old: list[Block], new: list[Block]) -> list[tuple[Block | None, Block | None]]:
+def match_blocks(old: list[Passage], new: list[Passage]) -> list[tuple[Passage | None, Passage | None]]:
     """Pairs in reading order: identical blocks first (wherever numbering moved them), then, between
     them, the most similar blocks of the same kind; what is left over was added or removed."""
     matcher = difflib.SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
-    pairs: list[tuple[Block | None, Block | None]] = []
+    pairs: list[tuple[Passage | None, Passage | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             pairs.extend(zip(old[i1:i2], new[j1:j2], strict=True))
@@ -180,8 +186,8 @@ def match_blocks(old: list[Block], new: list[Block]) -> list[tuple[Block | None,
     return pairs
 
 
-def _pair_similar(old: list[Block], new: list[Block]) -> list[tuple[Block | None, Block | None]]:
-    pairs: list[tuple[Block | None, Block | None]] = []
+def _pair_similar(old: list[Passage], new: list[Passage]) -> list[tuple[Passage | None, Passage | None]]:
+    pairs: list[tuple[Passage | None, Passage | None]] = []
     next_new = 0
     for block in old:
         scores = [(_similarity(block, candidate), j) for j, candidate in enumerate(new) if j >= next_new]
@@ -273,7 +279,7 @@ def compare_papers(old: PaperContent | None, new: PaperContent | None, name: str
             result.changes.append(
                 Change("changed", what, name, words=word_diff(before, after), note=f"{before} → {after}")
             )
-    pairs = result.pairs = match_blocks(old.blocks, new.blocks)
+    pairs = result.pairs = match_blocks(old.passages, new.passages)
     numbers = {a.number: b.number for a, b in pairs if a and b and a.kind == b.kind == "paragraph"}
     for before, after in pairs:
         if before is None and after is not None:
@@ -285,14 +291,14 @@ def compare_papers(old: PaperContent | None, new: PaperContent | None, name: str
     return result
 
 
-def _compare_pair(old: Block, new: Block, numbers: dict[str, str], paper: str) -> list[Change]:
+def _compare_pair(old: Passage, new: Passage, numbers: dict[str, str], paper: str) -> list[Change]:
     old_text = _renumbered(old.text, numbers)
     if old_text == new.text and old.image == new.image and old.table == new.table:
         return []
     cells = table_changes(old.table, new.table) if old.table and new.table else ()
     note = "the chart's picture changed" if old.image != new.image else ""
     words = word_diff(old_text, new.text) if old_text != new.text and not cells else ()
-    if new.kind == "figure" and not new.image and old.caption == new.caption:
+    if new.kind == "chart" and not new.image and old.caption == new.caption:
         words, note = (), "the chart changed (its labels moved or differ)"  # a PDF's chart labels are not prose
     if old.table and new.table and old.table.caption != new.table.caption:
         words = word_diff(_renumbered(old.table.caption, numbers), new.table.caption)
@@ -310,4 +316,12 @@ def compare(old: list[PaperContent], new: list[PaperContent], old_label: str, ne
 
 
 def compare_paths(old: Path, new: Path, variant: str = "restricted") -> Comparison:
-    return compare(load_side(old, variant), load_side(new, variant), str(old), str(new))
+    old_side, new_side = load_side(old, variant), load_side(new, variant)
+    if _from_records(old_side) != _from_records(new_side):
+        # A draft built before review records existed: compare both as PDFs, like with like.
+        old_side, new_side = load_side(old, variant, records=False), load_side(new, variant, records=False)
+    return compare(old_side, new_side, str(old), str(new))
+
+
+def _from_records(papers: list[PaperContent]) -> bool:
+    return any(paper.from_record for paper in papers)

@@ -1,38 +1,19 @@
 """Reading built papers back into a plain structure a reviewer thinks in: paper → section → numbered
-paragraph, recommendations, tables as cells, figures as images. The HTML the build writes beside
-each PDF is the cleanest source; a bare PDF is read as text lines, leaving out page furniture."""
+paragraph, recommendations, tables as cells, charts as images. A build folder's review records (see
+render/record.py) are the source; a bare PDF is read as text lines, leaving out page furniture."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SUMMARY = "Report Summary"
+from panelpapers.house import MARKINGS, WORDING
+from panelpapers.render.record import Passage, Record, squash
 
-
-@dataclass(frozen=True)
-class TableCells:
-    caption: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    labels: tuple[str, ...] = ()  # what each row is called ("1 VIOLENT CRIME"), to name cells by
-
-
-@dataclass(frozen=True)
-class Block:
-    """One thing a reviewer would point at: a paragraph, a heading, a recommendation, a table …"""
-
-    kind: str  # section | heading | paragraph | recommendation | item | text | table | figure
-    section: str  # the title of the section it sits in
-    number: str  # "1.3" for numbered paragraphs, "a" for recommendations, "" otherwise
-    text: str
-    table: TableCells | None = None
-    image: str = ""  # digest of a figure's picture: a chart can change while its caption does not
-    caption: str = ""  # "Table 2: Corporate risk register …" for tables and figures
+SUMMARY = WORDING.report_summary
 
 
 @dataclass(frozen=True)
@@ -59,248 +40,39 @@ class PaperContent:
     title: str
     marking: str
     status: str  # draft | final
-    blocks: list[Block]
+    passages: list[Passage]
     layout: Layout | None = None
+    from_record: bool = False  # read from a review record rather than from PDF text
 
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-# HTML ---------------------------------------------------------------------------------------------
-
-
-def _classes(element: Any) -> set[str]:
-    return set((element.get("class") or "").split())
-
-
-BLOCK_TAGS = frozenset({"p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "caption", "figcaption"})
-
-
-def _text(element: Any) -> str:
-    """Words as a reader sees them: a line break or a new block separates words."""
-    return squash("".join(_words(element)))
-
-
-def _words(element: Any) -> list[str]:
-    if not isinstance(element.tag, str):
-        return [element.tail or ""]  # a comment: only what follows it is text
-    parts = [" "] if element.tag in BLOCK_TAGS else []
-    if element.tag == "br":
-        parts.append(" ")
-    parts.append(element.text or "")
-    for child in element:
-        parts.extend(_words(child))
-        if isinstance(child.tag, str):
-            parts.append(child.tail or "")
-    if element.tag in BLOCK_TAGS:
-        parts.append(" ")
-    return parts
-
-
-def read_html(path: Path) -> PaperContent:
-    import lxml.html
-
-    document = lxml.html.fromstring(path.read_bytes())
-    head_text = " ".join(style.text_content() for style in document.iter("style"))
-    keywords = document.find(".//meta[@name='keywords']")
-    titles = document.find_class("title")
-    blocks: list[Block] = []
-    _walk_html(document.find("body"), blocks, [""])
-    return PaperContent(
-        name=path.stem,
-        title=_text(titles[0]) if titles else _text(document.find(".//title")),
-        marking=(keywords.get("content") or "") if keywords is not None else "",
-        status="draft" if re.search(r'content:\s*"DRAFT"', head_text) else "final",
-        blocks=blocks,
-    )
-
-
-def _walk_html(element: Any, blocks: list[Block], section: list[str]) -> None:
-    """Document order; an element that makes a block takes its whole subtree with it."""
-    if element is None or not isinstance(element.tag, str):
-        return
-    tag, classes = element.tag, _classes(element)
-    here = section[0]
-    if "summary-heading" in classes:
-        section[0] = SUMMARY
-        return
-    if "section-title" in classes:
-        number_span = element.find_class("number")
-        number = _text(number_span[0]).rstrip(".") if number_span else ""
-        title = _text(element)
-        title = title[len(number) + 1 :].strip() if number and title.startswith(number) else title
-        section[0] = title
-        blocks.append(Block("section", title, number, title))
-        return
-    if "title" in classes and tag == "h1":
-        return  # compared as the paper's title
-    if "numbered-paragraph" in classes:
-        number = (element.get("id") or "").removeprefix("para-")
-        body = element.find_class("body")
-        blocks.append(Block("paragraph", here, number, _text(body[0]) if body else _text(element)))
-        return
-    if tag == "ol" and "recommendations" in classes:
-        for item in element.iterchildren("li"):
-            marker = item.find_class("marker")
-            number = _text(marker[0]).rstrip(".)") if marker else ""
-            text = item.find_class("item-text")
-            blocks.append(Block("recommendation", here, number, _text(text[0]) if text else _text(item)))
-        return
-    if tag == "table":
-        blocks.append(_html_table(element, here))
-        return
-    if tag == "figure":
-        if element.find(".//table") is not None:
-            for child in element.iterchildren():
-                _walk_html(child, blocks, section)
-            return
-        caption_element = element.find(".//figcaption")
-        caption = _text(caption_element) if caption_element is not None else ""
-        blocks.append(Block("figure", here, "", caption, image=_image_digest(element), caption=caption))
-        return
-    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-        blocks.append(Block("heading", here, "", _text(element)))
-        return
-    if tag == "li":
-        marker = element.find_class("marker")
-        text = element.find_class("item-text")
-        words = f"{_text(marker[0])} {_text(text[0])}" if marker and text else _text(element)
-        blocks.append(Block("item", here, "", words))
-        return
-    if tag == "p":
-        if _text(element):
-            blocks.append(Block("text", here, "", _text(element)))
-        return
-    for child in element.iterchildren():
-        _walk_html(child, blocks, section)
-
-
-def _html_table(table: Any, section: str) -> Block:
-    caption_element = table.find("caption")
-    caption = _text(caption_element) if caption_element is not None else ""
-    rows: list[tuple[str, ...]] = []
-    labels: list[str] = []
-    header: tuple[str, ...] = ()
-    for row in table.iter("tr"):
-        cells = [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-        in_head = row.getparent() is not None and row.getparent().tag == "thead"
-        if not header and (in_head or all(cell.tag == "th" for cell in cells)):
-            header = tuple(_text(cell) for cell in cells)
-        else:
-            rows.append(tuple(_text(cell) for cell in cells))
-            labels.append(_row_label(cells))
-    text = squash(" ".join([caption, *header, *(" ".join(r) for r in rows)]))
-    return Block(
-        "table", section, "", text, table=TableCells(caption, header, tuple(rows), tuple(labels)), caption=caption
-    )
-
-
-def _row_label(cells: list[Any]) -> str:
-    """The first cell names the row; a bare reference number borrows the first wordy cell's opening
-    ("1" becomes "1 VIOLENT CRIME") so that a reviewer knows which row is meant."""
-    if not cells:
-        return ""
-    first = _opening(cells[0])
-    if len(first) <= 3:
-        for cell in cells[1:]:
-            words = _opening(cell)
-            if len(words) > 3 and any(ch.isalpha() for ch in words):
-                return f"{first} {words}".strip()  # an empty first cell: a row group's later rows
-    return first
-
-
-def _opening(cell: Any) -> str:
-    """A cell's words up to its first line break."""
-    parts: list[str] = []
-    for piece in _pieces(cell):
-        if piece is None:
-            break
-        parts.append(piece)
-    return squash("".join(parts))
-
-
-def _pieces(element: Any) -> Iterator[str | None]:
-    """Text in reading order; None where a line break is."""
-    yield element.text or "" if isinstance(element.tag, str) else ""
-    for child in element:
-        if isinstance(child.tag, str):
-            if child.tag == "br":
-                yield None
-            else:
-                yield from _pieces(child)
-        yield child.tail or ""
-
-
-def _image_digest(element: Any) -> str:
-    """The picture itself: an <img>'s source (a data: URI) or inline SVG markup."""
-    import lxml.html
-
-    parts: list[bytes] = []
-    for image in element.iter("img", "object", "embed"):
-        parts.append((image.get("src") or image.get("data") or "").encode("utf-8"))
-    for node in element.iter():
-        if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "svg":
-            parts.append(lxml.html.tostring(node))
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16] if parts else ""
-
-
-# DOCX (the agenda of a meeting pack has no HTML beside it) ---------------------------------------
-
-
-def read_docx(path: Path) -> PaperContent:
-    from docx import Document
-
-    document = Document(str(path))
-    blocks: list[Block] = []
-    section = ""
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            text = squash("".join(node.text or "" for node in child.iter() if node.tag.endswith("}t")))
-            style = child.find(".//{*}pStyle")
-            style_name = style.get(style.keys()[0]) if style is not None and style.keys() else ""
-            if not text:
-                continue
-            if "Heading" in style_name:
-                section = text
-                blocks.append(Block("heading", section, "", text))
-            else:
-                blocks.append(Block("text", section, "", text))
-        elif tag == "tbl":
-            rows = [
-                [_docx_cell_text(cell) for cell in row.iter() if cell.tag.endswith("}tc")]
-                for row in child.iter()
-                if row.tag.endswith("}tr")
-            ]
-            # An agenda's page column follows the papers' length, not anything a reviewer must read.
-            keep = [i for i, heading in enumerate(rows[0] if rows else []) if not heading.lower().startswith("page")]
-            kept = [tuple(row[i] for i in keep if i < len(row)) for row in rows]
-            header, body_rows = (kept[0], tuple(kept[1:])) if kept else ((), ())
-            text = squash(" ".join(" ".join(r) for r in kept))
-            blocks.append(Block("table", section, "", text, table=TableCells("", header, body_rows)))
-    core = document.core_properties
-    return PaperContent(path.stem, core.title or path.stem, core.keywords or "", "final", blocks)
-
-
-def _docx_cell_text(cell: Any) -> str:
-    """A cell's paragraphs, one space apart."""
-    paragraphs = [
-        "".join(t.text or "" for t in p.iter() if t.tag.endswith("}t")) for p in cell.iter() if p.tag.endswith("}p")
-    ]
-    return squash(" ".join(paragraphs))
+    @classmethod
+    def of_record(cls, name: str, record: Record) -> PaperContent:
+        return cls(name, record.title, record.marking, record.status, list(record.passages), from_record=True)
 
 
 # PDF ----------------------------------------------------------------------------------------------
 
 FURNITURE_MARGIN = 0.068  # share of the page height above/below the body: markings, page numbers
-FURNITURE = re.compile(r"^(Page \d+( of \d+)?|\d+|DRAFT|OFFICIAL(-SENSITIVE)?( DRAFT)?)$")
+
+
+def _words_before_number(pattern: str) -> str:
+    """ "Table" of "Table {number}: {caption}": how a printed label starts."""
+    return re.escape(pattern.split("{", 1)[0].strip())
+
+
+_MARKINGS = "|".join(re.escape(marking) for marking in sorted(MARKINGS, key=len, reverse=True))
+_PAGE = "|".join(
+    re.escape(pattern).replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
+    for pattern in (WORDING.page_number, WORDING.pack_page_number)
+)
+_DRAFT = re.escape(WORDING.draft)
+FURNITURE = re.compile(rf"^({_PAGE}|\d+|{_DRAFT}|({_MARKINGS})( {_DRAFT})?)$")
 SECTION_LINE = re.compile(r"^(\d{1,2})\.\s+([A-Z].{0,80})$")
 PARAGRAPH_LINE = re.compile(r"^(\d{1,2}\.\d{1,3})\.\s+(.*)$")
 RECOMMENDATION_LINE = re.compile(r"^([a-z])\.\s+(.*)$")
 AGENDA_PAGE_NUMBER = re.compile(r"\s+\d{1,3}$")
-CAPTION_LINE = re.compile(r"^(Table|Figure) \d+[:.]\s")  # a table's cells or a chart's labels follow
+TABLE_WORD, CHART_WORD = _words_before_number(WORDING.table_label), _words_before_number(WORDING.chart_label)
+APPENDIX_WORD = _words_before_number(WORDING.appendix)
+CAPTION_LINE = re.compile(rf"^({TABLE_WORD}|{CHART_WORD}) \d+[:.]\s")  # a table's cells or a chart's labels follow
 
 
 def pdf_lines(pdf: Any, page_index: int) -> list[tuple[str, Box]]:
@@ -386,7 +158,7 @@ def read_pdf(path: Path) -> list[PaperContent]:
             if len(parts) > 1 and pages is parts[0][1]:
                 # A pack's front sheet: the page numbers of the agenda follow the papers' length.
                 lines = [(AGENDA_PAGE_NUMBER.sub("", text), box) for text, box in lines]
-            papers.append(PaperContent(title, title, marking, status, blocks_from_lines(lines, headings), layout))
+            papers.append(PaperContent(title, title, marking, status, passages_from_lines(lines, headings), layout))
         return papers
     finally:
         pdf.close()
@@ -396,15 +168,15 @@ def _has_draft_mark(pdf: Any, pages: range) -> bool:
     if not pages:
         return False
     page = pdf[pages[0]]
-    found = "DRAFT" in page.get_textpage().get_text_range()
+    found = WORDING.draft in page.get_textpage().get_text_range()
     page.close()
     return found
 
 
-def blocks_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[Block]:
-    """Lines become blocks where a number, a heading or a caption starts one; other lines run on.
+def passages_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[Passage]:
+    """Lines become passages where a number, a heading or a caption starts one; other lines run on.
     Headings are known from the PDF's bookmarks; without them a heading joins the paragraph above."""
-    blocks: list[Block] = []
+    passages: list[Passage] = []
     section = ""
     kind, number = "", ""  # the block being gathered
     texts: list[str] = []
@@ -414,13 +186,13 @@ def blocks_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[
 
     def close() -> None:
         if texts:
-            blocks.append(
-                Block(
+            passages.append(
+                Passage(
                     kind or "text",
                     section,
                     number,
                     squash(" ".join(texts)),
-                    caption=caption if kind in ("table", "figure") else "",
+                    caption=caption if kind in ("table", "chart") else "",
                 )
             )
 
@@ -429,11 +201,11 @@ def blocks_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[
         if text == SUMMARY:
             close()
             section, kind, number, texts = SUMMARY, "text", "", []
-            blocks.append(Block("heading", section, "", text))
+            passages.append(Passage("heading", section, "", text))
             continue
         if text in headings and not SECTION_LINE.match(text):
             close()
-            blocks.append(Block("heading", section, "", text))
+            passages.append(Passage("heading", section, "", text))
             kind, number, texts = "text", "", []
             continue
         if match := PARAGRAPH_LINE.match(text):
@@ -441,18 +213,18 @@ def blocks_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[
         elif (match := SECTION_LINE.match(text)) and len(text) < 70:
             close()
             section = match[2].strip()
-            blocks.append(Block("section", section, match[1], section))
+            passages.append(Passage("section", section, match[1], section))
             kind, number, texts = "text", "", []
             in_recommendations = False
             continue
         elif in_recommendations and (match := RECOMMENDATION_LINE.match(text)):
             starts = ("recommendation", match[1], match[2])
         elif match := CAPTION_LINE.match(text):
-            starts = (match[1].lower(), "", text)
+            starts = ("table" if re.fullmatch(TABLE_WORD, match[1]) else "chart", "", text)
         if starts:
             close()
             kind, number, texts = starts[0], starts[1], [starts[2]]
-            caption = text if starts[0] in ("table", "figure") else ""
+            caption = text if starts[0] in ("table", "chart") else ""
         else:
             texts.append(text)
         if text.endswith("recommended to:"):
@@ -460,4 +232,4 @@ def blocks_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[
             close()
             kind, number, texts = "text", "", []
     close()
-    return blocks
+    return passages

@@ -120,7 +120,7 @@ def markdown(result: Review) -> str:
     changes = result.changes
     title = f"### Draft changes: `{result.comparison.old_label}` → `{result.comparison.new_label}`"
     if not changes:
-        return f"{title}\n\nNo changes to the papers' words, tables, figures or markings.\n"
+        return f"{title}\n\nNo changes to the papers' words, tables, charts or markings.\n"
     out = [title, "", f"**{len(changes)} change{'s' if len(changes) != 1 else ''}**", ""]
     if result.headline:
         out.append("**To note first** (recommendations, markings, titles):")
@@ -163,6 +163,7 @@ def trimmed(words: tuple[tuple[str, str], ...], keep: int = 12) -> list[tuple[st
 
 
 def html(result: Review) -> str:
-    from panelpapers.render.html import environment
+    from panelpapers.resources import template_environment
 
-    return environment().get_template("diff.html.j2").render(review=result, describe=describe, trimmed=trimmed)
+    template = template_environment().get_template("diff.html.j2")
+    return template.render(review=result, describe=describe, trimmed=trimmed)

@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from panelpapers.render.record import Passage, squash
 from panelpapers.review.compare import Change, PaperDiff
-from panelpapers.review.extract import FURNITURE_MARGIN, Block, Box, Layout, squash
+from panelpapers.review.extract import FURNITURE_MARGIN, Box, Layout
 
 SCALE = 1.25  # 90 dpi: enough to read the page, quick to compare
 INK = 200  # grey level below which a pixel counts as drawn
@@ -47,7 +48,7 @@ class VisualResult:
     pages_compared: int = 0
 
 
-def locate_blocks(blocks: list[Block], layout: Layout) -> list[list[Box]]:
+def locate_blocks(blocks: list[Passage], layout: Layout) -> list[list[Box]]:
     """Each block's line boxes, found by its words in the page text (in reading order)."""
     stream_parts: list[str] = []
     starts: list[int] = []
@@ -177,8 +178,8 @@ def compare_visually(diff: PaperDiff, show_pages: bool = True) -> VisualResult:
     if diff.old is None or diff.new is None or diff.old.layout is None or diff.new.layout is None:
         return result
     old_layout, new_layout = diff.old.layout, diff.new.layout
-    old_located = dict(zip(map(id, diff.old.blocks), locate_blocks(diff.old.blocks, old_layout), strict=True))
-    new_located = dict(zip(map(id, diff.new.blocks), locate_blocks(diff.new.blocks, new_layout), strict=True))
+    old_located = dict(zip(map(id, diff.old.passages), locate_blocks(diff.old.passages, old_layout), strict=True))
+    new_located = dict(zip(map(id, diff.new.passages), locate_blocks(diff.new.passages, new_layout), strict=True))
 
     old_boxes: list[tuple[Box, tuple[int, int, int]]] = []
     new_boxes: list[tuple[Box, tuple[int, int, int]]] = []
@@ -198,8 +199,8 @@ def compare_visually(diff: PaperDiff, show_pages: bool = True) -> VisualResult:
     ]
     gone, came = match_pictures(old_pictures, new_pictures)
     # A changed chart or table explains the pictures around its caption, up to the next block.
-    explained_old = [b for b, _ in old_boxes] + _figure_regions(diff.changes, diff.old.blocks, old_located, "old")
-    explained_new = [b for b, _ in new_boxes] + _figure_regions(diff.changes, diff.new.blocks, new_located, "new")
+    explained_old = [b for b, _ in old_boxes] + _chart_regions(diff.changes, diff.old.passages, old_located, "old")
+    explained_new = [b for b, _ in new_boxes] + _chart_regions(diff.changes, diff.new.passages, new_located, "new")
     old_boxes.extend((p.box, PICTURE_COLOUR) for p in gone)
     new_boxes.extend((p.box, PICTURE_COLOUR) for p in came)
     # A picture that changed is gone from OLD and new in NEW: count it once, from the new side, and
@@ -227,13 +228,13 @@ def compare_visually(diff: PaperDiff, show_pages: bool = True) -> VisualResult:
     return result
 
 
-def _figure_regions(changes: list[Change], blocks: list[Block], located: dict[int, list[Box]], side: str) -> list[Box]:
-    """The page area of each changed table or figure: from its caption to the next block below."""
+def _chart_regions(changes: list[Change], blocks: list[Passage], located: dict[int, list[Box]], side: str) -> list[Box]:
+    """The page area of each changed table or chart: from its caption to the next block below."""
     regions: list[Box] = []
     starts = sorted((boxes[0].page, boxes[0].top) for boxes in located.values() if boxes)
     for change in changes:
         block = change.old if side == "old" else change.new
-        boxes = located.get(id(block), []) if block is not None and block.kind in ("table", "figure") else []
+        boxes = located.get(id(block), []) if block is not None and block.kind in ("table", "chart") else []
         if not boxes:
             continue
         first = boxes[0]
