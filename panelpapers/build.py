@@ -166,11 +166,11 @@ def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -
                 name = paper.slug + writer.suffix
                 outputs[folder / name] = data
                 manifest.outputs[name] = Output.of(
-                    data, paper.marking, page_count(data) if writer.name == "pdf" else None
+                    data, paper.highest_marking, page_count(data) if writer.name == "pdf" else None
                 )
             record = paper.slug + RECORD_SUFFIX
             outputs[folder / record] = record_json(paper_record(paper))
-            manifest.outputs[record] = Output.of(outputs[folder / record], paper.marking)
+            manifest.outputs[record] = Output.of(outputs[folder / record], paper.highest_marking)
             manifest.papers[paper.slug] = PaperFiles(
                 record, docx=paper.slug + ".docx", pdf=paper.slug + ".pdf", html=paper.slug + ".html"
             )
@@ -198,7 +198,7 @@ def render_pack_outputs(
     from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE, render_pack
     from panelpapers.render.record import RECORD_SUFFIX, front_sheet_record, record_json
 
-    pack = render_pack(meeting, papers, templates)
+    pack = render_pack(meeting, papers, show_markings=folder.name == "restricted", templates=templates)
     record = "agenda" + RECORD_SUFFIX
     files = (
         (PACK_FILE, pack.pdf),

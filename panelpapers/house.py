@@ -86,6 +86,7 @@ class Wording:
     contents: str = "Contents"
     appendix: str = "Appendix {ref}"
     appendix_title_separator: str = " – "
+    appendix_marking: str = " ({marking})"  # after an appendix's title in its heading and in the list
     withheld_appendix: str = "not published ({marking})"
     no_appendices: str = "There are no appendices to this report."
     background_papers: str = "Background papers"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panelpapers.errors import Location
-from panelpapers.house import Masthead, Wording
+from panelpapers.house import Masthead, Wording, highest_marking
 
 # Inline content ---------------------------------------------------------------------------------
 
@@ -146,6 +146,7 @@ class Section:
     number: str  # "3"
     title: str
     blocks: tuple[Block, ...]
+    marking: str  # of what it prints; pages holding it carry this marking or a higher one
 
 
 # The paper --------------------------------------------------------------------------------------
@@ -156,7 +157,8 @@ class Appendix:
     title: str
     marking: str
     blocks: tuple[Block, ...] = ()  # content printed after the paper's body, from a new page
-    heading: str = ""  # "Appendix A – Risk register", printed above its content
+    heading: str = ""  # "Appendix A – Risk register (OFFICIAL)", printed above its content
+    withheld: bool = False  # left out of this variant: only its letter and marking are printed
 
     @property
     def landscape(self) -> bool:
@@ -198,6 +200,12 @@ class Paper:
     @property
     def report_by_line(self) -> str:
         return self.words.report_by.format(report_by=self.report_by)
+
+    @property
+    def highest_marking(self) -> str:
+        """The marking of everything the paper prints, appendices' content included: its cover, its
+        manifest entry and its row on the restricted front sheet carry this."""
+        return highest_marking([self.marking, *(a.marking for a in self.appendices if a.blocks)])
 
     def numbered_paragraphs(self) -> list[Paragraph]:
         return [
@@ -269,6 +277,7 @@ class AgendaRow:
     presenter: str | None
     page: str  # "12", "Oral", or "Not published" for a paper left out of this variant
     paper: str | None = None  # the paper's folder name when the paper is in this pack
+    marking: str | None = None  # the paper's marking, where the front sheet shows it
 
 
 @dataclass(frozen=True)

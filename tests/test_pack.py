@@ -349,11 +349,11 @@ def test_a_printed_sensitive_appendix_raises_the_front_sheet_marking(example_mee
         if job.paper is not None
     }
     pages = {slug: 2 for slug in papers}
-    assert front_sheet(meeting, papers, pages).marking == "OFFICIAL"
+    assert front_sheet(meeting, papers, pages, show_markings=True).marking == "OFFICIAL"
     slug = sorted(papers)[0]
     listed_only = Appendix("Z", "Listed, not printed", "OFFICIAL-SENSITIVE")
     papers[slug] = replace(papers[slug], appendices=(*papers[slug].appendices, listed_only))
-    assert front_sheet(meeting, papers, pages).marking == "OFFICIAL"
+    assert front_sheet(meeting, papers, pages, show_markings=True).marking == "OFFICIAL"
     printed = replace(listed_only, blocks=(Paragraph((Text("Sensitive detail."),)),))
     papers[slug] = replace(papers[slug], appendices=(*papers[slug].appendices, printed))
-    assert front_sheet(meeting, papers, pages).marking == "OFFICIAL-SENSITIVE"
+    assert front_sheet(meeting, papers, pages, show_markings=True).marking == "OFFICIAL-SENSITIVE"

@@ -52,7 +52,7 @@ def first_pages(front_pages: int, papers: list[tuple[Paper, int]]) -> dict[str, 
 
 
 def settle_front_sheet(
-    meeting: Meeting, papers: list[tuple[Paper, int]], templates: Path | None = None
+    meeting: Meeting, papers: list[tuple[Paper, int]], show_markings: bool, templates: Path | None = None
 ) -> tuple[FrontSheet, bytes]:
     from panelpapers.render.agenda_html import render_agenda_html
     from panelpapers.render.pdf import html_to_pdf
@@ -60,7 +60,7 @@ def settle_front_sheet(
     by_slug = {paper.slug: paper for paper, _ in papers}
     front_pages = 1
     for _ in range(MAX_ROUNDS):
-        sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers))
+        sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers), show_markings)
         pdf = html_to_pdf(render_agenda_html(sheet, templates), templates)
         rendered_pages = len(_reader(pdf).pages)
         if rendered_pages == front_pages:
@@ -170,13 +170,16 @@ def merge(
     return out.getvalue()
 
 
-def render_pack(meeting: Meeting, papers: list[tuple[Paper, bytes]], templates: Path | None = None) -> Pack:
-    """`papers` are one variant's papers with their rendered PDFs; the pack follows agenda order."""
+def render_pack(
+    meeting: Meeting, papers: list[tuple[Paper, bytes]], show_markings: bool, templates: Path | None = None
+) -> Pack:
+    """`papers` are one variant's papers with their rendered PDFs; the pack follows agenda order.
+    `show_markings`: the front sheet says each paper's marking (the restricted pack)."""
     from panelpapers.render.agenda_docx import render_agenda_docx
 
     order = {item.paper: index for index, item in enumerate(meeting.items) if item.paper}
     papers = sorted(papers, key=lambda entry: order[entry[0].slug])
     counted = [(paper, len(_reader(pdf).pages)) for paper, pdf in papers]
-    sheet, front_pdf = settle_front_sheet(meeting, counted, templates)
+    sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates)
     pdf = merge(sheet, front_pdf, papers, templates)
     return Pack(sheet, pdf, render_agenda_docx(sheet), len(_reader(pdf).pages))

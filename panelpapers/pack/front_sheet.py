@@ -7,24 +7,28 @@ from panelpapers.house import highest_marking
 from panelpapers.model import AgendaRow, FrontSheet, Meeting, Paper
 
 
-def front_sheet(meeting: Meeting, papers: dict[str, Paper], first_pages: dict[str, int]) -> FrontSheet:
+def front_sheet(
+    meeting: Meeting, papers: dict[str, Paper], first_pages: dict[str, int], show_markings: bool
+) -> FrontSheet:
     """`papers` are this variant's papers by folder name; an agenda paper missing from them was left
-    out of the variant, and is then named only by its agenda number (its title is not published)."""
+    out of the variant, and is then named only by its agenda number (its title is not published).
+    `show_markings`: each paper's row says its marking (the restricted pack, whose papers differ)."""
     words = meeting.words
     rows = []
     for item in meeting.items:
         if item.paper is None:
             rows.append(AgendaRow(item.number, item.title, item.presenter, words.oral))
         elif item.paper in papers:
-            rows.append(AgendaRow(item.number, item.title, item.presenter, str(first_pages[item.paper]), item.paper))
+            paper = papers[item.paper]
+            marking = paper.highest_marking if show_markings else None
+            page = str(first_pages[item.paper])
+            rows.append(AgendaRow(item.number, item.title, item.presenter, page, item.paper, marking))
         else:
             rows.append(AgendaRow(item.number, words.paper_not_published, None, words.not_published))
     included = list(papers.values())
-    # An appendix with content is printed inside its paper, so its marking counts too.
-    printed = [p.marking for p in included] + [a.marking for p in included for a in p.appendices if a.blocks]
     return FrontSheet(
         meeting=meeting,
-        marking=highest_marking(printed),
+        marking=highest_marking(p.highest_marking for p in included),
         draft=any(p.status == "draft" for p in included),
         rows=tuple(rows),
     )

@@ -53,6 +53,8 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
         item.paragraphs[0].add_run(f"{row.number}. {row.title}")
         if row.presenter:
             item.add_paragraph(row.presenter, style="Agenda Entry").runs[0].italic = True
+        if row.marking:
+            item.add_paragraph(row.marking, style="Agenda Entry").runs[0].bold = True
         page.paragraphs[0].add_run(row.page)
         page.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
@@ -82,7 +84,7 @@ def render_agenda_docx(sheet: FrontSheet) -> bytes:
     if meeting.next_meeting_text:
         doc.add_paragraph().add_run(words.next_meeting.format(date=meeting.next_meeting_text)).bold = True
 
-    set_page_furniture(doc, sheet.marking, sheet.draft, words)
+    set_page_furniture(doc, [sheet.marking], sheet.marking, sheet.draft, words)
     set_properties(
         doc,
         title=words.agenda_docx_title.format(panel=meeting.panel),

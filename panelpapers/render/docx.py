@@ -72,22 +72,41 @@ def add_list(doc: Any, item_list: ItemList, depth: int = 0) -> None:
             add_list(doc, item.sublist, depth + 1)
 
 
-def set_landscape(doc: Any, landscape: bool) -> bool:
-    """Starts a new section on a new page if the orientation changes; True if it did."""
-    from docx.document import Document as WordDocument
-    from docx.enum.section import WD_ORIENT, WD_SECTION
+class Pages:
+    """The document's sections, each of one orientation and one marking. A change of either starts a
+    new section on a new page, so no page mixes two markings and each section's header and footer
+    can say the marking of its pages."""
 
-    if not isinstance(doc, WordDocument):
-        return False  # a table cell (the summary box) has no pages of its own
-    current = doc.sections[-1]
-    if (current.orientation == WD_ORIENT.LANDSCAPE) == landscape:
-        return False
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    sides = (int(current.page_width or 0), int(current.page_height or 0))
-    long_side, short_side = max(sides), min(sides)
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = (long_side, short_side) if landscape else (short_side, long_side)
-    return True
+    def __init__(self, doc: Any, marking: str) -> None:
+        self.doc = doc
+        self.markings = [marking]  # one per section, in order
+
+    def turn(self, landscape: bool) -> bool:
+        """A new section if the orientation changes; True if one was started."""
+        from docx.enum.section import WD_ORIENT
+
+        if (self.doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE) == landscape:
+            return False
+        self._new_section(landscape, self.markings[-1])
+        return True
+
+    def mark(self, marking: str, landscape: bool = False) -> bool:
+        """A new section if the marking changes (turned as asked); True if one was started."""
+        if marking == self.markings[-1]:
+            return False
+        self._new_section(landscape, marking)
+        return True
+
+    def _new_section(self, landscape: bool, marking: str) -> None:
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+
+        current = self.doc.sections[-1]
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        sides = (int(current.page_width or 0), int(current.page_height or 0))
+        long_side, short_side = max(sides), min(sides)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (long_side, short_side) if landscape else (short_side, long_side)
+        self.markings.append(marking)
 
 
 def text_width(doc: Any) -> int:
@@ -147,19 +166,21 @@ def add_chart(doc: Any, chart: Chart) -> None:
     set_alt_text(shape, chart.alt, chart.label)
 
 
-def add_appendix(doc: Any, appendix: Appendix) -> None:
+def add_appendix(doc: Any, appendix: Appendix, pages: Pages) -> None:
     """An appendix's own content starts on a new page, turned if its first block is wide."""
-    if not set_landscape(doc, appendix.landscape):
+    if not pages.mark(appendix.marking, appendix.landscape) and not pages.turn(appendix.landscape):
         from docx.enum.text import WD_BREAK
 
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_paragraph(appendix.heading, style="Appendix Title")
-    add_blocks(doc, appendix.blocks)
+    add_blocks(doc, appendix.blocks, pages)
 
 
-def add_blocks(doc: Any, blocks: tuple[Block, ...]) -> None:
+def add_blocks(doc: Any, blocks: tuple[Block, ...], pages: Pages | None = None) -> None:
+    """`pages`: the document's sections; None inside a table cell (the summary box), which cannot turn."""
     for block in blocks:
-        set_landscape(doc, isinstance(block, Table | Chart) and block.landscape)
+        if pages is not None:
+            pages.turn(isinstance(block, Table | Chart) and block.landscape)
         if isinstance(block, Table):
             add_table(doc, block)
         elif isinstance(block, Chart):
@@ -210,34 +231,43 @@ def finish(doc: Any) -> bytes:
     return fix_zip_times(out.getvalue())
 
 
-def set_page_furniture(doc: Any, marking: str, draft: bool, words: Wording) -> None:
-    """The marking at top and bottom of every page, DRAFT top right, "Page N of M" bottom right."""
-    from docx.enum.text import WD_TAB_ALIGNMENT
-
-    for index, section in enumerate(doc.sections):
+def set_page_furniture(doc: Any, markings: list[str], cover_marking: str, draft: bool, words: Wording) -> None:
+    """Each section's marking at top and bottom of its pages, DRAFT top right, "Page N of M" bottom
+    right; the first page (the cover) carries `cover_marking`, the highest of the document."""
+    for index, (section, marking) in enumerate(zip(doc.sections, markings, strict=True)):
         if index:
-            # Each section gets the same marking and page numbers; tab stops follow its width.
+            # Each section gets its own marking; tab stops follow its width.
             section.header.is_linked_to_previous = False
             section.footer.is_linked_to_previous = False
-        header = section.header.paragraphs[0]
-        header.style = doc.styles["Marking Header"]
-        footer = section.footer.paragraphs[0]
-        footer.style = doc.styles["Marking Footer"]
-        if section.page_width > section.page_height:
-            width = section.page_width - section.left_margin - section.right_margin
-            for paragraph in (header, footer):
-                stops = paragraph.paragraph_format.tab_stops
-                for style_stop in paragraph.style.paragraph_format.tab_stops:
-                    stops.add_tab_stop(style_stop.position, WD_TAB_ALIGNMENT.CLEAR)
-                stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
-                stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-        header.add_run(f"\t{marking}\t{words.draft if draft else ''}")
-        footer.add_run(f"\t{marking}\t")
-        for kind, text in counter_parts(words.page_number):
-            if kind == "text":
-                footer.add_run(text).bold = False
-            else:
-                add_field(footer, "PAGE" if kind == "page" else "NUMPAGES")
+        fill_furniture(doc, section, section.header, section.footer, marking, draft, words)
+    if cover_marking != markings[0]:
+        first = doc.sections[0]
+        first.different_first_page_header_footer = True
+        fill_furniture(doc, first, first.first_page_header, first.first_page_footer, cover_marking, draft, words)
+
+
+def fill_furniture(doc: Any, section: Any, header: Any, footer: Any, marking: str, draft: bool, words: Wording) -> None:
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    top = header.paragraphs[0]
+    top.style = doc.styles["Marking Header"]
+    bottom = footer.paragraphs[0]
+    bottom.style = doc.styles["Marking Footer"]
+    if section.page_width > section.page_height:
+        width = section.page_width - section.left_margin - section.right_margin
+        for paragraph in (top, bottom):
+            stops = paragraph.paragraph_format.tab_stops
+            for style_stop in paragraph.style.paragraph_format.tab_stops:
+                stops.add_tab_stop(style_stop.position, WD_TAB_ALIGNMENT.CLEAR)
+            stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+            stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    top.add_run(f"\t{marking}\t{words.draft if draft else ''}")
+    bottom.add_run(f"\t{marking}\t")
+    for kind, text in counter_parts(words.page_number):
+        if kind == "text":
+            bottom.add_run(text).bold = False
+        else:
+            add_field(bottom, "PAGE" if kind == "page" else "NUMPAGES")
 
 
 def set_properties(
@@ -261,6 +291,7 @@ def set_properties(
 
 def render_docx(paper: Paper) -> bytes:
     doc = new_document()
+    pages = Pages(doc, paper.marking)
     add_masthead(doc, paper.masthead)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
     doc.add_paragraph(paper.date_text, style="Meeting Date")
@@ -288,21 +319,22 @@ def render_docx(paper: Paper) -> bytes:
     if paper.contents:
         add_contents(doc, paper)
     for number, section in enumerate(paper.sections, start=1):
+        pages.mark(section.marking)
         heading = doc.add_paragraph(f"{section.number}. {section.title}", style="Heading 1")
         if paper.contents:
             add_bookmark(heading, f"section-{section.number}", number)
-        add_blocks(doc, section.blocks)
+        add_blocks(doc, section.blocks, pages)
     for appendix in paper.appendices:
         if appendix.blocks:
-            add_appendix(doc, appendix)
+            add_appendix(doc, appendix, pages)
 
-    set_page_furniture(doc, paper.marking, paper.status == "draft", paper.words)
+    set_page_furniture(doc, pages.markings, paper.highest_marking, paper.status == "draft", paper.words)
     set_properties(
         doc,
         title=paper.title,
         author=paper.author,
         subject=f"{paper.meeting}, {paper.date_text}",
-        marking=paper.marking,
+        marking=paper.highest_marking,
         date=paper.date,
         comments=paper.report_by_line,
     )

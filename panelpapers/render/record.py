@@ -90,7 +90,7 @@ def paper_record(paper: Paper) -> Record:
         if appendix.blocks:
             out.append(Passage("heading", appendix.heading, "", appendix.heading))
             out.extend(block_passages(appendix.blocks, appendix.heading))
-    return Record(paper.title, paper.marking, paper.status, tuple(out))
+    return Record(paper.title, paper.highest_marking, paper.status, tuple(out))
 
 
 def block_passages(blocks: tuple[Block, ...], section: str) -> list[Passage]:
@@ -182,7 +182,8 @@ def front_sheet_record(sheet: FrontSheet) -> Record:
         out.append(Passage("heading", heading, "", heading))
         out += [Passage("text", heading, "", person) for person in meeting.audit_representatives]
     rows = tuple(
-        (squash(f"{row.number}. {row.title}" + (f" {row.presenter}" if row.presenter else "")),) for row in sheet.rows
+        (squash(" ".join(part for part in (f"{row.number}. {row.title}", row.presenter, row.marking) if part)),)
+        for row in sheet.rows
     )
     header = (words_.item_column,)
     text = squash(" ".join([*header, *(row[0] for row in rows)]))

@@ -14,6 +14,7 @@ from panelpapers.house import (
     APPENDIX_SECTION,
     CONTACT_SECTION,
     IMPLICATION_SECTIONS,
+    MARKINGS,
     ORGANISATIONS,
     SUMMARY_PARTS,
     WORDING,
@@ -239,25 +240,26 @@ def _numbered_sections(
 ) -> tuple[tuple[Section, ...], tuple[Appendix, ...]]:
     """Supporting information, the implications, contact details and the appendix list, numbered on
     from 1; and the appendices themselves. A file that failed to load keeps its number free."""
+    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
+    marking = paper_spec.marking if paper_spec else MARKINGS[0]  # without one, the paper is not built
     sections: list[Section] = []
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     if supporting:
         text = text_of("supporting.yaml")
         for n, section in enumerate(supporting.sections, start=1):
-            sections.append(_supporting_section(n, section, text, placer))
+            sections.append(_supporting_section(n, section, text, placer, marking))
     number = len(sections)
     for name, title in IMPLICATION_SECTIONS:
         number += 1
         implications: s.ImplicationsFile | None = specs.get(name)
         if implications:
             blocks = text_of(name).blocks(implications.paragraphs, ("paragraphs",))
-            sections.append(Section(str(number), title, blocks))
+            sections.append(Section(str(number), title, blocks, marking))
     contacts: s.ContactFile | None = specs.get("contact.yaml")
     number += 1
     if contacts:
-        sections.append(Section(str(number), CONTACT_SECTION, _contact_blocks(contacts, WORDING)))
+        sections.append(Section(str(number), CONTACT_SECTION, _contact_blocks(contacts, WORDING), marking))
     appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
-    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
     number += 1
     appendices: tuple[Appendix, ...] = ()
     if appendix_file and paper_spec:
@@ -266,13 +268,14 @@ def _numbered_sections(
             Appendix(
                 a.ref,
                 a.title,
-                a.marking or paper_spec.marking,
+                a.marking or marking,
                 _appendix_blocks(a, ("appendices", i), text, placer),
-                appendix_heading(a.ref, a.title, WORDING),
+                appendix_heading(a.ref, a.title, a.marking or marking, WORDING),
             )
             for i, a in enumerate(appendix_file.appendices)
         )
-        sections.append(appendix_section(str(number), appendices, tuple(appendix_file.background_papers), WORDING))
+        background = tuple(appendix_file.background_papers)
+        sections.append(appendix_section(str(number), appendices, background, marking, WORDING))
     return tuple(sections), appendices
 
 
@@ -311,7 +314,9 @@ def _appendix_blocks(appendix: s.AppendixSpec, path: Path_, text: _TextResolver,
     return tuple(blocks)
 
 
-def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver, placer: _Placer) -> Section:
+def _supporting_section(
+    number: int, section: s.SectionSpec, text: _TextResolver, placer: _Placer, marking: str
+) -> Section:
     blocks: list[Block] = []
     count = 0
     for g, group in enumerate(section.groups):
@@ -342,7 +347,7 @@ def _supporting_section(number: int, section: s.SectionSpec, text: _TextResolver
                     location=text.file.location(path),
                 )
             )
-    return Section(str(number), section.title, tuple(blocks))
+    return Section(str(number), section.title, tuple(blocks), marking)
 
 
 def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...]:
@@ -359,18 +364,29 @@ def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...
     return tuple(blocks)
 
 
-def appendix_heading(ref: str, title: str, words: Wording) -> str:
-    return words.appendix.format(ref=ref) + words.appendix_title_separator + title
+def appendix_heading(ref: str, title: str, marking: str, words: Wording) -> str:
+    """"Appendix A – Risk register (OFFICIAL)": the heading above an appendix and its line in the list."""
+    return words.appendix.format(ref=ref) + words.appendix_title_separator + _marked_title(title, marking, words)
+
+
+def _marked_title(title: str, marking: str, words: Wording) -> str:
+    return title + words.appendix_marking.format(marking=marking)
 
 
 def appendix_section(
-    number: str, appendices: tuple[Appendix, ...], background_papers: tuple[str, ...], words: Wording
+    number: str,
+    appendices: tuple[Appendix, ...],
+    background_papers: tuple[str, ...],
+    paper_marking: str,
+    words: Wording,
 ) -> Section:
-    """The list of appendices and background papers that closes the numbered sections."""
+    """The list of appendices, each with its marking, and the background papers. It is part of the
+    paper's body and carries the paper's marking: an appendix's content, not its title, carries its own."""
     blocks: list[Block] = []
     for appendix in appendices:
         name = words.appendix.format(ref=appendix.ref)
-        blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + appendix.title))))
+        title = appendix.title if appendix.withheld else _marked_title(appendix.title, appendix.marking, words)
+        blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + title))))
     if not appendices:
         blocks.append(Paragraph((Text(words.no_appendices),)))
     if background_papers:
@@ -378,4 +394,4 @@ def appendix_section(
         blocks.append(ItemList("bullet", tuple(ListItem("•", (Text(b),)) for b in background_papers)))
     else:
         blocks.append(Paragraph((Text(words.no_background_papers),)))
-    return Section(number, APPENDIX_SECTION, tuple(blocks))
+    return Section(number, APPENDIX_SECTION, tuple(blocks), paper_marking)

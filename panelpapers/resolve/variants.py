@@ -21,11 +21,13 @@ def public_view(paper: Paper) -> Paper | None:
     appendices = tuple(
         a
         if is_publishable(a.marking)
-        else Appendix(a.ref, words.withheld_appendix.format(marking=a.marking), a.marking)
+        else Appendix(a.ref, words.withheld_appendix.format(marking=a.marking), a.marking, withheld=True)
         for a in paper.appendices
     )
     sections = tuple(
-        appendix_section(s.number, appendices, paper.background_papers, words) if s.title == APPENDIX_SECTION else s
+        appendix_section(s.number, appendices, paper.background_papers, paper.marking, words)
+        if s.title == APPENDIX_SECTION
+        else s
         for s in paper.sections
     )
     return replace(paper, appendices=appendices, sections=sections)
