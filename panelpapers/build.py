@@ -5,38 +5,43 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from panelpapers.data.paper_data import load_paper_data
+from panelpapers.data.paper_data import PaperData, load_paper_data
 from panelpapers.errors import ContentError, Problem
+from panelpapers.inputs import input_hashes, public_input_hashes, relative
 from panelpapers.load.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
 from panelpapers.manifest import MANIFEST_FILE, Manifest, Output, PaperFiles
 from panelpapers.model import Meeting, Paper
-from panelpapers.publish import publish_folder
+from panelpapers.publish import publish_folder, recover
 from panelpapers.resolve.meeting import resolve_meeting
-from panelpapers.resolve.paper import resolve_paper
-from panelpapers.resolve.variants import VARIANTS, view
+from panelpapers.resolve.variants import VARIANTS, Variants, resolve_variants
 
 
 @dataclass
 class PaperJob:
     meeting_name: str
     source: PaperSource
-    paper: Paper | None = None
+    paper: Paper | None = None  # as the restricted variant prints it
+    variants: Variants = field(default_factory=Variants)
+    data: PaperData | None = None
     meeting: Meeting | None = None  # set for a meeting build, whose pack this paper joins
 
 
 def check_meeting(meeting: MeetingSource) -> list[Problem]:
-    """Agenda and papers must agree: every paper on the agenda, every agenda paper present."""
+    """Agenda and papers must agree: every paper on the agenda, every agenda paper present, and each
+    paper folder's number (the NN- of its name) its own."""
     if meeting.spec is None or meeting.file is None:
         return []
     problems: list[Problem] = []
     folders = {p.folder.name: p for p in meeting.papers}
     on_agenda = set()
+    agenda_index: dict[str, int] = {}  # paper folder -> its first agenda item
     for i, item in enumerate(meeting.spec.agenda):
         if item.paper is None:
             continue
+        agenda_index.setdefault(item.paper, i)
         if item.paper in on_agenda:  # the pack holds each paper once, so one Page number
             problems.append(
                 Problem(
@@ -69,6 +74,25 @@ def check_meeting(meeting: MeetingSource) -> list[Problem]:
                     f"date {spec.date} differs from the meeting's date {meeting.spec.date} in meeting.yaml",
                 )
             )
+    # A copied folder not renumbered: the later one in agenda order is reported at its agenda line (one
+    # not on the agenda, where the agenda starts).
+    numbered: dict[int, str] = {}
+    off_agenda = len(meeting.spec.agenda)
+    in_order = sorted(folders, key=lambda name: (agenda_index.get(name, off_agenda), name))
+    for name in in_order:
+        number, dash, _rest = name.partition("-")
+        if not (dash and number.isdigit()):
+            continue
+        first = numbered.setdefault(int(number), name)
+        if first != name:
+            index = agenda_index.get(name)
+            problems.append(
+                Problem(
+                    meeting.file.location(("agenda",) if index is None else ("agenda", index, "paper")),
+                    f"paper folders '{first}' and '{name}' have the same number, {number}; "
+                    "paper numbers must be unique",
+                )
+            )
     return problems
 
 
@@ -91,7 +115,9 @@ def gather(paths: list[Path]) -> list[PaperJob]:
         # Resolve even an incomplete paper, so text problems show up in the same run.
         data, found = load_paper_data(job.source.folder)  # tables, charts and figures from data.yaml
         problems.extend(found)
-        job.paper, found = resolve_paper(job.source, data=data)
+        job.variants, found = resolve_variants(job.source, data)
+        job.paper = job.variants.papers.get("restricted")
+        job.data = data
         problems.extend(found)
     if problems:
         raise ContentError(problems)
@@ -101,21 +127,6 @@ def gather(paths: list[Path]) -> list[PaperJob]:
         for job in its_jobs:
             job.meeting = resolved
     return jobs
-
-
-def input_hashes(source: PaperSource, root: Path) -> dict[str, str]:
-    return {
-        _relative(path, root): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(source.folder.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
-    }
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def page_count(pdf: bytes) -> int:
@@ -152,7 +163,7 @@ def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -
     for job in jobs:
         assert job.paper is not None
         for variant in VARIANTS:
-            paper = view(job.paper, variant)
+            paper = job.variants.papers[variant]
             folder = out_dir / job.meeting_name / variant
             if job.meeting is not None:  # a variant gets its pack even if every paper is left out of it
                 packs.setdefault(folder, (job.meeting, []))
@@ -174,7 +185,11 @@ def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -
             manifest.papers[paper.slug] = PaperFiles(
                 record, docx=paper.slug + ".docx", pdf=paper.slug + ".pdf", html=paper.slug + ".html"
             )
-            manifest.inputs.update(input_hashes(job.source, job.source.folder.parent.parent))
+            root = job.source.folder.parent.parent
+            if variant == "public":
+                manifest.inputs.update(public_input_hashes(job.source, paper, job.data, job.variants.public_uses, root))
+            else:
+                manifest.inputs.update(input_hashes(job.source, root))
             if job.meeting is not None:
                 packs[folder][1].append((paper, renderer.render(paper, "pdf")))
     for folder, (meeting, papers) in packs.items():
@@ -212,7 +227,7 @@ def render_pack_outputs(
     manifest.papers["agenda"] = PaperFiles(record, AGENDA_FILE)
     meeting_file = meeting.location.path
     digest = hashlib.sha256(meeting_file.read_bytes()).hexdigest()
-    manifest.inputs[_relative(meeting_file, meeting_file.parent.parent)] = digest
+    manifest.inputs[relative(meeting_file, meeting_file.parent.parent)] = digest
 
 
 def build(paths: list[Path], out_dir: Path, templates: Path | None = None) -> dict[Path, bytes]:
@@ -228,6 +243,8 @@ def build(paths: list[Path], out_dir: Path, templates: Path | None = None) -> di
     folders: dict[Path, dict[str, bytes]] = {}
     for path, data in outputs.items():
         folders.setdefault(path.parent, {})[path.name] = data
+    for folder in folders:  # first put back any folder an interrupted build left set aside
+        recover(folder)
     for folder, files in folders.items():
         publish_folder(folder, files)
     return outputs

@@ -1,9 +1,12 @@
-"""Atomic output: every file is written beside its final place and moved in, so a crash or a
-concurrent reader never sees half a file."""
+"""Atomic output. `publish_folder` replaces a whole variant folder at once: a reader, or a build that
+crashes, sees the previous folder or the new one, never a mix, and files a build no longer makes
+disappear. `write_atomic` writes one file beside its final place and moves it in."""
 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,3 +24,68 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def publish_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Replaces `folder` with exactly `files` (name relative to the folder -> bytes).
+
+    The files go into a hidden staging folder beside it (same parent, so the same file system and
+    atomic renames) and are fsynced; then the old folder is renamed aside, the staging folder renamed
+    into place and the old one removed. A failure before the swap removes the staging folder and
+    leaves the old folder as it was. Between the two renames `folder` briefly does not exist: a crash
+    there leaves the old folder, whole, set aside, and the next publish puts it back (`recover`)."""
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    recover(folder)
+    token = secrets.token_hex(6)
+    staging = parent / f".{folder.name}.staging-{token}"
+    aside = parent / f".{folder.name}.old-{token}"
+    try:
+        staging.mkdir()
+        for name, data in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(path, 0o644)
+        for directory in {(staging / name).parent for name in files} | {staging}:
+            _fsync_directory(directory)  # the names, not only the data, must survive a power cut
+        if folder.exists():
+            os.rename(folder, aside)
+        os.rename(staging, folder)
+    except BaseException:
+        if aside.exists() and not folder.exists():
+            os.rename(aside, folder)  # failed between the two renames: the old folder goes back
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _fsync_directory(parent)
+    if aside.exists():
+        shutil.rmtree(aside)
+
+
+def recover(folder: Path) -> None:
+    """Tidies up after an earlier publish of `folder` that was interrupted: a staging folder may be
+    incomplete, so it goes; a folder set aside is the last whole publish, so it is put back if
+    `folder` is missing (a crash between the two renames) and removed otherwise."""
+    parent = folder.parent
+    if not parent.is_dir():
+        return
+    for staging in parent.glob(f".{folder.name}.staging-*"):
+        shutil.rmtree(staging)
+    for aside in sorted(parent.glob(f".{folder.name}.old-*")):
+        if not folder.exists():
+            os.rename(aside, folder)
+        else:
+            shutil.rmtree(aside)
+
+
+def _fsync_directory(path: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a directory to fsync it
+        return
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

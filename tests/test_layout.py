@@ -22,7 +22,7 @@ STAGES: list[set[str]] = [
     {"resolve"},
     {"render"},
     {"pack"},
-    {"build", "publish", "manifest"},
+    {"build", "publish", "manifest", "inputs"},
     {"review"},
     {"cli", "__main__", "__init__"},
 ]

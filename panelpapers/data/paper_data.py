@@ -26,6 +26,17 @@ DATA_FILE = "data.yaml"
 FUNCTIONS_FILE = "data/tables.py"
 
 
+@dataclass(frozen=True)
+class DataSource:
+    """A source or risk register of data.yaml, as the rest of the paper sees it: where it lies and
+    the marking its author declared (None: the highest marking of the content that uses it)."""
+
+    name: str
+    path: Path  # the data file, or data.yaml itself for inline rows
+    declared_marking: str | None
+    location: Location  # its declaration in data.yaml
+
+
 @dataclass
 class PaperData:
     file: YamlFile | None
@@ -33,6 +44,11 @@ class PaperData:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     figures: dict[str, dict[str, str]] = field(default_factory=dict)
+    sources: dict[str, DataSource] = field(default_factory=dict)  # sources and risk registers by name
+    # What each table, chart and figure is computed from: "table:x", "chart:x", "figure:group.name"
+    # -> names of sources and risk registers.
+    origins: dict[str, frozenset[str]] = field(default_factory=dict)
+    uses_functions: frozenset[str] = frozenset()  # tables computed by data/tables.py
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class Value:
     number: Any
     text: str  # formatted as in tables
     origin: str  # where it came from, for messages: "table 'x', row …, from data/actions.csv"
+    data: frozenset[str] = frozenset()  # the sources and risk registers it is computed from
 
 
 def load_paper_data(folder: Path) -> tuple[PaperData | None, list[Problem]]:
@@ -79,7 +96,35 @@ def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | 
         raise _Stop(problems)
     values = _quote_figures(spec, file, computed, sources, data, problems)
     _run_checks(spec, file, computed, sources, values, problems)
+    _record_origins(spec, file, sources, registers, computed, data)
     return (None, problems) if problems else (data, [])
+
+
+def _record_origins(
+    spec: DataFile,
+    file: YamlFile,
+    sources: dict[str, Source],
+    registers: dict[str, RiskRegister],
+    computed: dict[str, ComputedTable],
+    data: PaperData,
+) -> None:
+    """Which sources each table and chart comes from, so that markings can follow the data."""
+    for name, source in sources.items():
+        declared = spec.sources[name].marking
+        data.sources[name] = DataSource(name, source.path, declared, file.location(("sources", name)))
+    for name, register in registers.items():
+        declared = spec.risk_registers[name].marking
+        data.sources[name] = DataSource(name, register.path, declared, file.location(("risk_registers", name)))
+    for name, table in computed.items():
+        data.origins[f"table:{name}"] = table.sources
+    for name, register_table_spec in spec.register_tables.items():
+        data.origins[f"table:{name}"] = frozenset({register_table_spec.register_name})
+    for name, chart_spec in spec.charts.items():
+        if chart_spec.kind == "heat_map":
+            data.origins[f"chart:{name}"] = frozenset({chart_spec.register_name or ""})
+        else:
+            data.origins[f"chart:{name}"] = data.origins.get(f"table:{chart_spec.table}", frozenset())
+    data.uses_functions = frozenset(name for name, table in spec.tables.items() if table.function)
 
 
 def _read_sources(folder: Path, file: YamlFile, spec: DataFile) -> tuple[dict[str, Source], dict[str, RiskRegister]]:
@@ -200,6 +245,7 @@ def _quote_figures(
             if value is not None:
                 values[f"{group}.{name}"] = value
                 data.figures[group][name] = value.text
+                data.origins[f"figure:{group}.{name}"] = value.data
     return values
 
 
@@ -292,7 +338,8 @@ def _table_value(
     kind = spec.format or column_format.format or default_format(table.frame[column])
     if spec.sum_of_rows is not None:
         total = table.body[column].sum()
-        return Value(total, format_value(total, kind, spec.decimals), f"sum of the rows of {table.describe()}")
+        text = format_value(total, kind, spec.decimals)
+        return Value(total, text, f"sum of the rows of {table.describe()}", table.sources)
     assert spec.row is not None
     row = _find_row(table, spec.row)
     if row is None:
@@ -301,9 +348,8 @@ def _table_value(
         return None
     number = table.frame.iloc[row][column]
     decimals = spec.decimals if spec.decimals is not None else column_format.decimals
-    return Value(
-        number, format_value(number, kind, decimals), f"{table.describe()}, row '{spec.row}', column '{column}'"
-    )
+    where = f"{table.describe()}, row '{spec.row}', column '{column}'"
+    return Value(number, format_value(number, kind, decimals), where, table.sources)
 
 
 def _source_value(
@@ -319,14 +365,15 @@ def _source_value(
         return None
     if spec.count:
         text = format_value(len(rows), spec.format or "integer", spec.decimals)
-        return Value(len(rows), text, f"count of rows in {source.describe()}")
+        return Value(len(rows), text, f"count of rows in {source.describe()}", frozenset({source.name}))
     assert spec.sum is not None
     if spec.sum not in rows.columns:
         fail(f"source '{spec.source}' has no column '{spec.sum}'", (*path, "sum"))
         return None
     total = rows[spec.sum].sum()
     kind = spec.format or ("number" if rows[spec.sum].dtype == "Float64" else "integer")
-    return Value(total, format_value(total, kind, spec.decimals), f"sum of '{spec.sum}' in {source.describe()}")
+    text = format_value(total, kind, spec.decimals)
+    return Value(total, text, f"sum of '{spec.sum}' in {source.describe()}", frozenset({source.name}))
 
 
 def _find_row(table: Any, row: str) -> int | None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
-from panelpapers.load.schema import Spec, Text, require_one
+from panelpapers.load.schema import Marking, Spec, Text, require_one
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ColumnType = Literal["text", "integer", "number", "date"]
@@ -53,6 +53,7 @@ class SourceSpec(Spec):
     sheet: Text | None = None  # for .xlsx; default: the first sheet
     rows: list[dict[str, Any]] | None = None  # a small inline table
     columns: dict[Name, Annotated[ColumnSpec, BeforeValidator(_column_shorthand)]] = Field(min_length=1)
+    marking: Marking | None = None  # default: the highest marking of the content that uses it
 
     @model_validator(mode="after")
     def _one_kind(self) -> SourceSpec:
@@ -268,6 +269,7 @@ DEFAULT_BANDS = [
 
 class RiskRegisterSpec(Spec):
     file: Text
+    marking: Marking | None = None  # default: the highest marking of the content that uses it
     scale: Annotated[list[Text], Field(min_length=2, max_length=9)] = ["VL", "L", "M", "H", "VH"]
     bands: list[Band] = DEFAULT_BANDS
     likelihood_label: Text = "Likelihood"

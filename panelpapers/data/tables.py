@@ -35,6 +35,7 @@ class ComputedTable:
     frame: pd.DataFrame  # body rows, then the total row if any
     has_total: bool
     files: tuple[Path, ...]  # the data files the numbers came from
+    sources: frozenset[str]  # the names of the sources they came from
     table: Table = field(init=False)
 
     @property
@@ -168,7 +169,7 @@ def apply_where(frame: pd.DataFrame, conditions: list[Condition], path: Path_) -
 def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functions: dict[str, Any]) -> ComputedTable:
     """The table's steps in order: origin, where, derive, group or pivot, totals, compute, sort."""
     base: Path_ = ("tables", name)
-    frame, files = _origin(spec, base, sources, functions)
+    frame, origin = _origin(spec, base, sources, functions)
     frame = apply_where(frame, spec.where, (*base, "where"))
     frame = _derive(frame, spec, base)
     frame, summed = _summarise(frame, spec, base)
@@ -182,7 +183,8 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
     frame = frame.reset_index(drop=True)
     if spec.total_row is not None:
         frame = _with_total_row(frame, spec, summed, base)
-    computed = ComputedTable(name, spec, frame, spec.total_row is not None, files)
+    files = tuple(sources[name].path for name in origin)
+    computed = ComputedTable(name, spec, frame, spec.total_row is not None, files, frozenset(origin))
     for i, display in enumerate(computed.display_columns()):
         _require(frame, display.name, (*base, "columns", i))
     if spec.row_groups:
@@ -193,8 +195,9 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
 
 def _origin(
     spec: TableSpec, base: Path_, sources: dict[str, Source], functions: dict[str, Any]
-) -> tuple[pd.DataFrame, tuple[Path, ...]]:
-    """The rows the table starts from: a declared source, or the author's function over all sources."""
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The rows the table starts from, and the names of the sources they come from: a declared
+    source, or the author's function over all sources."""
     import pandas as pd
 
     if spec.source is not None:
@@ -202,7 +205,7 @@ def _origin(
             raise TableError(
                 (*base, "source"), f"unknown source '{spec.source}' (sources: {', '.join(sources) or 'none'})"
             )
-        return sources[spec.source].frame.copy(), (sources[spec.source].path,)
+        return sources[spec.source].frame.copy(), (spec.source,)
     assert spec.function is not None
     if spec.function not in functions:
         raise TableError((*base, "function"), f"no function '{spec.function}' in data/tables.py")
@@ -213,7 +216,7 @@ def _origin(
             (*base, "function"),
             f"function '{spec.function}' returned {type(result).__name__}, expected a DataFrame",
         )
-    return result.reset_index(drop=True), tuple(s.path for s in sources.values())
+    return result.reset_index(drop=True), tuple(sources)
 
 
 def _derive(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> pd.DataFrame:

@@ -66,6 +66,11 @@ def _wrap_string(key: str) -> Any:
 class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def line_problems(self, source: YamlFile) -> list[Problem]:
+        """Checks of a valid file that are reported at a line inside it (a duplicate where it stands),
+        which a validator cannot do: it only knows the mapping it checks. Run by `validate`."""
+        return []
+
 
 def require_one(*values: object, expected: str) -> None:
     """For specs that offer alternatives: exactly one of `values` must be given."""
@@ -191,6 +196,24 @@ class AppendicesFile(Spec):
     appendices: list[AppendixSpec]
     background_papers: list[Text]
 
+    def line_problems(self, source: YamlFile) -> list[Problem]:
+        """An appendix's ref names it in the paper ("Appendix A"), so two with one ref are a mistake."""
+        problems: list[Problem] = []
+        first_line: dict[str, int | None] = {}
+        for index, appendix in enumerate(self.appendices):
+            where = source.location(("appendices", index, "ref"))
+            if appendix.ref in first_line:
+                problems.append(
+                    Problem(
+                        where,
+                        f"appendix ref '{appendix.ref}' is already used at line {first_line[appendix.ref]}; "
+                        "refs must be unique",
+                    )
+                )
+            else:
+                first_line[appendix.ref] = where.line
+        return problems
+
 
 class MemberSpec(Spec):
     name: Text
@@ -249,9 +272,10 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate(source: YamlFile, model: type[M]) -> tuple[M | None, list[Problem]]:
-    """Validates a loaded file; on failure every problem comes back with its line."""
+    """Validates a loaded file; on failure every problem comes back with its line. A file that is valid
+    but has problems only its lines can show (see `Spec.line_problems`) comes back with them."""
     try:
-        return model.model_validate(source.data), []
+        spec = model.model_validate(source.data)
     except ValidationError as err:
         errors = err.errors(include_url=False)
         # A typo'd key also makes the intended key "missing": say it once, as the typo.
@@ -269,6 +293,7 @@ def validate(source: YamlFile, model: type[M]) -> tuple[M | None, list[Problem]]
             if not (e["type"] == "missing" and (e["loc"][:-1], e["loc"][-1]) in suggested)
         ]
         return None, problems
+    return spec, spec.line_problems(source) if isinstance(spec, Spec) else []
 
 
 def _problem(source: YamlFile, model: type[BaseModel], error: Any) -> Problem:

@@ -4,11 +4,11 @@ references and figures, and parses inline markup. Every problem keeps its file a
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from panelpapers.data.paper_data import PaperData
+from panelpapers.data.paper_data import DataSource, PaperData
 from panelpapers.errors import Location, Problem
 from panelpapers.house import (
     APPENDIX_SECTION,
@@ -19,6 +19,8 @@ from panelpapers.house import (
     SUMMARY_PARTS,
     WORDING,
     Wording,
+    is_publishable,
+    marking_rank,
 )
 from panelpapers.load import schema as s
 from panelpapers.load.content import PaperSource
@@ -70,22 +72,53 @@ MARKERS: dict[ListStyle, Callable[[int], str]] = {
 NESTED_STYLE: dict[ListStyle, ListStyle] = {"letter": "roman", "roman": "letter", "bullet": "bullet"}
 
 
-class _TextResolver:
-    """Resolves the text fields of one file, collecting problems instead of stopping."""
+@dataclass(frozen=True)
+class DataUse:
+    """Content that shows something computed from data: a placed table or chart, or a quoted figure."""
 
-    def __init__(self, file: YamlFile, names: Mapping[str, Any], problems: list[Problem]) -> None:
+    kind: str  # table | chart | figure
+    name: str  # "register_short_term", or "actions.outstanding" for a figure
+    location: Location
+    marking: str  # the marking of the content it appears in
+
+
+class _QuotedFigures(dict[str, str]):
+    """One group of figures for `{{ group.name }}`, noting every figure the text quotes."""
+
+    def __init__(self, group: str, figures: dict[str, str], quoted: list[str]) -> None:
+        super().__init__(figures)
+        self.group = group
+        self.quoted = quoted
+
+    def __getitem__(self, name: str) -> str:
+        value = super().__getitem__(name)
+        self.quoted.append(f"{self.group}.{name}")
+        return value
+
+
+class _TextResolver:
+    """Resolves the text fields of one file, of one marking, collecting problems instead of stopping."""
+
+    def __init__(self, file: YamlFile, context: _Context, marking: str) -> None:
         self.file = file
-        self.names = names
-        self.problems = problems
+        self.context = context
+        self.marking = marking
+        self.problems = context.problems
 
     def inlines(self, text: str, path: Path_) -> Inlines:
+        quoted = self.context.quoted
+        start = len(quoted)
         try:
-            return parse_inlines(expand(text, self.names))
+            return parse_inlines(expand(text, self.context.names))
         except MarkupError as err:
             location = self.file.text_location(path)
             line = (location.line or 1) + err.line_offset
             self.problems.append(Problem(Location(location.path, line), str(err)))
             return (Text(text),)
+        finally:
+            where = self.file.text_location(path)
+            self.context.uses += [DataUse("figure", name, where, self.marking) for name in quoted[start:]]
+            del quoted[start:]
 
     def blocks(self, blocks: list[s.TextBlockSpec], path: Path_) -> tuple[Block, ...]:
         out: list[Block] = []
@@ -159,13 +192,14 @@ class _Placer:
     """Places the tables and charts of data.yaml where the text names them, numbering each kind in
     reading order ("Table 1", "Figure 1"); each may be placed once."""
 
-    def __init__(self, data: PaperData | None, problems: list[Problem]) -> None:
+    def __init__(self, data: PaperData | None, problems: list[Problem], uses: list[DataUse]) -> None:
         self.data = data
         self.problems = problems
+        self.uses = uses
         self.placed: dict[str, Location] = {}
         self.counts = {"table": 0, "chart": 0}
 
-    def place(self, kind: str, name: str, where: Location) -> Block | None:
+    def place(self, kind: str, name: str, where: Location, marking: str) -> Block | None:
         found: dict[str, Table] | dict[str, Chart] = {}
         if self.data is not None:
             found = self.data.tables if kind == "table" else self.data.charts
@@ -184,29 +218,62 @@ class _Placer:
             self.problems.append(Problem(where, f"{kind} '{name}' is already placed at {first}; place it once"))
             return None
         self.placed[name] = where
+        self.uses.append(DataUse(kind, name, where, marking))
         self.counts[kind] += 1
         number = self.counts[kind]
         label = WORDING.table_label if kind == "table" else WORDING.chart_label
         return replace(found[name], number=number, label=label.format(number=number, caption=found[name].caption))
 
 
-def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[Paper | None, list[Problem]]:
-    problems: list[Problem] = []
-    specs = source.specs
-    supporting: s.SupportingFile | None = specs.get("supporting.yaml")
-    numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], problems) if supporting else None
-    names: dict[str, Any] = {**(data.figures if data else {}), "ref": _reference_function(numbers)}
-    placer = _Placer(data, problems)
+class _Context:
+    """What resolving one paper shares: the names text may use, the problems found so far, where
+    tables and charts are placed, and every use of the paper's data."""
 
-    def text_of(name: str) -> _TextResolver:
-        return _TextResolver(source.files[name], names, problems)
+    def __init__(self, source: PaperSource, data: PaperData | None, numbers: dict[str, str] | None) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.uses: list[DataUse] = []
+        self.quoted: list[str] = []  # figures quoted by the text being resolved
+        figures = data.figures if data else {}
+        self.names: dict[str, Any] = {
+            **{group: _QuotedFigures(group, named, self.quoted) for group, named in figures.items()},
+            "ref": _reference_function(numbers),
+        }
+        self.placer = _Placer(data, self.problems, self.uses)
+
+    def text_of(self, name: str, marking: str) -> _TextResolver:
+        return _TextResolver(self.source.files[name], self, marking)
+
+
+def resolve_paper(
+    source: PaperSource, data: PaperData | None = None, public: bool = False, uses: list[DataUse] | None = None
+) -> tuple[Paper | None, list[Problem]]:
+    """The paper as the restricted variant prints it or, with `public`, as the public variant does:
+    None if the paper itself is marked above the public marking; otherwise its appendices marked
+    above it are withheld before anything is placed, so that nothing in the public paper (not even a
+    table's number) depends on them. `uses`, if given, receives every table and chart placed and
+    every figure quoted."""
+    specs = source.specs
+    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
+    if public and paper_spec is not None and not is_publishable(paper_spec.marking):
+        return None, []
+    supporting: s.SupportingFile | None = specs.get("supporting.yaml")
+    numbers_problems: list[Problem] = []
+    numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], numbers_problems) if supporting else None
+    context = _Context(source, data, numbers)
+    context.problems.extend(numbers_problems)
 
     # Reading order, so tables and charts are numbered as a reader meets them.
-    sections, appendices = _numbered_sections(specs, text_of, placer)
-    summary = _summary(specs.get("summary.yaml"), text_of)
-    recommendations = _recommendations(specs.get("recommendations.yaml"), text_of)
+    marking = paper_spec.marking if paper_spec else MARKINGS[0]  # without one, the paper is not built
+    sections, appendices = _numbered_sections(specs, context, marking, public)
+    summary = _summary(specs.get("summary.yaml"), context, marking)
+    recommendations = _recommendations(specs.get("recommendations.yaml"), context, marking)
+    if data is not None and not public:
+        context.problems.extend(check_data_markings(data, context.uses))
+    if uses is not None:
+        uses.extend(context.uses)
 
-    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
+    problems = context.problems
     contacts: s.ContactFile | None = specs.get("contact.yaml")
     recommendations_spec: s.RecommendationsFile | None = specs.get("recommendations.yaml")
     appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
@@ -235,25 +302,60 @@ def resolve_paper(source: PaperSource, data: PaperData | None = None) -> tuple[P
     return paper, problems
 
 
+def check_data_markings(data: PaperData, uses: list[DataUse]) -> list[Problem]:
+    """Every source and risk register takes the marking its author declared or, by default, the
+    highest marking of the content that shows anything computed from it. Showing such a thing in
+    content of a lower marking would publish the data at the lower marking: each is a problem."""
+    users: dict[str, list[DataUse]] = {}
+    for use in uses:
+        for source_name in sorted(data.origins.get(f"{use.kind}:{use.name}", ())):
+            users.setdefault(source_name, []).append(use)
+    problems: dict[DataUse, Problem] = {}
+    for name, its_uses in users.items():
+        source = data.sources[name]
+        highest = max(its_uses, key=lambda use: marking_rank(use.marking))
+        marking = source.declared_marking or highest.marking
+        why = (
+            f"which data.yaml marks {marking}"
+            if source.declared_marking
+            else f"which is {marking} because content of that marking shows it ({highest.kind} "
+            f"'{highest.name}' at {highest.location})"
+        )
+        for use in its_uses:
+            if use in problems or marking_rank(use.marking) >= marking_rank(marking):
+                continue
+            problems[use] = Problem(
+                use.location,
+                f"{use.kind} '{use.name}' comes from {_described(source)}, {why}; this content is {use.marking}: "
+                f"show it only in content marked {marking}, or declare 'marking: {use.marking}' on "
+                f"'{name}' in data.yaml if its data may be shown at {use.marking}",
+            )
+    return list(problems.values())
+
+
+def _described(source: DataSource) -> str:
+    where = source.path.name if source.path.suffix != ".yaml" else "inline rows"
+    return f"data source '{source.name}' ({where})"
+
+
 def _numbered_sections(
-    specs: dict[str, Any], text_of: Callable[[str], _TextResolver], placer: _Placer
+    specs: dict[str, Any], context: _Context, marking: str, public: bool
 ) -> tuple[tuple[Section, ...], tuple[Appendix, ...]]:
     """Supporting information, the implications, contact details and the appendix list, numbered on
-    from 1; and the appendices themselves. A file that failed to load keeps its number free."""
-    paper_spec: s.PaperFile | None = specs.get("paper.yaml")
-    marking = paper_spec.marking if paper_spec else MARKINGS[0]  # without one, the paper is not built
+    from 1; and the appendices themselves (`public`: those above the public marking withheld). A file
+    that failed to load keeps its number free."""
     sections: list[Section] = []
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     if supporting:
-        text = text_of("supporting.yaml")
+        text = context.text_of("supporting.yaml", marking)
         for n, section in enumerate(supporting.sections, start=1):
-            sections.append(_supporting_section(n, section, text, placer, marking))
+            sections.append(_supporting_section(n, section, text, context.placer, marking))
     number = len(sections)
     for name, title in IMPLICATION_SECTIONS:
         number += 1
         implications: s.ImplicationsFile | None = specs.get(name)
         if implications:
-            blocks = text_of(name).blocks(implications.paragraphs, ("paragraphs",))
+            blocks = context.text_of(name, marking).blocks(implications.paragraphs, ("paragraphs",))
             sections.append(Section(str(number), title, blocks, marking))
     contacts: s.ContactFile | None = specs.get("contact.yaml")
     number += 1
@@ -262,34 +364,35 @@ def _numbered_sections(
     appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
     number += 1
     appendices: tuple[Appendix, ...] = ()
-    if appendix_file and paper_spec:
-        text = text_of("appendices.yaml")
+    if appendix_file:
         appendices = tuple(
-            Appendix(
-                a.ref,
-                a.title,
-                a.marking or marking,
-                _appendix_blocks(a, ("appendices", i), text, placer),
-                appendix_heading(a.ref, a.title, a.marking or marking, WORDING),
-            )
-            for i, a in enumerate(appendix_file.appendices)
+            _appendix(spec, i, context, marking, public) for i, spec in enumerate(appendix_file.appendices)
         )
         background = tuple(appendix_file.background_papers)
         sections.append(appendix_section(str(number), appendices, background, marking, WORDING))
     return tuple(sections), appendices
 
 
-def _summary(spec: s.SummaryFile | None, text_of: Callable[[str], _TextResolver]) -> tuple[SummaryPart, ...]:
+def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking: str, public: bool) -> Appendix:
+    marking = spec.marking or paper_marking
+    if public and not is_publishable(marking):
+        return Appendix(spec.ref, WORDING.withheld_appendix.format(marking=marking), marking, withheld=True)
+    text = context.text_of("appendices.yaml", marking)
+    blocks = _appendix_blocks(spec, ("appendices", index), text, context.placer)
+    return Appendix(spec.ref, spec.title, marking, blocks, appendix_heading(spec.ref, spec.title, marking, WORDING))
+
+
+def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tuple[SummaryPart, ...]:
     if spec is None:
         return ()
-    text = text_of("summary.yaml")
+    text = context.text_of("summary.yaml", marking)
     return tuple(SummaryPart(title, text.blocks(getattr(spec, key), (key,))) for key, title in SUMMARY_PARTS)
 
 
-def _recommendations(spec: s.RecommendationsFile | None, text_of: Callable[[str], _TextResolver]) -> ItemList:
+def _recommendations(spec: s.RecommendationsFile | None, context: _Context, marking: str) -> ItemList:
     if spec is None:
         return ItemList("letter", ())
-    text = text_of("recommendations.yaml")
+    text = context.text_of("recommendations.yaml", marking)
     return ItemList(
         "letter",
         tuple(
@@ -308,7 +411,7 @@ def _appendix_blocks(appendix: s.AppendixSpec, path: Path_, text: _TextResolver,
         else:
             kind, name = ("table", entry.table) if entry.table is not None else ("chart", entry.chart)
             assert name is not None
-            placed = placer.place(kind, name, text.file.location(where))
+            placed = placer.place(kind, name, text.file.location(where), text.marking)
             if placed is not None:
                 blocks.append(placed)
     return tuple(blocks)
@@ -328,7 +431,7 @@ def _supporting_section(
             if paragraph.text is None:
                 kind, name = ("table", paragraph.table) if paragraph.table is not None else ("chart", paragraph.chart)
                 assert name is not None
-                placed = placer.place(kind, name, text.file.location(path))
+                placed = placer.place(kind, name, text.file.location(path), marking)
                 if placed is not None:
                     blocks.append(placed)
                 continue

@@ -1,37 +1,37 @@
-"""Public and restricted variants. A public build carries nothing marked above the public marking:
-such papers are left out entirely and such appendices are named only by their letter and marking."""
+"""Public and restricted variants. The restricted variant prints everything. The public variant
+carries nothing marked above the public marking: such papers are left out entirely, and such
+appendices are withheld before the paper is resolved, so nothing public depends on them (their
+letter and marking are listed, nothing else)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field
 
-from panelpapers.house import APPENDIX_SECTION, is_publishable
-from panelpapers.model import Appendix, Paper
-from panelpapers.resolve.paper import appendix_section
+from panelpapers.data.paper_data import PaperData
+from panelpapers.errors import Problem
+from panelpapers.house import is_publishable
+from panelpapers.load.content import PaperSource
+from panelpapers.model import Paper
+from panelpapers.resolve.paper import DataUse, resolve_paper
 
 VARIANTS = ("restricted", "public")
 
 
-def public_view(paper: Paper) -> Paper | None:
-    if not is_publishable(paper.marking):
-        return None
-    if all(is_publishable(a.marking) for a in paper.appendices):
-        return paper
-    words = paper.words
-    appendices = tuple(
-        a
-        if is_publishable(a.marking)
-        else Appendix(a.ref, words.withheld_appendix.format(marking=a.marking), a.marking, withheld=True)
-        for a in paper.appendices
-    )
-    sections = tuple(
-        appendix_section(s.number, appendices, paper.background_papers, paper.marking, words)
-        if s.title == APPENDIX_SECTION
-        else s
-        for s in paper.sections
-    )
-    return replace(paper, appendices=appendices, sections=sections)
+@dataclass
+class Variants:
+    papers: dict[str, Paper | None] = field(default_factory=dict)  # by variant; None: left out of it
+    public_uses: list[DataUse] = field(default_factory=list)  # what the public paper takes from the data
 
 
-def view(paper: Paper, variant: str) -> Paper | None:
-    return paper if variant == "restricted" else public_view(paper)
+def resolve_variants(source: PaperSource, data: PaperData | None) -> tuple[Variants, list[Problem]]:
+    """The paper of each variant, or the problems that stop it."""
+    uses: list[DataUse] = []
+    restricted, problems = resolve_paper(source, data, uses=uses)
+    if restricted is None:
+        return Variants(), problems
+    if all(a.marking == restricted.marking for a in restricted.appendices):  # one marking throughout
+        public = restricted if is_publishable(restricted.marking) else None
+        return Variants({"restricted": restricted, "public": public}, uses if public else []), []
+    public_uses: list[DataUse] = []
+    public, _ = resolve_paper(source, data, public=True, uses=public_uses)  # less of the same: no new problems
+    return Variants({"restricted": restricted, "public": public}, public_uses), []

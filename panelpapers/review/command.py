@@ -1,5 +1,9 @@
 """`panelpapers diff OLD NEW` and `panelpapers diff --rev REV [PATH …]`. Exit status as diff's:
-0 nothing changed, 1 something changed, 2 trouble (unreadable input, a revision that will not build)."""
+0 nothing changed, 1 something changed, 2 trouble (unreadable input, a revision that will not build,
+a Markdown summary of papers marked above OFFICIAL asked for without `--variant restricted`).
+
+Build folders are compared in their public variant unless `--variant restricted` is given, so the
+summary CI posts as a pull-request comment cannot carry restricted text by default."""
 
 from __future__ import annotations
 
@@ -12,8 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from panelpapers.errors import ContentError
+from panelpapers.house import PUBLIC_MARKING, is_publishable
+from panelpapers.manifest import MANIFEST_FILE
 
 EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
+DEFAULT_VARIANT = "public"
+RESTRICTED_VARIANT = "restricted"
 
 
 def add_parser(commands: Any) -> None:
@@ -29,9 +37,10 @@ def add_parser(commands: Any) -> None:
     diff.add_argument("--rev", help="compare the content at this git revision with the working tree")
     diff.add_argument(
         "--variant",
-        default="restricted",
-        choices=("restricted", "public"),
-        help="which build variant to compare (default: restricted)",
+        default=None,  # None: not given, so the public variant and no restricted Markdown
+        choices=(RESTRICTED_VARIANT, DEFAULT_VARIANT),
+        help=f"which build variant to compare (default: {DEFAULT_VARIANT}); a Markdown summary of papers "
+        f"marked above {PUBLIC_MARKING} is written only with --variant {RESTRICTED_VARIANT}",
     )
     diff.add_argument("--html", type=Path, help="write the self-contained HTML report here")
     diff.add_argument("--markdown", type=Path, help="write a short Markdown summary (for a pull-request comment) here")
@@ -41,19 +50,26 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from panelpapers.review.compare import DiffInputError, compare_paths
 
+    variant = args.variant or DEFAULT_VARIANT
     try:
         if args.rev:
             with tempfile.TemporaryDirectory(prefix="panelpapers-diff-") as work:
                 old, new = build_revision_and_tree(args.rev, args.sides or [Path("content")], Path(work))
-                comparison = compare_paths(old, new, args.variant)
+                comparison = compare_paths(old, new, variant)
                 comparison.old_label, comparison.new_label = f"content at {args.rev}", "working tree"
                 return report(comparison, args)
         if len(args.sides) != 2:
             print("panelpapers diff: give OLD and NEW (two PDFs or build folders), or --rev REV", file=sys.stderr)
             return EXIT_TROUBLE
-        return report(compare_paths(args.sides[0], args.sides[1], args.variant), args)
+        return report(compare_paths(args.sides[0], args.sides[1], variant), args)
     except DiffInputError as err:
         print(f"panelpapers diff: {err}", file=sys.stderr)
+        if args.variant is None and any(side.is_dir() and any(side.rglob(MANIFEST_FILE)) for side in args.sides):
+            print(
+                f"panelpapers diff: build folders are compared in their {DEFAULT_VARIANT} variant unless "
+                f"you add --variant {RESTRICTED_VARIANT}",
+                file=sys.stderr,
+            )
         return EXIT_TROUBLE
     except ContentError as err:
         for problem in err.problems:
@@ -64,8 +80,16 @@ def run(args: argparse.Namespace) -> int:
 
 def report(comparison: Any, args: argparse.Namespace) -> int:
     from panelpapers.publish import write_atomic
-    from panelpapers.review.report import html, markdown, review, terminal_lines
+    from panelpapers.review.report import html, markdown, review, shown_marking, terminal_lines
 
+    marking = shown_marking(comparison)
+    if args.markdown and not is_publishable(marking) and args.variant != RESTRICTED_VARIANT:
+        print(
+            f"panelpapers diff: not writing {args.markdown}: the papers compared are marked {marking}, above "
+            f"{PUBLIC_MARKING}; add --variant {RESTRICTED_VARIANT} if the summary may carry {marking} text",
+            file=sys.stderr,
+        )
+        return EXIT_TROUBLE
     result = review(comparison, show_pages=bool(args.html) and not args.no_pages)
     for line in terminal_lines(result):
         print(line)

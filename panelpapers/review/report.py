@@ -1,14 +1,29 @@
 """The three faces of a review diff: one self-contained HTML file (styles and page images inline, so
-it opens offline), a short Markdown summary for a pull-request comment, and lines for the terminal."""
+it opens offline), a short Markdown summary for a pull-request comment, and lines for the terminal.
+Each opens with the highest protective marking of what it shows (see `shown_marking`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from panelpapers.house import MARKINGS, highest_marking
 from panelpapers.review.compare import Change, Comparison, PaperDiff
 from panelpapers.review.visual import PagePair, VisualResult, compare_visually
 
 QUOTE_WORDS = 12
+
+
+def shown_marking(comparison: Comparison) -> str:
+    """The highest marking of every paper compared, on either side. A paper whose marking is not known
+    (a bare PDF that does not say, a pack read from its PDF) counts as the highest marking there is:
+    a report must never claim to be less sensitive than what it quotes."""
+    markings = [
+        side.marking if side.marking in MARKINGS else MARKINGS[-1]
+        for paper in comparison.papers
+        for side in (paper.old, paper.new)
+        if side is not None
+    ]
+    return highest_marking(markings)
 
 
 @dataclass
@@ -32,6 +47,10 @@ class Review:
     def page_pairs(self, paper: PaperDiff) -> list[PagePair]:
         visual = self.visuals.get(paper.name)
         return visual.pairs if visual else []
+
+    @property
+    def marking(self) -> str:
+        return shown_marking(self.comparison)
 
     @property
     def pages_compared(self) -> int:
@@ -102,7 +121,7 @@ def cell_summary(cell: object) -> str:
 
 def terminal_lines(result: Review) -> list[str]:
     changes = result.changes
-    lines = [f"{result.comparison.old_label} → {result.comparison.new_label}"]
+    lines = [result.marking, f"{result.comparison.old_label} → {result.comparison.new_label}"]
     if not changes:
         return [*lines, "no changes"]
     for change in result.headline:
@@ -118,10 +137,11 @@ def terminal_lines(result: Review) -> list[str]:
 
 def markdown(result: Review) -> str:
     changes = result.changes
+    marking = f"**{result.marking}**"
     title = f"### Draft changes: `{result.comparison.old_label}` → `{result.comparison.new_label}`"
     if not changes:
-        return f"{title}\n\nNo changes to the papers' words, tables, charts or markings.\n"
-    out = [title, "", f"**{len(changes)} change{'s' if len(changes) != 1 else ''}**", ""]
+        return f"{marking}\n\n{title}\n\nNo changes to the papers' words, tables, charts or markings.\n\n{marking}\n"
+    out = [marking, "", title, "", f"**{len(changes)} change{'s' if len(changes) != 1 else ''}**", ""]
     if result.headline:
         out.append("**To note first** (recommendations, markings, titles):")
         out.append("")
@@ -135,6 +155,7 @@ def markdown(result: Review) -> str:
             out += [f"- {_md(describe(c))}" for c in rest]
             out.append("")
     out.append("The HTML report shows each change word by word, with the pages side by side.")
+    out += ["", marking]
     return "\n".join(out) + "\n"
 
 

@@ -1,0 +1,183 @@
+"""Publication safety: each variant folder is published whole, so it holds exactly what its manifest
+lists, even after a paper leaves the variant or a build is killed part way."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from panelpapers.build import build
+from panelpapers.manifest import MANIFEST_FILE
+from panelpapers.publish import publish_folder, recover
+from panelpapers.resolve.variants import VARIANTS
+
+EXAMPLE_MEETING = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-panel"
+
+
+def reduced_meeting(target: Path, keep: list[str]) -> Path:
+    """A copy of the example meeting with only the paper folders in `keep`, its agenda trimmed to match."""
+    meeting = target / EXAMPLE_MEETING.name
+    meeting.mkdir(parents=True)
+    shutil.copy2(EXAMPLE_MEETING / "meeting.yaml", meeting / "meeting.yaml")
+    text = (meeting / "meeting.yaml").read_text(encoding="utf-8")
+    for folder in sorted(EXAMPLE_MEETING.iterdir()):
+        if not folder.is_dir():
+            continue
+        if folder.name in keep:
+            shutil.copytree(folder, meeting / folder.name)
+        else:
+            text, count = re.subn(rf"  - paper: {re.escape(folder.name)}\n(?:    .*\n)*", "", text)
+            assert count == 1, f"the example agenda no longer lists {folder.name} as expected"
+    (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
+    return meeting
+
+
+def listed(folder: Path) -> dict[str, str]:
+    """The files the folder's manifest lists (and the manifest itself) -> sha256."""
+    outputs = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))["outputs"]
+    return {name: output["sha256"] for name, output in outputs.items()}
+
+
+def present(folder: Path) -> dict[str, str]:
+    """Every file under the folder (relative name) -> sha256."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def hidden(meeting_out: Path) -> list[str]:
+    return sorted(path.name for path in meeting_out.iterdir() if path.name.startswith("."))
+
+
+def test_a_paper_leaving_the_public_variant_leaves_no_files_behind(tmp_path: Path) -> None:
+    meeting = reduced_meeting(tmp_path / "content", ["02-risk-management", "03-audit-actions"])
+    out = tmp_path / "build"
+    build([meeting], out)
+    public = out / meeting.name / "public"
+    assert any(name.startswith("03-audit-actions") for name in present(public)), "the paper should start public"
+
+    paper_yaml = meeting / "03-audit-actions" / "paper.yaml"
+    text, count = re.subn(r"^marking: OFFICIAL$", "marking: OFFICIAL-SENSITIVE", paper_yaml.read_text(), flags=re.M)
+    assert count == 1
+    paper_yaml.write_text(text)
+    build([meeting], out)
+
+    names = set(present(public))
+    unlisted = sorted(names - set(listed(public)) - {MANIFEST_FILE})
+    assert names == set(listed(public)) | {MANIFEST_FILE}, f"unlisted files: {unlisted}"
+    assert not [name for name in names if "03-audit-actions" in name]
+    assert (out / meeting.name / "restricted" / "03-audit-actions.pdf").is_file()
+    assert hidden(out / meeting.name) == []
+
+
+def run_build(meeting: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "panelpapers", "build", str(meeting), "--out", str(out)],
+        cwd=meeting.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_a_killed_build_leaves_every_variant_folder_whole(tmp_path: Path) -> None:
+    meeting = reduced_meeting(tmp_path / "content", ["02-risk-management"])  # the quickest paper to build
+    out = tmp_path / "build"
+    meeting_out = out / meeting.name
+    started = time.monotonic()
+    first = run_build(meeting, out)
+    _, stderr = first.communicate(timeout=300)
+    duration = time.monotonic() - started
+    assert first.returncode == 0, stderr.decode()
+    complete = {variant: listed(meeting_out / variant) for variant in VARIANTS}
+    for variant in VARIANTS:
+        manifest = (meeting_out / variant / MANIFEST_FILE).read_bytes()
+        complete[variant][MANIFEST_FILE] = hashlib.sha256(manifest).hexdigest()
+        assert present(meeting_out / variant) == complete[variant]
+
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    for attempt in range(10):
+        delay = rng.uniform(0, duration)
+        process = run_build(meeting, out)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+        context = f"seed {seed}, kill {attempt + 1} after {delay:.2f} s of {duration:.2f} s"
+        for variant in VARIANTS:
+            folder = meeting_out / variant
+            if not folder.exists():
+                # Killed between moving the old folder aside and moving the new one in: the old one,
+                # still whole, is set aside, and the next build puts it back.
+                aside = [meeting_out / name for name in hidden(meeting_out) if name.startswith(f".{variant}.old-")]
+                assert len(aside) == 1, context
+                folder = aside[0]
+            assert present(folder) == complete[variant], context
+        leftovers = [name for name in hidden(meeting_out) if not re.match(r"\.(\w+)\.(staging|old)-", name)]
+        assert leftovers == [], context
+
+    last = run_build(meeting, out)
+    _, stderr = last.communicate(timeout=300)
+    assert last.returncode == 0, stderr.decode()
+    for variant in VARIANTS:
+        assert present(meeting_out / variant) == complete[variant]
+    assert hidden(meeting_out) == []
+
+
+def test_a_failed_publish_keeps_the_previous_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "meeting" / "public"
+    publish_folder(folder, {"a.pdf": b"old"})
+    with pytest.raises(TypeError):
+        publish_folder(folder, {"b.pdf": b"new", "c.pdf": None})  # type: ignore[dict-item]
+    assert present(folder) == {"a.pdf": hashlib.sha256(b"old").hexdigest()}
+    assert hidden(folder.parent) == []
+
+
+def test_an_interrupt_between_the_renames_puts_the_old_folder_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "meeting" / "public"
+    publish_folder(folder, {"a.pdf": b"old"})
+    renames: list[tuple[str, str]] = []
+    real_rename = os.rename
+
+    def rename(source: Path, target: Path) -> None:
+        renames.append((Path(source).name, Path(target).name))
+        if len(renames) == 2:  # the old folder is aside, the new one not yet in
+            raise KeyboardInterrupt
+        real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        publish_folder(folder, {"b.pdf": b"new"})
+    assert renames[0][0] == "public" and renames[0][1].startswith(".public.old-")
+    monkeypatch.undo()
+    assert present(folder) == {"a.pdf": hashlib.sha256(b"old").hexdigest()}
+    assert hidden(folder.parent) == []
+
+
+def test_a_publish_cleans_up_after_a_crashed_one(tmp_path: Path) -> None:
+    folder = tmp_path / "meeting" / "public"
+    publish_folder(folder, {"a.pdf": b"old"})
+    # A crash between the two renames: the folder set aside, a whole staging folder beside it.
+    os.rename(folder, folder.parent / ".public.old-0123")
+    (folder.parent / ".public.staging-0123").mkdir()
+    (folder.parent / ".public.staging-0123" / "b.pdf").write_bytes(b"new")
+    (folder.parent / ".restricted.staging-4567").mkdir()  # another variant's: its own publish tidies it
+    recover(folder)
+    assert present(folder) == {"a.pdf": hashlib.sha256(b"old").hexdigest()}
+    assert hidden(folder.parent) == [".restricted.staging-4567"]
+    publish_folder(folder, {"b.pdf": b"new"})
+    assert present(folder) == {"b.pdf": hashlib.sha256(b"new").hexdigest()}
