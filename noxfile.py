@@ -1,7 +1,12 @@
 """Developer sessions: `nox -s build` builds the example content into build/, `nox -s tests` runs the
-test suite, `nox -s lint` runs ruff and mypy, `nox -s bench` measures build costs."""
+test suite, `nox -s lint` runs ruff and mypy, `nox -s bench` measures build costs, and `nox -s wheel`
+tries the package as a secretariat installs it: from its wheel, outside this checkout."""
 
 from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
 
 import nox
 
@@ -31,6 +36,36 @@ def lint(session: nox.Session) -> None:
     install(session, "ruff", "mypy", "types-PyYAML")
     session.run("ruff", "check", "panelpapers", "tests", "noxfile.py")
     session.run("mypy", "panelpapers")
+
+
+@nox.session(reuse_venv=False)
+def wheel(session: nox.Session) -> None:
+    """Builds the wheel, installs it (not editable) into a fresh environment, copies the example
+    content project and the council fixture into empty folders outside the checkout, and builds
+    them there: templates, fonts and reference.docx must come from the installed package."""
+    work = Path(tempfile.mkdtemp(prefix="panelpapers-wheel-"))
+    try:
+        session.run("python", "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), ".")
+        (wheel_file,) = (work / "dist").glob("panelpapers-*.whl")
+        session.install(str(wheel_file))
+        example = work / "example"
+        example.mkdir()
+        shutil.copy("panelpapers.yaml", example)
+        shutil.copytree("content", example / "content")
+        council = work / "council"
+        shutil.copytree("tests/projects/council", council)
+        for project in (example, council):
+            session.chdir(project)
+            session.run("panelpapers", "--version")
+            session.run("panelpapers", "check")
+            session.run("panelpapers", "build")
+            built = sorted(str(path.relative_to(project)) for path in (project / "build").rglob("*.pdf"))
+            session.log(f"{project.name}: {len(built)} PDFs: {', '.join(built)}")
+            if not any(path.endswith("pack.pdf") for path in built):
+                session.error(f"{project.name}: no pack was built")
+    finally:
+        session.chdir(Path(__file__).parent)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @nox.session

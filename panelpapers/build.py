@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from panelpapers.data.paper_data import PaperData, load_paper_data
 from panelpapers.errors import ContentError, Problem
+from panelpapers.house import House
 from panelpapers.inputs import input_hashes, public_input_hashes, relative
 from panelpapers.load.content import MeetingSource, PaperSource, find_targets, load_meeting, load_paper
 from panelpapers.manifest import MANIFEST_FILE, Manifest, Output, PaperFiles
 from panelpapers.model import Meeting, Paper
+from panelpapers.project import project_of
 from panelpapers.publish import publish_folder, recover
 from panelpapers.resolve.meeting import resolve_meeting
 from panelpapers.resolve.variants import VARIANTS, Variants, resolve_variants
@@ -96,26 +99,28 @@ def check_meeting(meeting: MeetingSource) -> list[Problem]:
     return problems
 
 
-def gather(paths: list[Path]) -> list[PaperJob]:
-    """Loads, validates and resolves everything named; raises ContentError with every problem."""
+def gather(paths: list[Path], house: House | None = None) -> list[PaperJob]:
+    """Loads, validates and resolves everything named, in `house` (default: the house style of the
+    content project the paths lie in); raises ContentError with every problem."""
+    house = house or project_of(paths).house
     meetings, paper_folders, problems = find_targets(paths)
     jobs: list[PaperJob] = []
     meeting_jobs: list[tuple[MeetingSource, list[PaperJob]]] = []
     for folder in meetings:
-        meeting, found = load_meeting(folder)
+        meeting, found = load_meeting(folder, house)
         problems.extend(found)
         problems.extend(check_meeting(meeting))
         meeting_jobs.append((meeting, [PaperJob(folder.name, paper) for paper in meeting.papers]))
         jobs.extend(meeting_jobs[-1][1])
     for folder in paper_folders:
-        paper, found = load_paper(folder)
+        paper, found = load_paper(folder, house)
         problems.extend(found)
         jobs.append(PaperJob(folder.parent.name, paper))
     for job in jobs:
         # Resolve even an incomplete paper, so text problems show up in the same run.
-        data, found = load_paper_data(job.source.folder)  # tables, charts and figures from data.yaml
+        data, found = load_paper_data(job.source.folder, house)  # tables, charts and figures from data.yaml
         problems.extend(found)
-        job.variants, found = resolve_variants(job.source, data)
+        job.variants, found = resolve_variants(job.source, data, house)
         job.paper = job.variants.papers.get("restricted")
         job.data = data
         problems.extend(found)
@@ -123,7 +128,7 @@ def gather(paths: list[Path]) -> list[PaperJob]:
         raise ContentError(problems)
     for meeting_source, its_jobs in meeting_jobs:
         papers = {job.source.folder.name: job.paper for job in its_jobs if job.paper is not None}
-        resolved = resolve_meeting(meeting_source, papers)
+        resolved = resolve_meeting(meeting_source, papers, house)
         for job in its_jobs:
             job.meeting = resolved
     return jobs
@@ -152,16 +157,25 @@ class Renderer:
         return self.done[key]
 
 
-def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -> dict[Path, bytes]:
-    """Every output of every variant, in memory: file path -> bytes."""
+def render(
+    jobs: list[PaperJob],
+    out_dir: Path,
+    templates: Path | None = None,
+    progress: Callable[[str, str], None] | None = None,
+) -> dict[Path, bytes]:
+    """Every output of every variant, in memory: file path -> bytes. `progress(stage, detail)` is told
+    of each paper and pack as it is rendered."""
     from panelpapers.render.record import RECORD_SUFFIX, paper_record, record_json
 
     renderer = Renderer(templates)
     outputs: dict[Path, bytes] = {}
     manifests: dict[Path, Manifest] = {}
     packs: dict[Path, tuple[Meeting, list[tuple[Paper, bytes]]]] = {}  # variant folder -> its pack's papers
-    for job in jobs:
+    for number, job in enumerate(jobs, 1):
         assert job.paper is not None
+        if progress:  # a build's log is public: a paper withheld from the public variant goes unnamed
+            name = job.source.folder.name if job.variants.papers.get("public") else "(a paper not published)"
+            progress("rendering", f"{job.meeting_name}/{name} ({number}/{len(jobs)})")
         for variant in VARIANTS:
             paper = job.variants.papers[variant]
             folder = out_dir / job.meeting_name / variant
@@ -193,6 +207,8 @@ def render(jobs: list[PaperJob], out_dir: Path, templates: Path | None = None) -
             if job.meeting is not None:
                 packs[folder][1].append((paper, renderer.render(paper, "pdf")))
     for folder, (meeting, papers) in packs.items():
+        if progress:
+            progress("pack", f"{folder.parent.name}/{folder.name}")
         manifest = manifests.setdefault(folder, Manifest(folder.name))
         render_pack_outputs(meeting, papers, folder, outputs, manifest, templates)
     for folder, manifest in manifests.items():
@@ -230,22 +246,36 @@ def render_pack_outputs(
     manifest.inputs[relative(meeting_file, meeting_file.parent.parent)] = digest
 
 
-def build(paths: list[Path], out_dir: Path, templates: Path | None = None) -> dict[Path, bytes]:
+def build(
+    paths: list[Path],
+    out_dir: Path,
+    templates: Path | None = None,
+    progress: Callable[[str, str], None] | None = None,
+) -> dict[Path, bytes]:
     """Builds `paths` into `out_dir`/<meeting>/<variant>/. Each variant folder the build touches is
     replaced whole by exactly what this build produced for it, listed in its manifest: files of papers
     that left the variant go, and a build of one paper leaves only that paper in its meeting's variant
     folders (no other papers, no pack), so build the meeting to publish the meeting. Folders of
     meetings not built are left alone.
 
-    `templates`: a folder that replaces the packaged templates (default: the packaged ones)."""
-    jobs = gather(paths)
-    outputs = render(jobs, out_dir, templates)
+    The house style and any templates of its own come from the content project the paths lie in;
+    `templates` names another folder of templates, searched before the packaged ones.
+
+    `progress(stage, detail)`, if given, is told as each stage starts: loading, rendering (once per
+    paper, detail "<meeting>/<paper> (n/total)"), pack, publishing (once per folder)."""
+    if progress:
+        progress("loading", " ".join(map(str, paths)))
+    project = project_of(paths)
+    jobs = gather(paths, project.house)
+    outputs = render(jobs, out_dir, templates or project.templates, progress)
     folders: dict[Path, dict[str, bytes]] = {}
     for path, data in outputs.items():
         folders.setdefault(path.parent, {})[path.name] = data
     for folder in folders:  # first put back any folder an interrupted build left set aside
         recover(folder)
     for folder, files in folders.items():
+        if progress:
+            progress("publishing", str(folder))
         publish_folder(folder, files)
     return outputs
 

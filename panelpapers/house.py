@@ -8,21 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Protective markings, lowest first. A public build carries nothing above PUBLIC_MARKING.
-MARKINGS: tuple[str, ...] = ("OFFICIAL", "OFFICIAL-SENSITIVE")
-PUBLIC_MARKING = "OFFICIAL"
 
+@dataclass(frozen=True)
+class Marking:
+    """A protective marking, as a house uses it."""
 
-def marking_rank(marking: str) -> int:
-    return MARKINGS.index(marking)
-
-
-def highest_marking(markings: Iterable[str]) -> str:
-    return max(markings, key=marking_rank, default=MARKINGS[0])
-
-
-def is_publishable(marking: str) -> bool:
-    return marking_rank(marking) <= marking_rank(PUBLIC_MARKING)
+    label: str  # as content names it: "OFFICIAL-SENSITIVE"
+    publish: bool  # may appear in the public variant
+    header: str  # printed at the top and bottom of its pages
+    status_line: str | None = None  # printed on the cover of a paper of this marking: "Non-restricted paper"
 
 
 @dataclass(frozen=True)
@@ -33,6 +27,14 @@ class MastheadLine:
     mark: str  # "MOPAC"
     words: tuple[str, ...]  # the name beside the mark, line by line
     words_in_docx: str  # the name on one line, as the DOCX prints it
+    logo: Logo | None = None  # a picture printed in place of the mark
+
+
+@dataclass(frozen=True)
+class Logo:
+    image: bytes  # PNG or JPEG, read from the content project when the house style is loaded
+    media_type: str  # "image/png" or "image/jpeg"
+    height_mm: float = 14.0
 
 
 MOPAC = MastheadLine(
@@ -51,11 +53,9 @@ class Masthead:
 
 
 # Organisations a paper may be reported by, and the masthead each prints.
-ORGANISATIONS: dict[str, Masthead] = {
-    name: Masthead(name, lines) for name, lines in (("MPS", (MPS,)), ("MOPAC", (MOPAC,)), ("joint", (MOPAC, MPS)))
-}
-# The front sheet belongs to the joint panel, so it carries both mastheads.
-FRONT_SHEET_ORGANISATION = "joint"
+ORGANISATIONS = tuple(
+    Masthead(name, lines) for name, lines in (("MPS", (MPS,)), ("MOPAC", (MOPAC,)), ("joint", (MOPAC, MPS)))
+)
 
 # summary.yaml keys and the headings they print under, in order.
 SUMMARY_PARTS: tuple[tuple[str, str], ...] = (
@@ -120,6 +120,55 @@ class Wording:
 
 
 WORDING = Wording()
+# Chart series colours, in order, and the fill of table headers (both as #rrggbb).
+PALETTE = ("#003c71", "#5b9bd5", "#f0a500", "#7f7f7f", "#2a9d8f", "#b5446e")
+
+
+@dataclass(frozen=True)
+class House:
+    """One house style: everything above, for one panel's secretariat. The built-in one is the
+    MPS-MOPAC Joint Audit Panel's; a content project's panelpapers.yaml describes its own."""
+
+    markings: tuple[Marking, ...]  # lowest first
+    organisations: tuple[Masthead, ...]
+    front_sheet_organisation: str  # whose masthead the agenda front sheet carries
+    summary_parts: tuple[tuple[str, str], ...] = SUMMARY_PARTS
+    implication_sections: tuple[tuple[str, str], ...] = IMPLICATION_SECTIONS
+    contact_section: str = CONTACT_SECTION
+    appendix_section: str = APPENDIX_SECTION
+    wording: Wording = WORDING
+    palette: tuple[str, ...] = PALETTE
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(marking.label for marking in self.markings)
+
+    @property
+    def public_marking(self) -> str:
+        """The highest marking the public variant may carry."""
+        return [marking.label for marking in self.markings if marking.publish][-1]
+
+    def marking(self, label: str) -> Marking:
+        return self.markings[self.rank(label)]
+
+    def rank(self, label: str) -> int:
+        return self.labels.index(label)
+
+    def highest(self, labels: Iterable[str]) -> str:
+        return max(labels, key=self.rank, default=self.labels[0])
+
+    def is_publishable(self, label: str) -> bool:
+        return self.marking(label).publish
+
+    def masthead(self, organisation: str) -> Masthead:
+        return next(masthead for masthead in self.organisations if masthead.organisation == organisation)
+
+
+DEFAULT_HOUSE = House(
+    markings=(Marking("OFFICIAL", True, "OFFICIAL"), Marking("OFFICIAL-SENSITIVE", False, "OFFICIAL-SENSITIVE")),
+    organisations=ORGANISATIONS,
+    front_sheet_organisation="joint",  # the front sheet belongs to the joint panel: both mastheads
+)
 
 
 def counter_parts(pattern: str) -> tuple[tuple[str, str], ...]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from panelpapers.errors import Location
-from panelpapers.house import Masthead, Wording, highest_marking
+from panelpapers.house import House, Masthead, Wording
 
 # Inline content ---------------------------------------------------------------------------------
 
@@ -190,8 +190,12 @@ class Paper:
     sections: tuple[Section, ...]
     appendices: tuple[Appendix, ...]
     background_papers: tuple[str, ...]
-    words: Wording  # the house's fixed words, printed as given
+    house: House  # the house style it is printed in: markings, fixed words
     contents: bool = False  # list the numbered sections, with their pages, after the summary
+
+    @property
+    def words(self) -> Wording:
+        return self.house.wording
 
     @property
     def date_text(self) -> str:
@@ -205,7 +209,16 @@ class Paper:
     def highest_marking(self) -> str:
         """The marking of everything the paper prints, appendices' content included: its cover, its
         manifest entry and its row on the restricted front sheet carry this."""
-        return highest_marking([self.marking, *(a.marking for a in self.appendices if a.blocks)])
+        return self.house.highest([self.marking, *(a.marking for a in self.appendices if a.blocks)])
+
+    @property
+    def status_line(self) -> str | None:
+        """Printed on the cover under the title, as the house sets it for the paper's marking."""
+        return self.house.marking(self.highest_marking).status_line
+
+    def furniture(self, marking: str) -> str:
+        """What the top and bottom of a page of this marking say."""
+        return self.house.marking(marking).header
 
     def numbered_paragraphs(self) -> list[Paragraph]:
         return [
@@ -259,7 +272,11 @@ class Meeting:
     items: tuple[AgendaItem, ...]
     location: Location  # meeting.yaml
     masthead: Masthead
-    words: Wording
+    house: House
+
+    @property
+    def words(self) -> Wording:
+        return self.house.wording
 
     @property
     def when_text(self) -> str:
@@ -288,3 +305,8 @@ class FrontSheet:
     marking: str  # the highest marking of anything in the pack
     draft: bool  # any paper in the pack is a draft
     rows: tuple[AgendaRow, ...]
+
+    @property
+    def furniture(self) -> str:
+        """What the top and bottom of the front sheet's pages say."""
+        return self.meeting.house.marking(self.marking).header

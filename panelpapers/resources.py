@@ -26,15 +26,20 @@ def fonts() -> list[Path]:
     return sorted((templates_dir() / "fonts").glob("*.ttf"))
 
 
-def reference_docx() -> Path:
+def reference_docx(templates: Path | None = None) -> Path:
+    """The reference .docx: the one in `templates` (a project's own) if it has one, else the packaged one."""
+    if templates is not None and (templates / "reference.docx").is_file():
+        return templates / "reference.docx"
     return templates_dir() / "reference.docx"
 
 
 def template_environment(templates: Path | None = None) -> SandboxedEnvironment:
-    """Sandboxed, autoescaped, strict Jinja over `templates` (default: the packaged ones). Each caller
-    adds its own filters, so the paper writer and the review report share no state."""
+    """Sandboxed, autoescaped, strict Jinja over `templates` (a project's own: each file there
+    overrides the packaged file of the same name) and the packaged templates. Each caller adds its own
+    filters, so the paper writer and the review report share no state."""
+    folders = [templates_dir()] if templates is None else [templates, templates_dir()]
     return SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(templates or templates_dir()),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -22,9 +22,9 @@ STAGES: list[set[str]] = [
     {"resolve"},
     {"render"},
     {"pack"},
-    {"build", "publish", "manifest", "inputs"},
+    {"build", "publish", "manifest", "inputs", "project"},
     {"review"},
-    {"cli", "__main__", "__init__"},
+    {"cli", "__main__", "__init__", "scaffold", "schemas"},
 ]
 
 

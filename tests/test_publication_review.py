@@ -23,13 +23,14 @@ from conftest import EXAMPLE_MEETING, run_panelpapers
 from readback import require_tool
 
 from panelpapers.build import build
-from panelpapers.house import MARKINGS, PUBLIC_MARKING
+from panelpapers.house import DEFAULT_HOUSE
 from panelpapers.render.record import Passage
 from panelpapers.review.compare import compare
 from panelpapers.review.extract import PaperContent
 
 PAPER = "04-governance-statement"  # OFFICIAL, with an OFFICIAL-SENSITIVE appendix A
-HIGHEST = MARKINGS[-1]
+HIGHEST = DEFAULT_HOUSE.labels[-1]
+PUBLIC_MARKING = DEFAULT_HOUSE.public_marking
 RESTRICTED_WORDS = "and 2023/24"  # added to the title of the OFFICIAL-SENSITIVE appendix
 
 

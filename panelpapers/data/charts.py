@@ -25,7 +25,6 @@ FONT_FAMILY = "Liberation Sans"
 # The PDF's stylesheet names the same bundled font "Panel Sans"; WeasyPrint draws an SVG's text with
 # the document's fonts, so naming it keeps system fonts out of the PDF.
 SVG_FONT_FAMILY = "Panel Sans"
-PALETTE = ("#003c71", "#5b9bd5", "#f0a500", "#7f7f7f", "#2a9d8f", "#b5446e")
 HATCHES = ("", "///", "...", "xx", "\\\\\\", "oo")
 MARKERS = ("o", "s", "^", "D", "v", "P")
 PNG_DPI = 300
@@ -126,7 +125,8 @@ def _value_text(value: float, kind: str) -> str:
     return format_value(value, kind if kind != "text" else "number")
 
 
-def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec) -> Chart:
+def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec, palette: tuple[str, ...]) -> Chart:
+    """`palette`: the house's series colours, in order."""
     category, labels, names, values = chart_series(computed, spec)
     value_kind = computed.column_format(names[0]).format or default_format(computed.body[names[0]])
     series_headers = [computed.column_format(n).header or header_text(n) for n in names]
@@ -135,11 +135,11 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec)
     figure, axes = _new_figure(WIDTH_MM, height)
     series = list(zip(series_headers, values, strict=True))
     if spec.kind == "line":
-        _draw_lines(axes, series, value_kind)
+        _draw_lines(axes, series, value_kind, palette)
     elif spec.kind in ("stacked_bar", "stacked_horizontal_bar"):
-        _draw_stacked_bars(axes, series, value_kind, horizontal)
+        _draw_stacked_bars(axes, series, value_kind, horizontal, palette)
     else:
-        _draw_bars(axes, series, value_kind, horizontal)
+        _draw_bars(axes, series, value_kind, horizontal, palette)
     _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
     svg, png = save(figure)
     alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
@@ -149,17 +149,17 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec)
 Series = list[tuple[str, list[float]]]  # (name, one value per category)
 
 
-def _draw_lines(axes: Axes, series: Series, value_kind: str) -> None:
+def _draw_lines(axes: Axes, series: Series, value_kind: str, palette: tuple[str, ...]) -> None:
     for i, (name, points) in enumerate(series):
         positions = list(range(len(points)))
-        axes.plot(positions, points, marker=MARKERS[i % len(MARKERS)], color=PALETTE[i % len(PALETTE)], label=name)
+        axes.plot(positions, points, marker=MARKERS[i % len(MARKERS)], color=palette[i % len(palette)], label=name)
         for x, y in zip(positions, points, strict=True):
             axes.annotate(
                 _value_text(y, value_kind), (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7
             )
 
 
-def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool) -> None:
+def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, palette: tuple[str, ...]) -> None:
     """Each category's bars stacked, each part labelled where it is tall enough, the total at the end."""
     positions = list(range(len(series[0][1])))
     bottoms = [0.0] * len(positions)
@@ -170,7 +170,7 @@ def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: 
             positions,
             values,
             **stack,
-            color=PALETTE[i % len(PALETTE)],
+            color=palette[i % len(palette)],
             hatch=HATCHES[i % len(HATCHES)],
             label=name,
             edgecolor="white",
@@ -198,7 +198,7 @@ def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: 
         )
 
 
-def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool) -> None:
+def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, palette: tuple[str, ...]) -> None:
     """One bar per category, or several side by side (grouped) when there are several series."""
     positions = list(range(len(series[0][1])))
     width = 0.8 / len(series)
@@ -208,7 +208,7 @@ def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool) ->
             offsets,
             values,
             width,
-            color=PALETTE[i % len(PALETTE)],
+            color=palette[i % len(palette)],
             hatch=HATCHES[i % len(HATCHES)],
             label=name,
             edgecolor="white",

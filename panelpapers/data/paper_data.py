@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from panelpapers.data.spec import DataFile, ValueSpec
 from panelpapers.errors import Location, Problem
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.schema import validate
 from panelpapers.load.source import YamlFile, load_yaml
 from panelpapers.model import Chart, Table
@@ -59,7 +60,7 @@ class Value:
     data: frozenset[str] = frozenset()  # the sources and risk registers it is computed from
 
 
-def load_paper_data(folder: Path) -> tuple[PaperData | None, list[Problem]]:
+def load_paper_data(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperData | None, list[Problem]]:
     path = folder / DATA_FILE
     if not path.is_file():
         return None, []
@@ -67,13 +68,13 @@ def load_paper_data(folder: Path) -> tuple[PaperData | None, list[Problem]]:
     loaded, problems = load_yaml(path)
     if loaded is None:
         return failed, problems
-    spec, problems = validate(loaded, DataFile)
+    spec, problems = validate(loaded, DataFile, house)
     if spec is None:
         return failed, problems
     # Text quoting a figure is not also reported when the data behind the figure is what failed.
     failed.figures = {group: dict.fromkeys(named, "?") for group, named in spec.figures.items()}
     try:
-        data, problems = _compute(folder, loaded, spec)
+        data, problems = _compute(folder, loaded, spec, house.palette)
     except _Stop as stop:
         return failed, stop.problems
     return data or failed, problems
@@ -84,14 +85,16 @@ class _Stop(Exception):
         self.problems = problems
 
 
-def _compute(folder: Path, file: YamlFile, spec: DataFile) -> tuple[PaperData | None, list[Problem]]:
+def _compute(
+    folder: Path, file: YamlFile, spec: DataFile, palette: tuple[str, ...]
+) -> tuple[PaperData | None, list[Problem]]:
     sources, registers = _read_sources(folder, file, spec)
     functions = _load_functions(folder, file) if any(t.function for t in spec.tables.values()) else {}
     data = PaperData(file)
     problems: list[Problem] = []
     computed = _compute_tables(spec, file, sources, functions, data, problems)
     _register_tables(spec, file, registers, data, problems)
-    _draw_charts(spec, file, computed, registers, data, problems)
+    _draw_charts(spec, file, computed, registers, palette, data, problems)
     if problems:
         raise _Stop(problems)
     values = _quote_figures(spec, file, computed, sources, data, problems)
@@ -202,6 +205,7 @@ def _draw_charts(
     file: YamlFile,
     computed: dict[str, ComputedTable],
     registers: dict[str, RiskRegister],
+    palette: tuple[str, ...],
     data: PaperData,
     problems: list[Problem],
 ) -> None:
@@ -223,7 +227,7 @@ def _draw_charts(
                 if chart_spec.table not in computed:
                     problems.append(_unknown(file, (*where, "table"), "table", chart_spec.table, computed))
                     continue
-                data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec)
+                data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec, palette)
         except ChartError as err:
             problems.append(Problem(file.location(where), f"chart '{name}': {err}"))
 

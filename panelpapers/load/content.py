@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from panelpapers.errors import Location, Problem
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.schema import SECTION_FILES, MeetingFile, Spec, validate
 from panelpapers.load.source import YamlFile, load_yaml
 
@@ -35,7 +36,7 @@ class MeetingSource:
     papers: list[PaperSource]
 
 
-def load_paper(folder: Path) -> tuple[PaperSource, list[Problem]]:
+def load_paper(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperSource, list[Problem]]:
     source = PaperSource(folder)
     problems: list[Problem] = []
     for name, model in SECTION_FILES.items():
@@ -47,7 +48,7 @@ def load_paper(folder: Path) -> tuple[PaperSource, list[Problem]]:
         problems.extend(found)
         if loaded is None:
             continue
-        spec, found = validate(loaded, model)
+        spec, found = validate(loaded, model, house)
         problems.extend(found)
         source.files[name] = loaded
         if spec is not None:
@@ -70,17 +71,17 @@ def _missing_file_message(name: str) -> str:
     return f"missing section file '{name}' (see docs/content-format.md)"
 
 
-def load_meeting(folder: Path) -> tuple[MeetingSource, list[Problem]]:
+def load_meeting(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[MeetingSource, list[Problem]]:
     problems: list[Problem] = []
     spec: Spec | None = None
     loaded, found = load_yaml(folder / MEETING_FILE)
     problems.extend(found)
     if loaded is not None:
-        spec, found = validate(loaded, MeetingFile)
+        spec, found = validate(loaded, MeetingFile, house)
         problems.extend(found)
     papers: list[PaperSource] = []
     for paper_folder in paper_folders(folder):
-        paper, found = load_paper(paper_folder)
+        paper, found = load_paper(paper_folder, house)
         papers.append(paper)
         problems.extend(found)
     meeting = MeetingSource(folder, loaded, spec if isinstance(spec, MeetingFile) else None, papers)

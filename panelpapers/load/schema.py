@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -15,31 +15,35 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
 from panelpapers.errors import Problem
-from panelpapers.house import MARKINGS, ORGANISATIONS
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.source import YamlFile
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _one_of(vocabulary: Collection[str]) -> Any:
-    """A word from the house vocabulary (house.py), with the choices named when it is not one."""
+def _one_of(vocabulary: Callable[[House], Collection[str]]) -> Any:
+    """A word from the house vocabulary of the content being validated (`validate(…, house)`), with
+    the choices named when it is not one."""
 
-    def check(value: Any) -> Any:
-        if isinstance(value, str) and value in vocabulary:
+    def check(value: Any, info: ValidationInfo) -> Any:
+        house = info.context.get("house", DEFAULT_HOUSE) if isinstance(info.context, dict) else DEFAULT_HOUSE
+        words = vocabulary(house)
+        if isinstance(value, str) and value in words:
             return value
-        choices = [f"'{word}'" for word in vocabulary]
+        choices = [f"'{word}'" for word in words]
         listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
         raise ValueError(f"expected one of {listed}, got {_describe(value)}")
 
     return BeforeValidator(check)
 
 
-Marking = Annotated[str, _one_of(MARKINGS)]
-Organisation = Annotated[str, _one_of(list(ORGANISATIONS))]
+Marking = Annotated[str, _one_of(lambda house: house.labels)]
+Organisation = Annotated[str, _one_of(lambda house: [masthead.organisation for masthead in house.organisations])]
 
 
 def _iso_date(value: Any) -> Any:
@@ -271,11 +275,12 @@ SECTION_FILES: dict[str, type[Spec]] = {
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(source: YamlFile, model: type[M]) -> tuple[M | None, list[Problem]]:
-    """Validates a loaded file; on failure every problem comes back with its line. A file that is valid
-    but has problems only its lines can show (see `Spec.line_problems`) comes back with them."""
+def validate(source: YamlFile, model: type[M], house: House = DEFAULT_HOUSE) -> tuple[M | None, list[Problem]]:
+    """Validates a loaded file against `house`'s vocabulary; on failure every problem comes back with
+    its line. A file that is valid but has problems only its lines can show (see `Spec.line_problems`)
+    comes back with them."""
     try:
-        spec = model.model_validate(source.data)
+        spec = model.model_validate(source.data, context={"house": house})
     except ValidationError as err:
         errors = err.errors(include_url=False)
         # A typo'd key also makes the intended key "missing": say it once, as the typo.

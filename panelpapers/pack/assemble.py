@@ -182,4 +182,4 @@ def render_pack(
     counted = [(paper, len(_reader(pdf).pages)) for paper, pdf in papers]
     sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates)
     pdf = merge(sheet, front_pdf, papers, templates)
-    return Pack(sheet, pdf, render_agenda_docx(sheet), len(_reader(pdf).pages))
+    return Pack(sheet, pdf, render_agenda_docx(sheet, templates), len(_reader(pdf).pages))

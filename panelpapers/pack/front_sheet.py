@@ -3,7 +3,6 @@ marking it carries."""
 
 from __future__ import annotations
 
-from panelpapers.house import highest_marking
 from panelpapers.model import AgendaRow, FrontSheet, Meeting, Paper
 
 
@@ -28,7 +27,7 @@ def front_sheet(
     included = list(papers.values())
     return FrontSheet(
         meeting=meeting,
-        marking=highest_marking(p.highest_marking for p in included),
+        marking=meeting.house.highest(p.highest_marking for p in included),
         draft=any(p.status == "draft" for p in included),
         rows=tuple(rows),
     )

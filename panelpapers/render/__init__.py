@@ -17,9 +17,9 @@ class Writer(Protocol):
 
 
 def all_writers(templates: Path | None = None) -> list[Writer]:
-    """`templates`: a folder that replaces the packaged templates (default: the packaged ones)."""
+    """`templates`: a project's own templates, each file overriding the packaged one of its name."""
     from panelpapers.render.docx import DocxWriter
     from panelpapers.render.html import HtmlWriter
     from panelpapers.render.pdf import PdfWriter
 
-    return [HtmlWriter(templates), PdfWriter(templates), DocxWriter()]
+    return [HtmlWriter(templates), PdfWriter(templates), DocxWriter(templates)]

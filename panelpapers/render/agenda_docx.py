@@ -4,6 +4,7 @@ text decided by the pack, never a Word field that someone must remember to refre
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from panelpapers.model import FrontSheet
@@ -59,10 +60,10 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
         page.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def render_agenda_docx(sheet: FrontSheet) -> bytes:
+def render_agenda_docx(sheet: FrontSheet, templates: Path | None = None) -> bytes:
     meeting = sheet.meeting
     words = meeting.words
-    doc = new_document()
+    doc = new_document(templates)
 
     add_masthead(doc, meeting.masthead)
     doc.add_paragraph(meeting.panel.upper(), style="Panel Name")
@@ -84,7 +85,7 @@ def render_agenda_docx(sheet: FrontSheet) -> bytes:
     if meeting.next_meeting_text:
         doc.add_paragraph().add_run(words.next_meeting.format(date=meeting.next_meeting_text)).bold = True
 
-    set_page_furniture(doc, [sheet.marking], sheet.marking, sheet.draft, words)
+    set_page_furniture(doc, [sheet.furniture], sheet.furniture, sheet.draft, words)
     set_properties(
         doc,
         title=words.agenda_docx_title.format(panel=meeting.panel),

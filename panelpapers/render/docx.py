@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 from panelpapers.house import Masthead, Wording, counter_parts
@@ -41,8 +42,16 @@ from panelpapers.resources import reference_docx
 
 def add_masthead(doc: Any, masthead: Masthead) -> None:
     """Each line: the organisation's mark, then its name in small capitals beside it."""
+    from docx.shared import Mm
+
     for line in masthead.lines:
-        paragraph = doc.add_paragraph(f"{line.mark}   ", style="Masthead")
+        if line.logo is not None:
+            paragraph = doc.add_paragraph(style="Masthead")
+            picture = paragraph.add_run().add_picture(io.BytesIO(line.logo.image), height=Mm(line.logo.height_mm))
+            set_alt_text(picture, line.mark, line.mark)
+            paragraph.add_run("   ")
+        else:
+            paragraph = doc.add_paragraph(f"{line.mark}   ", style="Masthead")
         paragraph.add_run(line.words_in_docx, style="Masthead Words")
 
 
@@ -213,11 +222,12 @@ def add_contents(doc: Any, paper: Paper) -> None:
     doc.add_page_break()
 
 
-def new_document() -> Any:
-    """A document with the reference file's styles, page setup and headers, and an empty body."""
+def new_document(templates: Path | None = None) -> Any:
+    """A document with the reference file's styles, page setup and headers, and an empty body;
+    `templates`: a project's own templates, whose reference.docx (if any) replaces the packaged one."""
     from docx import Document
 
-    doc = Document(str(reference_docx()))
+    doc = Document(str(reference_docx(templates)))
     body = doc.element.body
     for child in list(body):
         if child.tag.endswith("}p") or child.tag.endswith("}tbl"):
@@ -289,14 +299,16 @@ def set_properties(
     props.language = "en-GB"
 
 
-def render_docx(paper: Paper) -> bytes:
-    doc = new_document()
+def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
+    doc = new_document(templates)
     pages = Pages(doc, paper.marking)
     add_masthead(doc, paper.masthead)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
     doc.add_paragraph(paper.date_text, style="Meeting Date")
     doc.add_paragraph(paper.title, style="Paper Title")
     doc.add_paragraph(paper.report_by_line, style="Report By")
+    if paper.status_line:
+        doc.add_paragraph(paper.status_line, style="Report By").runs[0].bold = True
 
     box = doc.add_table(rows=1, cols=1)
     box.style = doc.styles["Table Grid"]
@@ -328,7 +340,9 @@ def render_docx(paper: Paper) -> bytes:
         if appendix.blocks:
             add_appendix(doc, appendix, pages)
 
-    set_page_furniture(doc, pages.markings, paper.highest_marking, paper.status == "draft", paper.words)
+    furniture = [paper.furniture(marking) for marking in pages.markings]
+    cover = paper.furniture(paper.highest_marking)
+    set_page_furniture(doc, furniture, cover, paper.status == "draft", paper.words)
     set_properties(
         doc,
         title=paper.title,
@@ -345,5 +359,8 @@ class DocxWriter:
     name = "docx"
     suffix = ".docx"
 
+    def __init__(self, templates: Path | None = None) -> None:
+        self.templates = templates
+
     def render(self, paper: Paper) -> bytes:
-        return render_docx(paper)
+        return render_docx(paper, self.templates)

@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from panelpapers.house import counter_parts
+from panelpapers.house import Logo, counter_parts
 from panelpapers.model import Emph, Inlines, LineBreak, Link, Paper, Strong, Text
 from panelpapers.resources import template_environment
 
@@ -36,6 +36,12 @@ def svg_data_url(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+def logo_data_url(logo: Logo) -> str:
+    """A masthead logo, read when the house style was loaded, as a data: URL: the PDF writer's fetcher
+    needs to read nothing for it."""
+    return f"data:{logo.media_type};base64," + base64.b64encode(logo.image).decode("ascii")
+
+
 def css_string(text: str) -> Markup:
     """Text as a quoted CSS string, safe inside a <style> element (no quote or `</style>` escapes)."""
     escaped = "".join(c if c.isalnum() or c in " -–.,:()/'&" else f"\\{ord(c):x} " for c in text)
@@ -54,6 +60,7 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
     env = template_environment(templates)
     env.filters["inlines"] = render_inlines
     env.filters["svg_data_url"] = svg_data_url
+    env.filters["logo_data_url"] = logo_data_url
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
     env.tests["paragraph"] = lambda block: type(block).__name__ == "Paragraph"

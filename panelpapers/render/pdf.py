@@ -31,6 +31,9 @@ def _project_fetcher(templates: Path) -> Any:
                 path = Path(unquote(parsed.path)).resolve()  # removes `..`, follows links
                 if not any(path.is_relative_to(root) for root in self.allowed_roots):
                     raise FetchRefused(f"refused to read {path}: outside the templates")
+                own, packaged = self.allowed_roots
+                if not path.exists() and path.is_relative_to(own):
+                    path = packaged / path.relative_to(own)  # not overridden: the packaged file (a font)
                 url = path.as_uri()
             elif parsed.scheme != "data":
                 raise FetchRefused(f"refused to fetch {url}: only the project's own files are read")
@@ -41,7 +44,8 @@ def _project_fetcher(templates: Path) -> Any:
 
 
 def html_to_pdf(html: str, templates: Path | None = None) -> bytes:
-    """`templates`: the folder the HTML's relative URLs (fonts) resolve in; default: the packaged one."""
+    """`templates`: a project's own templates, where the HTML's relative URLs (fonts) are looked for
+    before the packaged templates; default: the packaged ones only."""
     from weasyprint import HTML
 
     templates = templates or templates_dir()

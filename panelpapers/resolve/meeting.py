@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from panelpapers.errors import Location
-from panelpapers.house import FRONT_SHEET_ORGANISATION, ORGANISATIONS, WORDING
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.content import MEETING_FILE, MeetingSource
 from panelpapers.model import AgendaItem, AttendeeGroup, Meeting, Member, Paper
 
 
-def resolve_meeting(source: MeetingSource, papers: dict[str, Paper]) -> Meeting | None:
+def resolve_meeting(source: MeetingSource, papers: dict[str, Paper], house: House = DEFAULT_HOUSE) -> Meeting | None:
     """The meeting with paper titles filled in; None if the meeting file did not validate."""
     spec = source.spec
     if spec is None:
@@ -36,6 +36,6 @@ def resolve_meeting(source: MeetingSource, papers: dict[str, Paper]) -> Meeting 
         next_meeting=spec.next_meeting,
         items=items,
         location=Location(source.folder / MEETING_FILE, 1),
-        masthead=ORGANISATIONS[FRONT_SHEET_ORGANISATION],
-        words=WORDING,
+        masthead=house.masthead(house.front_sheet_organisation),
+        house=house,
     )

@@ -10,18 +10,7 @@ from typing import Any
 
 from panelpapers.data.paper_data import DataSource, PaperData
 from panelpapers.errors import Location, Problem
-from panelpapers.house import (
-    APPENDIX_SECTION,
-    CONTACT_SECTION,
-    IMPLICATION_SECTIONS,
-    MARKINGS,
-    ORGANISATIONS,
-    SUMMARY_PARTS,
-    WORDING,
-    Wording,
-    is_publishable,
-    marking_rank,
-)
+from panelpapers.house import DEFAULT_HOUSE, House, Wording
 from panelpapers.load import schema as s
 from panelpapers.load.content import PaperSource
 from panelpapers.load.source import Path_, YamlFile
@@ -192,8 +181,9 @@ class _Placer:
     """Places the tables and charts of data.yaml where the text names them, numbering each kind in
     reading order ("Table 1", "Figure 1"); each may be placed once."""
 
-    def __init__(self, data: PaperData | None, problems: list[Problem], uses: list[DataUse]) -> None:
+    def __init__(self, data: PaperData | None, problems: list[Problem], uses: list[DataUse], words: Wording) -> None:
         self.data = data
+        self.words = words
         self.problems = problems
         self.uses = uses
         self.placed: dict[str, Location] = {}
@@ -221,7 +211,7 @@ class _Placer:
         self.uses.append(DataUse(kind, name, where, marking))
         self.counts[kind] += 1
         number = self.counts[kind]
-        label = WORDING.table_label if kind == "table" else WORDING.chart_label
+        label = self.words.table_label if kind == "table" else self.words.chart_label
         return replace(found[name], number=number, label=label.format(number=number, caption=found[name].caption))
 
 
@@ -229,8 +219,11 @@ class _Context:
     """What resolving one paper shares: the names text may use, the problems found so far, where
     tables and charts are placed, and every use of the paper's data."""
 
-    def __init__(self, source: PaperSource, data: PaperData | None, numbers: dict[str, str] | None) -> None:
+    def __init__(
+        self, source: PaperSource, data: PaperData | None, numbers: dict[str, str] | None, house: House
+    ) -> None:
         self.source = source
+        self.house = house
         self.problems: list[Problem] = []
         self.uses: list[DataUse] = []
         self.quoted: list[str] = []  # figures quoted by the text being resolved
@@ -239,14 +232,18 @@ class _Context:
             **{group: _QuotedFigures(group, named, self.quoted) for group, named in figures.items()},
             "ref": _reference_function(numbers),
         }
-        self.placer = _Placer(data, self.problems, self.uses)
+        self.placer = _Placer(data, self.problems, self.uses, house.wording)
 
     def text_of(self, name: str, marking: str) -> _TextResolver:
         return _TextResolver(self.source.files[name], self, marking)
 
 
 def resolve_paper(
-    source: PaperSource, data: PaperData | None = None, public: bool = False, uses: list[DataUse] | None = None
+    source: PaperSource,
+    data: PaperData | None = None,
+    house: House = DEFAULT_HOUSE,
+    public: bool = False,
+    uses: list[DataUse] | None = None,
 ) -> tuple[Paper | None, list[Problem]]:
     """The paper as the restricted variant prints it or, with `public`, as the public variant does:
     None if the paper itself is marked above the public marking; otherwise its appendices marked
@@ -255,21 +252,21 @@ def resolve_paper(
     every figure quoted."""
     specs = source.specs
     paper_spec: s.PaperFile | None = specs.get("paper.yaml")
-    if public and paper_spec is not None and not is_publishable(paper_spec.marking):
+    if public and paper_spec is not None and not house.is_publishable(paper_spec.marking):
         return None, []
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     numbers_problems: list[Problem] = []
     numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], numbers_problems) if supporting else None
-    context = _Context(source, data, numbers)
+    context = _Context(source, data, numbers, house)
     context.problems.extend(numbers_problems)
 
     # Reading order, so tables and charts are numbered as a reader meets them.
-    marking = paper_spec.marking if paper_spec else MARKINGS[0]  # without one, the paper is not built
+    marking = paper_spec.marking if paper_spec else house.labels[0]  # without one, the paper is not built
     sections, appendices = _numbered_sections(specs, context, marking, public)
     summary = _summary(specs.get("summary.yaml"), context, marking)
     recommendations = _recommendations(specs.get("recommendations.yaml"), context, marking)
     if data is not None and not public:
-        context.problems.extend(check_data_markings(data, context.uses))
+        context.problems.extend(check_data_markings(data, context.uses, house))
     if uses is not None:
         uses.extend(context.uses)
 
@@ -286,23 +283,23 @@ def resolve_paper(
         date=paper_spec.date,
         report_by=paper_spec.report_by,
         organisation=paper_spec.organisation,
-        masthead=ORGANISATIONS[paper_spec.organisation],
+        masthead=house.masthead(paper_spec.organisation),
         marking=paper_spec.marking,
         status=paper_spec.status,
         author=contacts.contacts[0].name,
         summary=summary,
-        recommendations_lead=recommendations_spec.lead or WORDING.recommendations_lead,
+        recommendations_lead=recommendations_spec.lead or house.wording.recommendations_lead,
         recommendations=recommendations,
         sections=sections,
         appendices=appendices,
         background_papers=tuple(appendix_file.background_papers) if appendix_file else (),
-        words=WORDING,
+        house=house,
         contents=paper_spec.contents,
     )
     return paper, problems
 
 
-def check_data_markings(data: PaperData, uses: list[DataUse]) -> list[Problem]:
+def check_data_markings(data: PaperData, uses: list[DataUse], house: House) -> list[Problem]:
     """Every source and risk register takes the marking its author declared or, by default, the
     highest marking of the content that shows anything computed from it. Showing such a thing in
     content of a lower marking would publish the data at the lower marking: each is a problem."""
@@ -313,7 +310,7 @@ def check_data_markings(data: PaperData, uses: list[DataUse]) -> list[Problem]:
     problems: dict[DataUse, Problem] = {}
     for name, its_uses in users.items():
         source = data.sources[name]
-        highest = max(its_uses, key=lambda use: marking_rank(use.marking))
+        highest = max(its_uses, key=lambda use: house.rank(use.marking))
         marking = source.declared_marking or highest.marking
         why = (
             f"which data.yaml marks {marking}"
@@ -322,7 +319,7 @@ def check_data_markings(data: PaperData, uses: list[DataUse]) -> list[Problem]:
             f"'{highest.name}' at {highest.location})"
         )
         for use in its_uses:
-            if use in problems or marking_rank(use.marking) >= marking_rank(marking):
+            if use in problems or house.rank(use.marking) >= house.rank(marking):
                 continue
             problems[use] = Problem(
                 use.location,
@@ -351,7 +348,8 @@ def _numbered_sections(
         for n, section in enumerate(supporting.sections, start=1):
             sections.append(_supporting_section(n, section, text, context.placer, marking))
     number = len(sections)
-    for name, title in IMPLICATION_SECTIONS:
+    house = context.house
+    for name, title in house.implication_sections:
         number += 1
         implications: s.ImplicationsFile | None = specs.get(name)
         if implications:
@@ -360,7 +358,8 @@ def _numbered_sections(
     contacts: s.ContactFile | None = specs.get("contact.yaml")
     number += 1
     if contacts:
-        sections.append(Section(str(number), CONTACT_SECTION, _contact_blocks(contacts, WORDING), marking))
+        contact = _contact_blocks(contacts, house.wording)
+        sections.append(Section(str(number), house.contact_section, contact, marking))
     appendix_file: s.AppendicesFile | None = specs.get("appendices.yaml")
     number += 1
     appendices: tuple[Appendix, ...] = ()
@@ -369,24 +368,26 @@ def _numbered_sections(
             _appendix(spec, i, context, marking, public) for i, spec in enumerate(appendix_file.appendices)
         )
         background = tuple(appendix_file.background_papers)
-        sections.append(appendix_section(str(number), appendices, background, marking, WORDING))
+        sections.append(appendix_section(str(number), appendices, background, marking, house))
     return tuple(sections), appendices
 
 
 def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking: str, public: bool) -> Appendix:
     marking = spec.marking or paper_marking
-    if public and not is_publishable(marking):
-        return Appendix(spec.ref, WORDING.withheld_appendix.format(marking=marking), marking, withheld=True)
+    words = context.house.wording
+    if public and not context.house.is_publishable(marking):
+        return Appendix(spec.ref, words.withheld_appendix.format(marking=marking), marking, withheld=True)
     text = context.text_of("appendices.yaml", marking)
     blocks = _appendix_blocks(spec, ("appendices", index), text, context.placer)
-    return Appendix(spec.ref, spec.title, marking, blocks, appendix_heading(spec.ref, spec.title, marking, WORDING))
+    return Appendix(spec.ref, spec.title, marking, blocks, appendix_heading(spec.ref, spec.title, marking, words))
 
 
 def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tuple[SummaryPart, ...]:
     if spec is None:
         return ()
     text = context.text_of("summary.yaml", marking)
-    return tuple(SummaryPart(title, text.blocks(getattr(spec, key), (key,))) for key, title in SUMMARY_PARTS)
+    parts = context.house.summary_parts
+    return tuple(SummaryPart(title, text.blocks(getattr(spec, key), (key,))) for key, title in parts)
 
 
 def _recommendations(spec: s.RecommendationsFile | None, context: _Context, marking: str) -> ItemList:
@@ -481,10 +482,11 @@ def appendix_section(
     appendices: tuple[Appendix, ...],
     background_papers: tuple[str, ...],
     paper_marking: str,
-    words: Wording,
+    house: House,
 ) -> Section:
     """The list of appendices, each with its marking, and the background papers. It is part of the
     paper's body and carries the paper's marking: an appendix's content, not its title, carries its own."""
+    words = house.wording
     blocks: list[Block] = []
     for appendix in appendices:
         name = words.appendix.format(ref=appendix.ref)
@@ -497,4 +499,4 @@ def appendix_section(
         blocks.append(ItemList("bullet", tuple(ListItem("•", (Text(b),)) for b in background_papers)))
     else:
         blocks.append(Paragraph((Text(words.no_background_papers),)))
-    return Section(number, APPENDIX_SECTION, tuple(blocks), paper_marking)
+    return Section(number, house.appendix_section, tuple(blocks), paper_marking)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from panelpapers.data.paper_data import PaperData
 from panelpapers.errors import Problem
-from panelpapers.house import is_publishable
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.content import PaperSource
 from panelpapers.model import Paper
 from panelpapers.resolve.paper import DataUse, resolve_paper
@@ -23,15 +23,17 @@ class Variants:
     public_uses: list[DataUse] = field(default_factory=list)  # what the public paper takes from the data
 
 
-def resolve_variants(source: PaperSource, data: PaperData | None) -> tuple[Variants, list[Problem]]:
+def resolve_variants(
+    source: PaperSource, data: PaperData | None, house: House = DEFAULT_HOUSE
+) -> tuple[Variants, list[Problem]]:
     """The paper of each variant, or the problems that stop it."""
     uses: list[DataUse] = []
-    restricted, problems = resolve_paper(source, data, uses=uses)
+    restricted, problems = resolve_paper(source, data, house, uses=uses)
     if restricted is None:
         return Variants(), problems
     if all(a.marking == restricted.marking for a in restricted.appendices):  # one marking throughout
-        public = restricted if is_publishable(restricted.marking) else None
+        public = restricted if house.is_publishable(restricted.marking) else None
         return Variants({"restricted": restricted, "public": public}, uses if public else []), []
     public_uses: list[DataUse] = []
-    public, _ = resolve_paper(source, data, public=True, uses=public_uses)  # less of the same: no new problems
+    public, _ = resolve_paper(source, data, house, public=True, uses=public_uses)  # less of the same: no new problems
     return Variants({"restricted": restricted, "public": public}, public_uses), []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from panelpapers.errors import ContentError
-from panelpapers.house import PUBLIC_MARKING, is_publishable
+from panelpapers.house import DEFAULT_HOUSE
 from panelpapers.manifest import MANIFEST_FILE
 
 EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
@@ -40,7 +40,7 @@ def add_parser(commands: Any) -> None:
         default=None,  # None: not given, so the public variant and no restricted Markdown
         choices=(RESTRICTED_VARIANT, DEFAULT_VARIANT),
         help=f"which build variant to compare (default: {DEFAULT_VARIANT}); a Markdown summary of papers "
-        f"marked above {PUBLIC_MARKING} is written only with --variant {RESTRICTED_VARIANT}",
+        f"marked above {DEFAULT_HOUSE.public_marking} is written only with --variant {RESTRICTED_VARIANT}",
     )
     diff.add_argument("--html", type=Path, help="write the self-contained HTML report here")
     diff.add_argument("--markdown", type=Path, help="write a short Markdown summary (for a pull-request comment) here")
@@ -79,18 +79,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def report(comparison: Any, args: argparse.Namespace) -> int:
+    from panelpapers.project import load_project
     from panelpapers.publish import write_atomic
     from panelpapers.review.report import html, markdown, review, shown_marking, terminal_lines
 
-    marking = shown_marking(comparison)
-    if args.markdown and not is_publishable(marking) and args.variant != RESTRICTED_VARIANT:
+    house = load_project(Path.cwd()).house  # the markings of the project the reviewer works in
+    marking = shown_marking(comparison, house)
+    if args.markdown and not house.is_publishable(marking) and args.variant != RESTRICTED_VARIANT:
         print(
             f"panelpapers diff: not writing {args.markdown}: the papers compared are marked {marking}, above "
-            f"{PUBLIC_MARKING}; add --variant {RESTRICTED_VARIANT} if the summary may carry {marking} text",
+            f"{house.public_marking}; add --variant {RESTRICTED_VARIANT} if the summary may carry {marking} text",
             file=sys.stderr,
         )
         return EXIT_TROUBLE
-    result = review(comparison, show_pages=bool(args.html) and not args.no_pages)
+    result = review(comparison, show_pages=bool(args.html) and not args.no_pages, house=house)
     for line in terminal_lines(result):
         print(line)
     if args.html:

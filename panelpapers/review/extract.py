@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from panelpapers.house import MARKINGS, WORDING
+from panelpapers.house import DEFAULT_HOUSE
 from panelpapers.render.record import Passage, Record, squash
 
+# A bare PDF says nothing of its house style: it is read with the built-in one's words.
+WORDING = DEFAULT_HOUSE.wording
+MARKINGS = DEFAULT_HOUSE.labels
 SUMMARY = WORDING.report_summary
 
 

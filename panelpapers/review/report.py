@@ -6,30 +6,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from panelpapers.house import MARKINGS, highest_marking
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.review.compare import Change, Comparison, PaperDiff
 from panelpapers.review.visual import PagePair, VisualResult, compare_visually
 
 QUOTE_WORDS = 12
 
 
-def shown_marking(comparison: Comparison) -> str:
+def shown_marking(comparison: Comparison, house: House = DEFAULT_HOUSE) -> str:
     """The highest marking of every paper compared, on either side. A paper whose marking is not known
     (a bare PDF that does not say, a pack read from its PDF) counts as the highest marking there is:
     a report must never claim to be less sensitive than what it quotes."""
     markings = [
-        side.marking if side.marking in MARKINGS else MARKINGS[-1]
+        side.marking if side.marking in house.labels else house.labels[-1]
         for paper in comparison.papers
         for side in (paper.old, paper.new)
         if side is not None
     ]
-    return highest_marking(markings)
+    return house.highest(markings)
 
 
 @dataclass
 class Review:
     comparison: Comparison
     visuals: dict[str, VisualResult] = field(default_factory=dict)
+    house: House = DEFAULT_HOUSE  # whose markings, in order, the report is marked with
 
     @property
     def changes(self) -> list[Change]:
@@ -50,16 +51,16 @@ class Review:
 
     @property
     def marking(self) -> str:
-        return shown_marking(self.comparison)
+        return shown_marking(self.comparison, self.house)
 
     @property
     def pages_compared(self) -> int:
         return sum(v.pages_compared for v in self.visuals.values())
 
 
-def review(comparison: Comparison, show_pages: bool = True) -> Review:
+def review(comparison: Comparison, show_pages: bool = True, house: House = DEFAULT_HOUSE) -> Review:
     """Adds the visual backstop to every paper found on both sides."""
-    result = Review(comparison)
+    result = Review(comparison, house=house)
     for paper in comparison.papers:
         result.visuals[paper.name] = compare_visually(paper, show_pages)
     return result

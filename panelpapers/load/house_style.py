@@ -1,0 +1,227 @@
+"""panelpapers.yaml: a content project's house style as data (organisations and mastheads, protective
+markings in order, section titles, fixed wording, chart palette), validated like content, with every
+problem at its line. Whatever it leaves out keeps the built-in house's value (house.py), so an empty
+file gives the built-in house exactly. See docs/house-style.md."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import fields
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, create_model, model_validator
+
+from panelpapers.errors import Location, Problem
+from panelpapers.house import (
+    DEFAULT_HOUSE,
+    WORDING,
+    House,
+    Logo,
+    Marking,
+    Masthead,
+    MastheadLine,
+    Wording,
+)
+from panelpapers.load.schema import Spec, Text, validate
+from panelpapers.load.source import YamlFile, load_yaml
+
+HOUSE_STYLE_FILE = "panelpapers.yaml"
+MAX_LOGO_BYTES = 2_000_000
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
+
+
+class MarkingSpec(Spec):
+    label: Text  # as content names it
+    publish: Literal["yes", "no"]  # may it appear in the public variant?
+    header: Text | None = None  # printed at the top and bottom of its pages; default: the label
+    status_line: Text | None = None  # printed on the cover of a paper of this marking
+
+
+class MastheadLineSpec(Spec):
+    mark: Text  # the organisation's short mark, or the logo's alt text
+    words: list[Text] = Field(min_length=1)  # the name beside the mark, line by line
+    words_in_docx: Text | None = None  # the name on one line in the DOCX; default: the lines joined
+    logo: Text | None = None  # a PNG or JPEG inside the project, printed in place of the mark
+    logo_height_mm: Annotated[str, StringConstraints(pattern=r"^\d{1,2}(\.\d)?$")] | None = None
+
+
+class OrganisationSpec(Spec):
+    # Each line: a mark with its words, or the name of another organisation whose masthead it repeats
+    # (a joint body printing both of its members' mastheads).
+    masthead: list[MastheadLineSpec | Key] = Field(min_length=1)
+
+
+class SummaryTitles(Spec):
+    purpose: Text = DEFAULT_HOUSE.summary_parts[0][1]
+    key_considerations: Text = DEFAULT_HOUSE.summary_parts[1][1]
+    interdependencies: Text = DEFAULT_HOUSE.summary_parts[2][1]
+
+
+class SectionTitles(Spec):
+    equality: Text = DEFAULT_HOUSE.implication_sections[0][1]
+    financial: Text = DEFAULT_HOUSE.implication_sections[1][1]
+    legal: Text = DEFAULT_HOUSE.implication_sections[2][1]
+    risk: Text = DEFAULT_HOUSE.implication_sections[3][1]
+    contact: Text = DEFAULT_HOUSE.contact_section
+    appendices: Text = DEFAULT_HOUSE.appendix_section
+
+
+# Every fixed phrase of house.Wording may be replaced; each keeps the {fields} of the built-in one.
+WordingSpec: Any = create_model(
+    "WordingSpec",
+    __base__=Spec,
+    **{f.name: (Text | None, None) for f in fields(Wording)},  # type: ignore[call-overload]
+)
+
+
+class HouseStyleFile(Spec):
+    organisations: dict[Key, OrganisationSpec] | None = None  # default: the built-in MPS, MOPAC, joint
+    front_sheet_organisation: Key | None = None  # whose masthead the agenda front sheet carries
+    markings: list[MarkingSpec] | None = Field(default=None, min_length=1)  # lowest first
+    summary_titles: SummaryTitles = SummaryTitles()
+    section_titles: SectionTitles = SectionTitles()
+    wording: WordingSpec = WordingSpec()
+    palette: list[Colour] | None = Field(default=None, min_length=2)  # chart series colours, in order
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HouseStyleFile:
+        if self.markings is not None:
+            labels = [marking.label for marking in self.markings]
+            if len(set(labels)) != len(labels):
+                raise ValueError("markings: each label once")
+            published = [marking.publish == "yes" for marking in self.markings]
+            if not published[0]:
+                raise ValueError("markings: the lowest marking must be publishable ('publish: yes')")
+            if published != sorted(published, reverse=True):
+                raise ValueError("markings: list them lowest first; no publishable marking above a withheld one")
+        if self.organisations is not None:
+            front = self.front_sheet_organisation
+            if front is None and len(self.organisations) > 1:
+                raise ValueError("front_sheet_organisation: say whose masthead the agenda front sheet carries")
+            if front is not None and front not in self.organisations:
+                raise ValueError(
+                    f"front_sheet_organisation: '{front}' is not one of the organisations "
+                    f"({', '.join(self.organisations)})"
+                )
+        return self
+
+
+def load_house_style(path: Path) -> tuple[House | None, list[Problem]]:
+    """The house described by `path` (a panelpapers.yaml), or the problems that stop it."""
+    loaded, problems = load_yaml(path)
+    if loaded is None:
+        return None, problems
+    if loaded.data is None or loaded.data == {}:
+        return DEFAULT_HOUSE, []
+    spec, problems = validate(loaded, HouseStyleFile)
+    if spec is None:
+        return None, problems
+    problems = _wording_problems(spec, loaded)
+    organisations, found = _organisations(spec, loaded, path.parent)
+    problems += found
+    if problems:
+        return None, problems
+    return _house(spec, organisations), []
+
+
+def _wording_problems(spec: HouseStyleFile, file: YamlFile) -> list[Problem]:
+    """A replaced phrase may use only the {fields} the built-in one has (and must keep page counters)."""
+    problems = []
+    for field in fields(Wording):
+        value = getattr(spec.wording, field.name)
+        if value is None:
+            continue
+        allowed = _placeholders(getattr(WORDING, field.name))
+        used = _placeholders(value)
+        where = file.location(("wording", field.name))
+        if used - allowed:
+            known = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+            problems.append(Problem(where, f"wording.{field.name}: unknown {{…}} fields; allowed here: {known}"))
+        elif field.name.endswith("page_number") and used != allowed:
+            problems.append(Problem(where, f"wording.{field.name}: keep both {{page}} and {{pages}}"))
+    return problems
+
+
+def _placeholders(pattern: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError:
+        return {"{"}  # an unpaired brace: reported as an unknown field
+
+
+def _organisations(spec: HouseStyleFile, file: YamlFile, root: Path) -> tuple[tuple[Masthead, ...], list[Problem]]:
+    if spec.organisations is None:
+        return DEFAULT_HOUSE.organisations, []
+    problems: list[Problem] = []
+    own: dict[str, list[MastheadLine]] = {}
+    for name, organisation in spec.organisations.items():
+        own[name] = []
+        for i, line in enumerate(organisation.masthead):
+            if isinstance(line, str):
+                continue
+            logo = None
+            if line.logo is not None:
+                where = file.location(("organisations", name, "masthead", i, "logo"))
+                logo, found = _logo(line.logo, line.logo_height_mm, root, where)
+                problems += found
+            style = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")  # its look in the print CSS
+            words_in_docx = line.words_in_docx or " ".join(line.words)
+            own[name].append(MastheadLine(style, line.mark, tuple(line.words), words_in_docx, logo))
+    mastheads = []
+    for name, organisation in spec.organisations.items():
+        lines: list[MastheadLine] = []
+        its_own = iter(own[name])
+        for i, line in enumerate(organisation.masthead):
+            if not isinstance(line, str):
+                lines.append(next(its_own))
+            elif own.get(line):
+                lines += own[line]
+            else:
+                where = file.location(("organisations", name, "masthead", i))
+                problems.append(Problem(where, f"'{line}' is not an organisation with a masthead of its own"))
+        mastheads.append(Masthead(name, tuple(lines)))
+    return tuple(mastheads), problems
+
+
+def _logo(name: str, height: str | None, root: Path, where: Location) -> tuple[Logo | None, list[Problem]]:
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()):
+        return None, [Problem(where, f"logo '{name}' is outside the content project; put it inside {root}")]
+    if path.suffix.lower() not in LOGO_TYPES:
+        return None, [Problem(where, f"logo '{name}': expected a .png or .jpg file")]
+    if not path.is_file():
+        return None, [Problem(where, f"logo '{name}' does not exist")]
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        return None, [Problem(where, f"logo '{name}' is over {MAX_LOGO_BYTES:,} bytes; use a smaller image")]
+    logo = Logo(path.read_bytes(), LOGO_TYPES[path.suffix.lower()])
+    return (Logo(logo.image, logo.media_type, float(height)) if height else logo), []
+
+
+def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...]) -> House:
+    markings = DEFAULT_HOUSE.markings
+    if spec.markings is not None:
+        markings = tuple(
+            Marking(m.label, m.publish == "yes", m.header or m.label, m.status_line) for m in spec.markings
+        )
+    front = spec.front_sheet_organisation or (
+        organisations[0].organisation if spec.organisations is not None else DEFAULT_HOUSE.front_sheet_organisation
+    )
+    replaced = {f.name: getattr(spec.wording, f.name) for f in fields(Wording) if getattr(spec.wording, f.name)}
+    summary, sections = spec.summary_titles, spec.section_titles
+    return House(
+        markings=markings,
+        organisations=organisations,
+        front_sheet_organisation=front,
+        summary_parts=tuple((key, getattr(summary, key)) for key, _ in DEFAULT_HOUSE.summary_parts),
+        implication_sections=tuple(
+            (file, getattr(sections, file.removesuffix(".yaml"))) for file, _ in DEFAULT_HOUSE.implication_sections
+        ),
+        contact_section=sections.contact,
+        appendix_section=sections.appendices,
+        wording=Wording(**replaced),
+        palette=tuple(spec.palette) if spec.palette else DEFAULT_HOUSE.palette,
+    )

@@ -1,0 +1,81 @@
+"""The content project: a folder with panelpapers.yaml (its house style) at its root and content/
+beside it, found as git finds .git, by looking up from a folder. Its own `templates/` folder, if it
+has one, overrides the packaged templates file by file, reference.docx included. Content outside any
+project is built in the built-in house style."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from panelpapers.errors import ContentError, Location, Problem
+from panelpapers.house import DEFAULT_HOUSE, House
+from panelpapers.load.house_style import HOUSE_STYLE_FILE, load_house_style
+
+CONTENT_FOLDER = "content"
+TEMPLATES_FOLDER = "templates"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path | None  # the folder holding panelpapers.yaml; None outside any project
+    house: House
+
+    @property
+    def templates(self) -> Path | None:
+        """The project's own templates, searched before the packaged ones."""
+        if self.root is None or not (self.root / TEMPLATES_FOLDER).is_dir():
+            return None
+        return self.root / TEMPLATES_FOLDER
+
+    @property
+    def content(self) -> Path:
+        return (self.root or Path.cwd()) / CONTENT_FOLDER
+
+
+def default_folders() -> tuple[Path, Path]:
+    """The content and build folders of the project the current folder lies in (outside any project:
+    ./content and ./build), named relative to the current folder where they can be."""
+    root = find_root(Path.cwd()) or Path.cwd()
+    return _from_here(root / CONTENT_FOLDER), _from_here(root / "build")
+
+
+def _from_here(path: Path) -> Path:
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:  # another drive
+        return path
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding panelpapers.yaml."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / HOUSE_STYLE_FILE).is_file():
+            return candidate
+    return None
+
+
+def load_project(start: Path) -> Project:
+    """The project `start` lies in, its house style loaded and checked; raises ContentError with every
+    problem of a broken panelpapers.yaml."""
+    root = find_root(start)
+    if root is None:
+        return Project(None, DEFAULT_HOUSE)
+    house, problems = load_house_style(root / HOUSE_STYLE_FILE)
+    if house is None:
+        raise ContentError(problems)
+    return Project(root, house)
+
+
+def project_of(paths: list[Path]) -> Project:
+    """The one project every path to build lies in."""
+    roots = {find_root(path if path.is_dir() else path.parent) for path in paths} or {find_root(Path.cwd())}
+    if len(roots) > 1:
+        named = ", ".join(str(root) if root else "(none)" for root in roots)
+        raise ContentError(
+            [Problem(Location(paths[0]), f"these folders belong to different content projects: {named}")]
+        )
+    start = paths[0] if paths else Path.cwd()
+    return load_project(start if start.is_dir() else start.parent)
