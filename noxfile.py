@@ -54,7 +54,13 @@ def wheel(session: nox.Session) -> None:
         shutil.copytree("content", example / "content")
         council = work / "council"
         shutil.copytree("tests/projects/council", council)
-        for project in (example, council):
+        fresh = work / "fresh"  # a secretariat starting from nothing, as the README shows
+        fresh.mkdir()
+        (fresh / "panelpapers.yaml").write_text("", encoding="utf-8")
+        session.chdir(fresh)
+        session.run("panelpapers", "new", "meeting", "content/2024-03-12-audit-committee")
+        session.run("panelpapers", "new", "paper", "content/2024-03-12-audit-committee/02-risk-report")
+        for project in (example, council, fresh):
             session.chdir(project)
             session.run("panelpapers", "--version")
             session.run("panelpapers", "check")

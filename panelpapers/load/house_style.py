@@ -111,7 +111,11 @@ class HouseStyleFile(Spec):
 
 
 def load_house_style(path: Path) -> tuple[House | None, list[Problem]]:
-    """The house described by `path` (a panelpapers.yaml), or the problems that stop it."""
+    """The house described by `path` (a panelpapers.yaml), or the problems that stop it. A file with
+    nothing in it but comments gives the built-in house."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        return DEFAULT_HOUSE, []
     loaded, problems = load_yaml(path)
     if loaded is None:
         return None, problems
