@@ -25,6 +25,7 @@ class Row:
     title: str
     presenter: str | None
     page: str
+    marking: str | None = None  # the restricted pack's front sheet says each paper's marking
 
 
 def normalise(text: str) -> str:
@@ -44,8 +45,10 @@ def build(cli: Callable[..., Any], meeting: Path, out: Path) -> Path:
 
 
 def agenda_rows(agenda_docx: Path) -> list[Row]:
-    """The Item / Page table of agenda.docx: "N. Title", optional presenter, page as plain text."""
+    """The Item / Page table of agenda.docx: "N. Title", optional presenter and marking, page as plain text."""
     from docx import Document
+
+    from panelpapers.house import DEFAULT_HOUSE
 
     table = next(t for t in Document(str(agenda_docx)).tables if t.rows[0].cells[0].text == "Item")
     rows = []
@@ -53,7 +56,8 @@ def agenda_rows(agenda_docx: Path) -> list[Row]:
         item, page = row.cells
         lines = [p.text for p in item.paragraphs]
         number, title = lines[0].split(". ", 1)
-        rows.append(Row(int(number), title, lines[1] if len(lines) > 1 else None, page.text))
+        marking = lines.pop() if lines[-1] in DEFAULT_HOUSE.labels else None
+        rows.append(Row(int(number), title, lines[1] if len(lines) > 1 else None, page.text, marking))
     return rows
 
 
@@ -113,8 +117,10 @@ def test_pdf_front_sheet_and_agenda_docx_carry_the_same_numbers(built: Path) -> 
     front = normalise(" ".join(pages[: int(next(r.page for r in rows if r.page.isdigit())) - 1]))
     for row in rows:
         presenter = rf"\s+{re.escape(row.presenter)}" if row.presenter else ""
-        pattern = rf"{row.number}\. {re.escape(row.title)}{presenter}\s+{re.escape(row.page)}(?!\d)"
+        marking = rf"\s+{re.escape(row.marking)}" if row.marking else ""
+        pattern = rf"{row.number}\. {re.escape(row.title)}{presenter}{marking}\s+{re.escape(row.page)}(?!\d)"
         assert re.search(pattern, front), f"front sheet PDF lacks: {row}"
+    assert all(row.marking for row in rows if row.page.isdigit()), "the restricted front sheet marks each paper"
     manifest = json.loads((variant / "manifest.json").read_text())
     assert manifest["outputs"]["pack.pdf"]["agenda"] == {str(r.number): r.page for r in rows}
     # Plain text, never a field that Word would need to refresh.

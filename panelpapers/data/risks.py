@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from panelpapers.data.sources import data_path, read_csv_rows
+from panelpapers.data.sources import RawRow, data_path, read_csv_rows
 from panelpapers.data.spec import RegisterTableSpec, RiskRegisterSpec
 from panelpapers.errors import Location, Problem
 from panelpapers.load.source import YamlFile
@@ -79,56 +79,63 @@ def read_register(
                 f"a risk register has columns {', '.join(COLUMNS)}",
             )
         ]
-    scale_text = ", ".join(spec.scale)
     risks: list[Risk] = []
     first_line: dict[str, int | None] = {}
     for row in rows:
-        cells = {k: row.cells[k].strip() for k in COLUMNS}
-
-        def bad(column: str, message: str, location: Location = row.location) -> None:
-            problems.append(Problem(location, f"column '{column}': {message}"))
-
-        for column in ("ref", "name", "owner"):
-            if not cells[column]:
-                bad(column, "must not be empty")
-        if cells["ref"] in first_line:
-            bad("ref", f"ref '{cells['ref']}' is already used at line {first_line[cells['ref']]}; refs must be unique")
-        first_line.setdefault(cells["ref"], row.location.line)
-        scores: dict[str, Score] = {}
-        for column in ("current", "target"):
-            score = parse_score(cells[column], spec.scale)
-            if score is None:
-                bad(
-                    column,
-                    f"expected a score 'likelihood v impact' on the scale {scale_text} (such as 'M v H'), "
-                    f"got '{cells[column]}'",
-                )
-            else:
-                scores[column] = score
-        for column, allowed in (("trend", TRENDS), ("horizon", HORIZONS), ("progress", PROGRESS)):
-            if cells[column] not in allowed:
-                bad(column, f"expected one of {', '.join(allowed)}, got '{cells[column]}'")
-        if len(scores) == 2:
-            risks.append(
-                Risk(
-                    ref=cells["ref"],
-                    name=cells["name"],
-                    description=cells["description"],
-                    owner=cells["owner"],
-                    leads=tuple(lead.strip() for lead in cells["leads"].split(";") if lead.strip()),
-                    current=scores["current"],
-                    target=scores["target"],
-                    trend=cells["trend"],
-                    horizon=cells["horizon"],
-                    progress=cells["progress"],
-                    location=row.location,
-                )
-            )
+        risk = _read_risk(row, spec.scale, first_line, problems)
+        if risk is not None:
+            risks.append(risk)
     if not rows:
         problems.append(Problem(Location(path, 1), "the register has no risks"))
     if problems:
         return None, problems
     return RiskRegister(name, path, spec, tuple(risks)), []
+
+
+def _read_risk(
+    row: RawRow, scale: list[str], first_line: dict[str, int | None], problems: list[Problem]
+) -> Risk | None:
+    """One row of the register, every field checked; `first_line` notes each ref's row, for duplicates."""
+    cells = {k: row.cells[k].strip() for k in COLUMNS}
+
+    def bad(column: str, message: str) -> None:
+        problems.append(Problem(row.location, f"column '{column}': {message}"))
+
+    for column in ("ref", "name", "owner"):
+        if not cells[column]:
+            bad(column, "must not be empty")
+    if cells["ref"] in first_line:
+        bad("ref", f"ref '{cells['ref']}' is already used at line {first_line[cells['ref']]}; refs must be unique")
+    first_line.setdefault(cells["ref"], row.location.line)
+    scores: dict[str, Score] = {}
+    for column in ("current", "target"):
+        score = parse_score(cells[column], scale)
+        if score is None:
+            bad(
+                column,
+                f"expected a score 'likelihood v impact' on the scale {', '.join(scale)} (such as 'M v H'), "
+                f"got '{cells[column]}'",
+            )
+        else:
+            scores[column] = score
+    for column, allowed in (("trend", TRENDS), ("horizon", HORIZONS), ("progress", PROGRESS)):
+        if cells[column] not in allowed:
+            bad(column, f"expected one of {', '.join(allowed)}, got '{cells[column]}'")
+    if len(scores) < 2:
+        return None
+    return Risk(
+        ref=cells["ref"],
+        name=cells["name"],
+        description=cells["description"],
+        owner=cells["owner"],
+        leads=tuple(lead.strip() for lead in cells["leads"].split(";") if lead.strip()),
+        current=scores["current"],
+        target=scores["target"],
+        trend=cells["trend"],
+        horizon=cells["horizon"],
+        progress=cells["progress"],
+        location=row.location,
+    )
 
 
 REGISTER_HEADERS = ("Ref", "Risk Trend", "Risk Description", "Risk Owner", "Working Lead(s)", "Target position")
