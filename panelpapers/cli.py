@@ -65,6 +65,12 @@ def package_version() -> str:
         return "unknown"
 
 
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def parser() -> ArgumentParser:
     main = ArgumentParser(
         prog="panelpapers",
@@ -88,6 +94,12 @@ def parser() -> ArgumentParser:
         "paths", nargs="*", type=Path, help="meeting or paper folders (default: the content project's content/)"
     )
     build.add_argument("--out", type=Path, help="output folder (default: the content project's build/)")
+    build.add_argument(
+        "-j", "--jobs", type=positive, metavar="N", help="render in N worker processes (default: one per core)"
+    )
+    build.add_argument(
+        "--force", action="store_true", help="render and publish everything, ignoring the build cache"
+    )
     check = commands.add_parser("check", help="validate content without writing anything")
     check.add_argument(
         "paths", nargs="*", type=Path, help="meeting or paper folders (default: the content project's content/)"
@@ -168,13 +180,17 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
     args.out = getattr(args, "out", None) or build_folder
     started = time.perf_counter()
     if args.command == "check":
-        count = build.check(args.paths)
+        from panelpapers.cache import CACHE_FOLDER
+
+        count = build.check(args.paths, cache_folder=args.out / CACHE_FOLDER)  # papers the last build validated
         out.detail(f"panelpapers: checked in {time.perf_counter() - started:.1f} s")
         out.summary(f"panelpapers: {count} paper{'s' if count != 1 else ''} checked, no problems")
         return EXIT_OK
     display = progress_display(out)
     try:
-        outputs = build.build(args.paths, args.out, progress=display.event if display else None)
+        outputs = build.build(
+            args.paths, args.out, progress=display.event if display else None, jobs=args.jobs, force=args.force
+        )
     except BaseException:
         if display:
             display.close(failed=True)
@@ -186,7 +202,10 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
         out.detail(f"panelpapers: wrote {loggable(path, outputs)} ({len(data):,} bytes)")
     if display:
         out.detail("panelpapers: time by stage: " + display.timings())
-    out.summary(f"panelpapers: wrote {len(outputs)} files under {args.out} in {elapsed:.1f} s")
+    if outputs:
+        out.summary(f"panelpapers: wrote {len(outputs)} files under {args.out} in {elapsed:.1f} s")
+    else:
+        out.summary(f"panelpapers: nothing changed; {args.out} is up to date ({elapsed:.1f} s)")
     return EXIT_OK
 
 

@@ -82,6 +82,7 @@ class Wording:
     report_by: str = "Report by: {report_by}"
     report_summary: str = "Report Summary"
     recommendations: str = "Recommendations"
+    recommendation: str = "Recommendation"  # the heading when there is only one, which has no letter
     recommendations_lead: str = "The Audit Panel is recommended to:"
     contents: str = "Contents"
     appendix: str = "Appendix {ref}"

@@ -159,6 +159,7 @@ class Appendix:
     blocks: tuple[Block, ...] = ()  # content printed after the paper's body, from a new page
     heading: str = ""  # "Appendix A – Risk register (OFFICIAL)", printed above its content
     withheld: bool = False  # left out of this variant: only its letter and marking are printed
+    short_title: str | None = None  # in the list of appendices, instead of the title
 
     @property
     def landscape(self) -> bool:
@@ -178,7 +179,7 @@ class Paper:
     title: str
     meeting: str
     date: dt.date
-    report_by: str
+    report_by: Inlines  # inline markup, like any text: a line break stays a line break
     organisation: str
     masthead: Masthead
     marking: str
@@ -192,6 +193,7 @@ class Paper:
     background_papers: tuple[str, ...]
     house: House  # the house style it is printed in: markings, fixed words
     contents: bool = False  # list the numbered sections, with their pages, after the summary
+    date_with_weekday: bool = False  # "Monday 17 January 2022"
 
     @property
     def words(self) -> Wording:
@@ -199,11 +201,20 @@ class Paper:
 
     @property
     def date_text(self) -> str:
-        return format_date(self.date)
+        return format_date(self.date, weekday=self.date_with_weekday)
 
     @property
-    def report_by_line(self) -> str:
-        return self.words.report_by.format(report_by=self.report_by)
+    def recommendations_heading(self) -> str:
+        """The heading "Recommendations", or "Recommendation" above a paper's only one."""
+        single = len(self.recommendations.items) == 1
+        return self.words.recommendation if single else self.words.recommendations
+
+    @property
+    def report_by_line(self) -> Inlines:
+        """The cover's "Report by: …", with the author's markup kept (bold, a line break)."""
+        before, found, after = self.words.report_by.partition("{report_by}")
+        parts = (Text(before.format()), *(self.report_by if found else ()), Text(after.format()))
+        return tuple(part for part in parts if not (isinstance(part, Text) and not part.text))
 
     @property
     def highest_marking(self) -> str:
@@ -229,8 +240,9 @@ class Paper:
         ]
 
 
-def format_date(date: dt.date) -> str:
-    return f"{date.day} {date:%B %Y}"
+def format_date(date: dt.date, weekday: bool = False) -> str:
+    """A date as the papers print it, "17 January 2022", or with `weekday` "Monday 17 January 2022"."""
+    return f"{date:%A} {date.day} {date:%B %Y}" if weekday else f"{date.day} {date:%B %Y}"
 
 
 # The meeting and its front sheet ---------------------------------------------------------------

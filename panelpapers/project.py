@@ -11,9 +11,9 @@ from pathlib import Path
 
 from panelpapers.errors import ContentError, Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House
-from panelpapers.load.house_style import HOUSE_STYLE_FILE, load_house_style
 
 CONTENT_FOLDER = "content"
+HOUSE_STYLE_FILE = "panelpapers.yaml"  # load/house_style.py's, named here so finding a project loads no schema
 TEMPLATES_FOLDER = "templates"
 
 
@@ -60,6 +60,8 @@ def find_root(start: Path) -> Path | None:
 def load_project(start: Path) -> Project:
     """The project `start` lies in, its house style loaded and checked; raises ContentError with every
     problem of a broken panelpapers.yaml."""
+    from panelpapers.load.house_style import load_house_style
+
     root = find_root(start)
     if root is None:
         return Project(None, DEFAULT_HOUSE)

@@ -22,7 +22,7 @@ STAGES: list[set[str]] = [
     {"resolve"},
     {"render"},
     {"pack"},
-    {"build", "publish", "manifest", "inputs", "project"},
+    {"build", "cache", "publish", "manifest", "inputs", "project"},
     {"review"},
     {"cli", "__main__", "__init__", "scaffold", "schemas"},
 ]

@@ -73,7 +73,7 @@ def test_pdf_reads_like_the_reference(built: Path, paper: Paper) -> None:
         "MPS-MOPAC JOINT AUDIT PANEL",
         "17 January 2022",
         paper.title,
-        f"Report by: {paper.report_by}",
+        f"Report by: {plain_text(paper.report_by)}",
         "Report Summary",
         "The Audit Panel is recommended to:",
     ):

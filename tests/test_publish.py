@@ -85,7 +85,8 @@ def test_a_paper_leaving_the_public_variant_leaves_no_files_behind(tmp_path: Pat
 
 def run_build(meeting: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "panelpapers", "build", str(meeting), "--out", str(out)],
+        # --force: every build renders and publishes, so a kill can land anywhere, not on a build with nothing to do
+        [sys.executable, "-m", "panelpapers", "build", str(meeting), "--out", str(out), "--force"],
         cwd=meeting.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

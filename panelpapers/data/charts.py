@@ -43,7 +43,11 @@ KIND_WORDS = {
 
 
 class ChartError(ValueError):
-    pass
+    """A chart that cannot be drawn; `path` points into its declaration (() for the chart itself)."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @cache
@@ -121,6 +125,42 @@ def chart_series(computed: ComputedTable, spec: ChartSpec) -> tuple[str, list[st
     return category, labels, names, values
 
 
+Style = tuple[str, int]  # a series' colour, and which hatching (bars) or marker (lines) it has
+
+
+def series_styles(spec: ChartSpec, names: list[str], palette: tuple[str, ...]) -> list[Style]:
+    """Every series drawn its own way: the palette's colours in turn (or the author's `colours`) and,
+    once the colours come round again, the next hatching or marker with each, so no two series look
+    alike; a chart with more series than colours × hatchings can tell apart is refused."""
+    if spec.colours and len(spec.colours) != len(names):
+        raise ChartError(
+            f"'colours' gives {len(spec.colours)} colours for {len(names)} series ({', '.join(names)}); "
+            "expected one per series",
+            ("colours",),
+        )
+    styles: list[Style] = []
+    drawn: dict[Style, str] = {}
+    for i, name in enumerate(names):
+        chosen = spec.colours[i] if spec.colours else None
+        colour = palette[i % len(palette)] if chosen is None else _colour(chosen, palette)
+        style = (colour, (i % len(palette) + i // len(palette)) % len(HATCHES))
+        if style in drawn:
+            limit = len(palette) * len(HATCHES)
+            raise ChartError(
+                f"series '{name}' would be drawn exactly like series '{drawn[style]}' (colour {colour}, the same "
+                f"hatching): give the series 'colours' that tell them apart, or plot fewer series "
+                f"(at most {limit} can be told apart)"
+            )
+        drawn[style] = name
+        styles.append(style)
+    return styles
+
+
+def _colour(chosen: str, palette: tuple[str, ...]) -> str:
+    """A position in the house palette ("3" is its third colour), or a colour as it is ("#aa0000")."""
+    return chosen if chosen.startswith("#") else palette[int(chosen) - 1]
+
+
 def _value_text(value: float, kind: str) -> str:
     return format_value(value, kind if kind != "text" else "number")
 
@@ -132,14 +172,15 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec,
     series_headers = [computed.column_format(n).header or header_text(n) for n in names]
     horizontal = spec.kind in ("horizontal_bar", "stacked_horizontal_bar")
     height = max(70.0, 9.0 * len(labels) + 25) if horizontal else 85.0
+    styles = series_styles(spec, series_headers, palette)
     figure, axes = _new_figure(WIDTH_MM, height)
     series = list(zip(series_headers, values, strict=True))
     if spec.kind == "line":
-        _draw_lines(axes, series, value_kind, palette)
+        _draw_lines(axes, series, value_kind, styles)
     elif spec.kind in ("stacked_bar", "stacked_horizontal_bar"):
-        _draw_stacked_bars(axes, series, value_kind, horizontal, palette)
+        _draw_stacked_bars(axes, series, value_kind, horizontal, styles)
     else:
-        _draw_bars(axes, series, value_kind, horizontal, palette)
+        _draw_bars(axes, series, value_kind, horizontal, styles)
     _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
     svg, png = save(figure)
     alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
@@ -149,29 +190,29 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec,
 Series = list[tuple[str, list[float]]]  # (name, one value per category)
 
 
-def _draw_lines(axes: Axes, series: Series, value_kind: str, palette: tuple[str, ...]) -> None:
-    for i, (name, points) in enumerate(series):
+def _draw_lines(axes: Axes, series: Series, value_kind: str, styles: list[Style]) -> None:
+    for (name, points), (colour, variant) in zip(series, styles, strict=True):
         positions = list(range(len(points)))
-        axes.plot(positions, points, marker=MARKERS[i % len(MARKERS)], color=palette[i % len(palette)], label=name)
+        axes.plot(positions, points, marker=MARKERS[variant], color=colour, label=name)
         for x, y in zip(positions, points, strict=True):
             axes.annotate(
                 _value_text(y, value_kind), (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7
             )
 
 
-def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, palette: tuple[str, ...]) -> None:
+def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, styles: list[Style]) -> None:
     """Each category's bars stacked, each part labelled where it is tall enough, the total at the end."""
     positions = list(range(len(series[0][1])))
     bottoms = [0.0] * len(positions)
     tallest = max(sum(column) for column in zip(*(values for _, values in series), strict=True)) or 1
-    for i, (name, values) in enumerate(series):
+    for (name, values), (colour, variant) in zip(series, styles, strict=True):
         stack: dict[str, Any] = {"left": bottoms} if horizontal else {"bottom": bottoms}
         bars = (axes.barh if horizontal else axes.bar)(
             positions,
             values,
             **stack,
-            color=palette[i % len(palette)],
-            hatch=HATCHES[i % len(HATCHES)],
+            color=colour,
+            hatch=HATCHES[variant],
             label=name,
             edgecolor="white",
             linewidth=0.5,
@@ -198,18 +239,18 @@ def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: 
         )
 
 
-def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, palette: tuple[str, ...]) -> None:
+def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, styles: list[Style]) -> None:
     """One bar per category, or several side by side (grouped) when there are several series."""
     positions = list(range(len(series[0][1])))
     width = 0.8 / len(series)
-    for i, (name, values) in enumerate(series):
+    for i, ((name, values), (colour, variant)) in enumerate(zip(series, styles, strict=True)):
         offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
         bars = (axes.barh if horizontal else axes.bar)(
             offsets,
             values,
             width,
-            color=palette[i % len(palette)],
-            hatch=HATCHES[i % len(HATCHES)],
+            color=colour,
+            hatch=HATCHES[variant],
             label=name,
             edgecolor="white",
             linewidth=0.5,

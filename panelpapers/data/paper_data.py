@@ -4,6 +4,7 @@ paper's optional data.yaml; a paper without one never imports pandas or matplotl
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import sys
 from collections.abc import Callable
@@ -42,6 +43,7 @@ class DataSource:
 class PaperData:
     file: YamlFile | None
     complete: bool = True  # False when data.yaml or its data have problems (already reported)
+    figures_known: bool = True  # False when data.yaml could not be read: which figures exist is unknown
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     figures: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -64,7 +66,8 @@ def load_paper_data(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperDa
     path = folder / DATA_FILE
     if not path.is_file():
         return None, []
-    failed = PaperData(None, complete=False)  # so placements are not reported a second time
+    # So that placements, and figures quoted in text, are not reported a second time.
+    failed = PaperData(None, complete=False, figures_known=False)
     loaded, problems = load_yaml(path)
     if loaded is None:
         return failed, problems
@@ -73,6 +76,7 @@ def load_paper_data(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperDa
         return failed, problems
     # Text quoting a figure is not also reported when the data behind the figure is what failed.
     failed.figures = {group: dict.fromkeys(named, "?") for group, named in spec.figures.items()}
+    failed.figures_known = True
     try:
         data, problems = _compute(folder, loaded, spec, house.palette)
     except _Stop as stop:
@@ -225,11 +229,13 @@ def _draw_charts(
             else:
                 assert chart_spec.table is not None
                 if chart_spec.table not in computed:
+                    if chart_spec.table in spec.tables:
+                        continue  # the table's own problem is reported already
                     problems.append(_unknown(file, (*where, "table"), "table", chart_spec.table, computed))
                     continue
                 data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec, palette)
         except ChartError as err:
-            problems.append(Problem(file.location(where), f"chart '{name}': {err}"))
+            problems.append(Problem(file.location((*where, *err.path)), f"chart '{name}': {err}"))
 
 
 def _quote_figures(
@@ -310,6 +316,8 @@ def _value(
         kind = "number" if not float(spec.stated).is_integer() else "integer"
         text = format_value(spec.stated, spec.format or kind, spec.decimals)
         return Value(spec.stated, text, f"stated in {file.path.name} line {line}")
+    if spec.expression is not None:
+        return _expression_value(spec, path, values, fail)
     if spec.figure is not None:
         if spec.figure not in values:
             fail(f"unknown figure '{spec.figure}' (declared so far: {', '.join(values) or 'none'})", (*path, "figure"))
@@ -325,6 +333,37 @@ def _value(
         fail(f"unknown source '{spec.source}' (sources: {', '.join(sources) or 'none'})", (*path, "source"))
         return None
     return _source_value(spec, path, sources[spec.source], fail)
+
+
+def _expression_value(
+    spec: ValueSpec, path: tuple[str | int, ...], values: dict[str, Value], fail: Callable[..., None]
+) -> Value | None:
+    """Arithmetic over figures declared before it: `actions.open + actions.closed`."""
+    from panelpapers.data.expression import evaluate, names, parse
+    from panelpapers.data.tables import format_value, number
+
+    assert spec.expression is not None
+    tree = parse(spec.expression)
+    used = list(dict.fromkeys(names(tree)))
+    for name in used:
+        if name not in values:
+            near = difflib.get_close_matches(name, list(values), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else f" (declared so far: {', '.join(values) or 'none'})"
+            fail(f"unknown figure '{name}' in expression '{spec.expression}'{hint}", (*path, "expression"))
+            return None
+        if number(values[name].number) is None:
+            fail(f"figure '{name}' in expression '{spec.expression}' has no value", (*path, "expression"))
+            return None
+    try:
+        result = evaluate(tree, lambda name: number(values[name].number) or 0.0)
+    except ZeroDivisionError:
+        fail(f"expression '{spec.expression}' divides by zero", (*path, "expression"))
+        return None
+    whole = float(result).is_integer() and all(float(values[n].number).is_integer() for n in used)
+    text = format_value(result, spec.format or ("integer" if whole else "number"), spec.decimals)
+    parts = ", ".join(f"{name} {values[name].text}" for name in used)
+    origin = f"{spec.expression}, with {parts}" if parts else spec.expression
+    return Value(result, text, origin, frozenset().union(*(values[name].data for name in used)))
 
 
 def _table_value(
@@ -360,16 +399,17 @@ def _source_value(
     spec: ValueSpec, path: tuple[str | int, ...], source: Source, fail: Callable[..., None]
 ) -> Value | None:
     """A count of a source's rows, or a sum of one of its columns, after `where`."""
-    from panelpapers.data.tables import TableError, apply_where, format_value
+    from panelpapers.data.tables import TableError, apply_where, describe_conditions, format_value
 
     try:
         rows = apply_where(source.frame, spec.where, (*path, "where"))
     except TableError as err:
         fail(err.message, err.path)
         return None
+    where = f" where {describe_conditions(spec.where)}" if spec.where else ""
     if spec.count:
         text = format_value(len(rows), spec.format or "integer", spec.decimals)
-        return Value(len(rows), text, f"count of rows in {source.describe()}", frozenset({source.name}))
+        return Value(len(rows), text, f"count of rows in {source.describe()}{where}", frozenset({source.name}))
     assert spec.sum is not None
     if spec.sum not in rows.columns:
         fail(f"source '{spec.source}' has no column '{spec.sum}'", (*path, "sum"))
@@ -377,7 +417,7 @@ def _source_value(
     total = rows[spec.sum].sum()
     kind = spec.format or ("number" if rows[spec.sum].dtype == "Float64" else "integer")
     text = format_value(total, kind, spec.decimals)
-    return Value(total, text, f"sum of '{spec.sum}' in {source.describe()}", frozenset({source.name}))
+    return Value(total, text, f"sum of '{spec.sum}' in {source.describe()}{where}", frozenset({source.name}))
 
 
 def _find_row(table: Any, row: str) -> int | None:

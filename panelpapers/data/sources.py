@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import difflib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ class Source:
     name: str
     path: Path  # the file the rows came from (data.yaml for inline rows)
     frame: pd.DataFrame
+    missing_labels: dict[str, str] = field(default_factory=dict)  # column -> what its missing values are called
 
     def describe(self) -> str:
         return self.path.name if self.path.suffix != ".yaml" else f"{self.path.name} (inline rows '{self.name}')"
@@ -210,7 +211,7 @@ def read_source(name: str, spec: SourceSpec, folder: Path, data_file: YamlFile) 
         if problems:
             return None, problems
         frame, problems = typed_frame(header, rows, spec.columns, where)
-        return (Source(name, data_file.path, frame) if frame is not None else None), problems
+        return (Source(name, data_file.path, frame, _missing_labels(spec)) if frame is not None else None), problems
     assert spec.file is not None
     path = data_path(folder, spec.file)
     if path is None:
@@ -232,4 +233,8 @@ def read_source(name: str, spec: SourceSpec, folder: Path, data_file: YamlFile) 
     if problems:
         return None, problems
     frame, problems = typed_frame(header, rows, spec.columns, Location(path, 1))
-    return (Source(name, path, frame) if frame is not None else None), problems
+    return (Source(name, path, frame, _missing_labels(spec)) if frame is not None else None), problems
+
+
+def _missing_labels(spec: SourceSpec) -> dict[str, str]:
+    return {name: column.missing_label for name, column in spec.columns.items() if column.missing_label}

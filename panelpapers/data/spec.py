@@ -4,10 +4,12 @@ registers. See docs/data.md."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo, model_validator
 
+from panelpapers.house import DEFAULT_HOUSE
 from panelpapers.load.schema import Marking, Spec, Text, require_one
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -44,8 +46,15 @@ Number = Annotated[float, BeforeValidator(_number_text)]
 class ColumnSpec(Spec):
     type: ColumnType = "text"
     missing: list[str] = []  # cell texts that mean "no value"; none unless declared
+    missing_label: Text | None = None  # what a table grouping by the column calls its missing values
     allowed: list[Text] | None = None  # for text columns: the only values accepted
     source_name: Text | None = Field(default=None, alias="from")  # the header in the file, if different
+
+    @model_validator(mode="after")
+    def _label_needs_missing(self) -> ColumnSpec:
+        if self.missing_label is not None and not self.missing:
+            raise ValueError("'missing_label' names the cells listed in 'missing'; expected 'missing: [\"\"]' too")
+        return self
 
 
 class SourceSpec(Spec):
@@ -73,6 +82,8 @@ class Condition(Spec):
     on_or_before: Text | None = None  # <=
     after: Text | None = None  # >
     on_or_after: Text | None = None  # >=
+    missing: Literal["yes"] | None = None  # no value (a cell listed in the column's `missing`) or blank text
+    present: Literal["yes"] | None = None  # the opposite
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
@@ -86,32 +97,60 @@ class Condition(Spec):
         return next(k for k in OPERATORS if getattr(self, k) is not None)
 
 
-OPERATORS = ("equals", "not_equals", "in_", "not_in", "before", "on_or_before", "after", "on_or_after")
+OPERATORS = (
+    "equals",
+    "not_equals",
+    "in_",
+    "not_in",
+    "before",
+    "on_or_before",
+    "after",
+    "on_or_after",
+    "missing",
+    "present",
+)
 
 
 class DeriveSpec(Spec):
-    """A new column: 1/0 where conditions hold (`flag`), or the quarter/year of a date."""
+    """A new column: 1/0 where conditions hold (`flag`), or the quarter/year of a date, calendar or
+    financial (April to March)."""
 
     flag: list[Condition] | None = None
     quarter_of: Name | None = None  # "2021 Q4"
-    year_of: Name | None = None
+    year_of: Name | None = None  # "2021"
+    fy_quarter_of: Name | None = None  # "2021/22 Q3" (Q1 is April to June)
+    fy_year_of: Name | None = None  # "2021/22"
 
     @model_validator(mode="after")
     def _one_kind(self) -> DeriveSpec:
-        expected = "expected one of 'flag', 'quarter_of', 'year_of'"
-        require_one(self.flag, self.quarter_of, self.year_of, expected=expected)
+        expected = "expected one of 'flag', 'quarter_of', 'year_of', 'fy_quarter_of', 'fy_year_of'"
+        require_one(self.flag, self.quarter_of, self.year_of, self.fy_quarter_of, self.fy_year_of, expected=expected)
         return self
+
+    @property
+    def date_column(self) -> tuple[str, str] | None:
+        """(kind, column) of a date-derived column: ("fy_quarter_of", "due_date")."""
+        for kind in ("quarter_of", "year_of", "fy_quarter_of", "fy_year_of"):
+            column = getattr(self, kind)
+            if column is not None:
+                return kind, column
+        return None
 
 
 class AggregateSpec(Spec):
     count: Literal["rows"] | None = None
+    count_distinct: Name | None = None  # how many different values a column has (missing ones not counted)
     sum: Name | None = None
     mean: Name | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> AggregateSpec:
         require_one(
-            self.count, self.sum, self.mean, expected="expected one of 'count: rows', 'sum: <column>', 'mean: <column>'"
+            self.count,
+            self.count_distinct,
+            self.sum,
+            self.mean,
+            expected="expected one of 'count: rows', 'count_distinct: <column>', 'sum: <column>', 'mean: <column>'",
         )
         return self
 
@@ -167,6 +206,7 @@ class TableSpec(Spec):
     pivot: PivotSpec | None = None
     compute: dict[Name, ComputeSpec] = {}
     sort: list[SortSpec] = []
+    keep_order: Literal["yes", "no"] = "no"  # groups in the order they first appear in the data, not sorted
     total_row: Text | None = None  # e.g. "Grand Total"
     total_column: Text | None = None  # e.g. "Total" (sums each row's numbers)
     row_groups: Name | None = None  # a column whose repeated values are shown once
@@ -182,9 +222,24 @@ class TableSpec(Spec):
             raise ValueError("use either 'pivot' or 'group_by' with 'aggregate', not both")
         if bool(self.group_by) != bool(self.aggregate):
             raise ValueError("'group_by' and 'aggregate' go together")
+        if self.keep_order == "yes" and not (self.group_by or self.pivot):
+            raise ValueError("'keep_order' orders the groups of 'group_by' or 'pivot'; this table has neither")
         return self
 
 
+def _series_colour(value: Any, info: ValidationInfo) -> Any:
+    """A position in the house palette ("1" is its first colour) or a colour of its own, #rrggbb."""
+    house = info.context.get("house", DEFAULT_HOUSE) if isinstance(info.context, dict) else DEFAULT_HOUSE
+    count = len(house.palette)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"#[0-9a-fA-F]{6}", text) or (text.isdigit() and 1 <= int(text) <= count):
+            return text
+    shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
+    raise ValueError(f"expected a house palette position (1 to {count}) or a colour as #rrggbb, got {shown}")
+
+
+SeriesColour = Annotated[str, BeforeValidator(_series_colour)]
 ChartKind = Literal["bar", "horizontal_bar", "stacked_bar", "stacked_horizontal_bar", "grouped_bar", "line", "heat_map"]
 
 
@@ -200,19 +255,31 @@ class ChartSpec(Spec):
     register_name: Name | None = Field(default=None, alias="register")  # heat_map: under `risk_registers:`
     horizon: Literal["short-term", "long-term"] | None = None
     landscape: Literal["yes", "no"] = "no"
+    colours: list[SeriesColour] = []  # one per series: a house palette position or #rrggbb
 
     @model_validator(mode="after")
     def _inputs(self) -> ChartSpec:
         if self.kind == "heat_map":
             if self.register_name is None:
                 raise ValueError("a heat_map needs 'register: <name>'")
+            if self.colours:
+                raise ValueError("a heat_map's colours are its register's bands; 'colours' is for bar and line charts")
         elif self.table is None:
             raise ValueError(f"a {self.kind} chart needs 'table: <name>'")
         return self
 
 
+def _expression(value: Any) -> Any:
+    """An expression is read when data.yaml is, so that a mistake in it is reported at its line."""
+    from panelpapers.data.expression import parse
+
+    if isinstance(value, str):
+        parse(value)  # ExpressionError is a ValueError: "expected …, got …"
+    return value
+
+
 class ValueSpec(Spec):
-    """One number: a table cell, or an aggregate of a source's rows."""
+    """One number: a table cell, an aggregate of a source's rows, or arithmetic over figures."""
 
     table: Name | None = None
     row: Text | None = None  # the row's first-column text, "total", or "first"/"last"
@@ -224,6 +291,7 @@ class ValueSpec(Spec):
     sum_of_rows: Text | None = None  # with `table`: the sum of a column over the body rows
     stated: Number | None = None  # a figure typed by hand, to check against the data
     figure: Text | None = None  # a figure declared under `figures:`, e.g. actions.outstanding
+    expression: Annotated[Text, AfterValidator(_expression)] | None = None  # "actions.open + actions.closed"
     format: Format | None = None
     decimals: Integer | None = None
 
@@ -235,11 +303,12 @@ class ValueSpec(Spec):
             self.source is not None,
             self.stated is not None,
             self.figure is not None,
+            self.expression is not None,
         ]
         if sum(kinds) != 1:
             raise ValueError(
                 "expected one of: 'table' with 'row' and 'column', 'table' with 'sum_of_rows', "
-                "'source' with 'count'/'sum', 'stated: <number>', 'figure: <name>'"
+                "'source' with 'count'/'sum', 'stated: <number>', 'figure: <name>', 'expression: <figures>'"
             )
         if kinds[0] and (self.row is None or self.column is None):
             raise ValueError("a table cell needs 'row' and 'column'")

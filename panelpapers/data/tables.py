@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,11 @@ def is_missing(value: Any) -> bool:
     return value is None or (not isinstance(value, str | dt.date) and bool(pd.isna(value)))
 
 
+def is_blank(value: Any) -> bool:
+    """No value, or text with nothing in it: what `where: {missing: "yes"}` finds."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
+
+
 def default_format(values: pd.Series) -> str:
     import pandas as pd
 
@@ -78,19 +84,31 @@ def default_format(values: pd.Series) -> str:
     return "text"
 
 
+def rounded(value: Any, decimals: int) -> Decimal:
+    """Rounded half away from zero, as Excel's ROUND and a reader expect (1/8 is 13%, 2.675 is 2.68),
+    from the number's 15 significant digits, as Excel keeps them, so binary noise (2.67499…) does not
+    decide the digit."""
+    exact = Decimal(f"{float(value):.15g}")
+    result = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return abs(result) if result.is_zero() else result  # never "-0"
+
+
 def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
     """One value as a reader sees it; the single place numbers become text."""
     if is_missing(value):
         return "" if kind == "text" else "–"
     if kind == "integer":
-        return f"{round(float(value)):,}"
+        return f"{rounded(value, 0):,f}"
     if kind == "number":
-        return f"{float(value):,.{1 if decimals is None else decimals}f}"
+        places = 1 if decimals is None else decimals
+        return f"{rounded(value, places):,.{places}f}"
     if kind == "percent":
-        return f"{float(value):.{0 if decimals is None else decimals}f}%"
+        places = 0 if decimals is None else decimals
+        return f"{rounded(value, places):.{places}f}%"
     if kind == "money":
-        amount = float(value)
-        text = f"£{abs(amount):,.{0 if decimals is None else decimals}f}"
+        places = 0 if decimals is None else decimals
+        amount = rounded(value, places)
+        text = f"£{abs(amount):,.{places}f}"
         return f"-{text}" if amount < 0 else text
     if kind == "date" and isinstance(value, dt.date):
         return format_date(value)
@@ -118,6 +136,9 @@ def condition_mask(frame: pd.DataFrame, condition: Condition, path: Path_) -> pd
     operator = condition.operator
     raw = getattr(condition, operator)
     values = raw if isinstance(raw, list) else [raw]
+    if operator in ("missing", "present"):
+        blank = column.map(is_blank).astype(bool)
+        return blank if operator == "missing" else ~blank
     typed = [_typed_like(column, v, path) for v in values]
     if operator in ("in_", "not_in", "equals", "not_equals"):
         inside = column.isin(typed)
@@ -160,6 +181,60 @@ def quarter_label(value: Any) -> Any:
     return f"{value.year} Q{(value.month - 1) // 3 + 1}"
 
 
+def year_label(value: Any) -> Any:
+    return str(value.year) if isinstance(value, dt.date) else None
+
+
+def fy_year_label(value: Any) -> Any:
+    """The UK public-sector financial year, April to March: 17 January 2022 is in "2021/22"."""
+    if not isinstance(value, dt.date):
+        return None
+    start = value.year if value.month >= 4 else value.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def fy_quarter_label(value: Any) -> Any:
+    """The financial quarter, "2021/22 Q3" for October to December 2021; Q1 is April to June."""
+    if not isinstance(value, dt.date):
+        return None
+    return f"{fy_year_label(value)} Q{(value.month - 4) % 12 // 3 + 1}"
+
+
+DATE_LABELS = {
+    "quarter_of": quarter_label,
+    "year_of": year_label,
+    "fy_quarter_of": fy_quarter_label,
+    "fy_year_of": fy_year_label,
+}
+
+
+CONDITION_WORDS = {
+    "equals": "is",
+    "not_equals": "is not",
+    "in_": "is one of",
+    "not_in": "is none of",
+    "before": "is before",
+    "on_or_before": "is on or before",
+    "after": "is after",
+    "on_or_after": "is on or after",
+    "missing": "is missing",
+    "present": "is present",
+}
+
+
+def describe_conditions(conditions: list[Condition]) -> str:
+    """A filter in words, for messages: "status is Open and due_date is before 2022-01-01"."""
+    parts = []
+    for condition in conditions:
+        words = f"{condition.column} {CONDITION_WORDS[condition.operator]}"
+        value = getattr(condition, condition.operator)
+        if condition.operator in ("missing", "present"):
+            parts.append(words)
+        else:
+            parts.append(f"{words} {', '.join(value) if isinstance(value, list) else value}")
+    return " and ".join(parts)
+
+
 def apply_where(frame: pd.DataFrame, conditions: list[Condition], path: Path_) -> pd.DataFrame:
     for i, condition in enumerate(conditions):
         frame = frame[condition_mask(frame, condition, (*path, i))]
@@ -172,7 +247,9 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
     frame, origin = _origin(spec, base, sources, functions)
     frame = apply_where(frame, spec.where, (*base, "where"))
     frame = _derive(frame, spec, base)
-    frame, summed = _summarise(frame, spec, base)
+    labels = sources[spec.source].missing_labels if spec.source is not None else {}
+    ungrouped = frame
+    frame, summed = _summarise(frame, spec, base, labels)
     if spec.total_column:
         frame = frame.assign(**{spec.total_column: frame[summed].sum(axis=1).astype("Int64")})
         summed.append(spec.total_column)
@@ -182,7 +259,7 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
         frame = frame.sort_values(sort.column, ascending=sort.descending == "no", kind="stable")
     frame = frame.reset_index(drop=True)
     if spec.total_row is not None:
-        frame = _with_total_row(frame, spec, summed, base)
+        frame = _with_total_row(frame, ungrouped, spec, summed, base)
     files = tuple(sources[name].path for name in origin)
     computed = ComputedTable(name, spec, frame, spec.total_row is not None, files, frozenset(origin))
     for i, display in enumerate(computed.display_columns()):
@@ -230,15 +307,34 @@ def _derive(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> pd.DataFrame:
                 mask &= condition_mask(frame, condition, (*path, "flag", i))
             frame = frame.assign(**{new: mask.astype("Int64")})
         else:
-            column = derive.quarter_of or derive.year_of
-            assert column is not None
+            assert derive.date_column is not None
+            kind, column = derive.date_column
             _require(frame, column, path)
-            pick = quarter_label if derive.quarter_of else (lambda v: str(v.year) if isinstance(v, dt.date) else None)
-            frame = frame.assign(**{new: frame[column].map(pick)})
+            frame = frame.assign(**{new: frame[column].map(DATE_LABELS[kind])})
     return frame
 
 
-def _summarise(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> tuple[pd.DataFrame, list[str]]:
+def _labelled_keys(frame: pd.DataFrame, keys: list[str], labels: dict[str, str], base: Path_) -> pd.DataFrame:
+    """Grouping columns with their missing values named (`missing_label`); a blank that is not named
+    would print as a row without a label, so it is an error."""
+    for key in keys:
+        if key in labels:
+            frame = frame.assign(**{key: frame[key].map(lambda v, label=labels[key]: label if is_missing(v) else v)})
+        blank = int(frame[key].map(is_blank).sum())
+        if blank:
+            rows = "row" if blank == 1 else "rows"
+            raise TableError(
+                base,
+                f"column '{key}' is blank in {blank} {rows}, which would make a group without a label: "
+                f"name them with 'missing_label: Not recorded' on the column under 'sources:' (its 'missing' "
+                f"cells), or leave them out with 'where: [{{column: {key}, present: \"yes\"}}]'",
+            )
+    return frame
+
+
+def _summarise(
+    frame: pd.DataFrame, spec: TableSpec, base: Path_, labels: dict[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
     """Grouped, pivoted or as it is; with the columns a total adds up."""
     import pandas as pd
 
@@ -246,11 +342,16 @@ def _summarise(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> tuple[pd.Da
     if spec.group_by:
         for i, key in enumerate(spec.group_by):
             _require(frame, key, (*base, "group_by", i))
-        grouped = frame.groupby(spec.group_by, sort=True, dropna=False)
+        frame = _labelled_keys(frame, spec.group_by, labels, base)
+        grouped = frame.groupby(spec.group_by, sort=spec.keep_order == "no", dropna=False)
         parts: dict[str, pd.Series] = {}
         for new, agg in spec.aggregate.items():
             if agg.count:
                 parts[new] = grouped.size().astype("Int64")
+            elif agg.count_distinct:
+                _require(frame, agg.count_distinct, (*base, "aggregate", new))
+                parts[new] = grouped[agg.count_distinct].nunique().astype("Int64")
+                continue  # its total is counted afresh over all the rows, not summed (see _with_total_row)
             else:
                 measured = agg.sum or agg.mean
                 assert measured is not None
@@ -266,6 +367,7 @@ def _summarise(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> tuple[pd.Da
         _require(frame, pivot.columns, path)
         if pivot.sum:
             _require(frame, pivot.sum, path)
+        frame = _labelled_keys(frame, [pivot.rows, pivot.columns], labels, base)
         table = pd.pivot_table(
             frame,
             index=pivot.rows,
@@ -274,19 +376,28 @@ def _summarise(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> tuple[pd.Da
             aggfunc="sum" if pivot.sum else "count",
             fill_value=0,
         )
+        if spec.keep_order == "yes":
+            table = table.reindex(index=frame[pivot.rows].unique(), columns=frame[pivot.columns].unique(), fill_value=0)
         table.columns = [str(c) for c in table.columns]
         return table.reset_index().astype({c: "Int64" for c in table.columns}), [str(c) for c in table.columns]
     frame = frame.drop(columns=[LINE], errors="ignore").reset_index(drop=True)
     return frame, [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
 
 
-def _with_total_row(frame: pd.DataFrame, spec: TableSpec, summed: list[str], base: Path_) -> pd.DataFrame:
+def _with_total_row(
+    frame: pd.DataFrame, rows: pd.DataFrame, spec: TableSpec, summed: list[str], base: Path_
+) -> pd.DataFrame:
+    """The total row: sums of the columns that add up, distinct counts counted over all the `rows`
+    the groups were made from (an audit with findings in two quarters is one audit in all)."""
     import pandas as pd
 
     total: dict[str, Any] = {c: None for c in frame.columns}
     total[str(frame.columns[0])] = spec.total_row
     for column in summed:
         total[column] = frame[column].sum()
+    for new, agg in spec.aggregate.items():
+        if agg.count_distinct:
+            total[new] = rows[agg.count_distinct].nunique()
     row = _compute(pd.DataFrame([total]).astype(frame.dtypes.to_dict()), spec, base)
     return pd.concat([frame, row], ignore_index=True)
 

@@ -133,6 +133,9 @@ class SectionSpec(Spec):
     groups: list[GroupSpec] = Field(min_length=1)
 
 
+DateFormat = Literal["plain", "with_weekday"]
+
+
 class PaperFile(Spec):
     title: Text
     meeting: Text
@@ -142,6 +145,7 @@ class PaperFile(Spec):
     marking: Marking
     status: Literal["draft", "final"]
     contents: bool = False  # a contents list after the summary, for long papers
+    date_format: DateFormat = "plain"  # "17 January 2022", or with_weekday: "Monday 17 January 2022"
 
 
 class SummaryFile(Spec):
@@ -166,6 +170,7 @@ class ImplicationsFile(Spec):
 class ContactSpec(Spec):
     role: Text = "Report author"
     name: Text
+    job_title: Text | None = None  # printed after the name: "A. Author, Head of Audit, Strategy and Governance"
     team: Text | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     phone: Text | None = None
@@ -191,7 +196,8 @@ class AppendixContent(Spec):
 
 class AppendixSpec(Spec):
     ref: Text
-    title: Text
+    title: Text  # the heading above its content
+    short_title: Text | None = None  # in the list of appendices, if the title is too long for it
     marking: Marking | None = None
     content: list[Annotated[AppendixContent, _wrap_string("paragraph")]] = []
 
@@ -313,6 +319,9 @@ def _problem(source: YamlFile, model: type[BaseModel], error: Any) -> Problem:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, error["loc"][:-1])
         near = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        quoted = _text_read_as_key(_node(source.data, loc[:-1])) if loc[:-1] and isinstance(loc[-2], int) else None
+        if quoted and not near:
+            return Problem(source.location(loc), f"unknown key '{loc[-1]}'; {quoted}")
         hint = f"; did you mean '{near[0]}'?" if near else ""
         return Problem(
             source.location(loc),
@@ -337,7 +346,34 @@ def _problem(source: YamlFile, model: type[BaseModel], error: Any) -> Problem:
         "bool_parsing": "true or false",
         "bool_type": "true or false",
     }.get(kind, error["msg"].lower())
-    return Problem(source.location(loc), f"{where or 'file'}: expected {expected}, got {_describe(value)}")
+    quoted = _text_read_as_key(value) if kind == "string_type" else None
+    return Problem(
+        source.location(loc),
+        f"{where or 'file'}: expected {expected}, got {_describe(value)}" + (f"; {quoted}" if quoted else ""),
+    )
+
+
+def _text_read_as_key(node: Any) -> str | None:
+    """`- Note: there are …` is a mapping to YAML; when a list entry that should be text is such a
+    one-key mapping, the author almost certainly meant the text, and needs to quote it."""
+    if not (isinstance(node, dict) and len(node) == 1):
+        return None
+    key, value = next(iter(node.items()))
+    if not isinstance(key, str) or not isinstance(value, str | None):
+        return None
+    text = f"{key}: {value or ''}".strip()
+    shown = text if len(text) < 60 else f"{text[:57]}…"
+    escaped = shown.replace("\\", "\\\\").replace('"', '\\"')
+    return (
+        f'if this is text, put it in quotes: "{escaped}" '
+        "(YAML reads unquoted text with ': ' in it as a key and a value)"
+    )
+
+
+def _node(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _pattern_hint(error: Any) -> str:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panelpapers.model import FrontSheet, Meeting, Paper
 from panelpapers.pack.front_sheet import front_sheet
+
+if TYPE_CHECKING:
+    from panelpapers.render.pdf import Printer
 
 PACK_FILE = "pack.pdf"
 AGENDA_FILE = "agenda.docx"
@@ -52,19 +55,25 @@ def first_pages(front_pages: int, papers: list[tuple[Paper, int]]) -> dict[str, 
 
 
 def settle_front_sheet(
-    meeting: Meeting, papers: list[tuple[Paper, int]], show_markings: bool, templates: Path | None = None
+    meeting: Meeting,
+    papers: list[tuple[Paper, int]],
+    show_markings: bool,
+    templates: Path | None = None,
+    printer: Printer | None = None,
 ) -> tuple[FrontSheet, bytes]:
+    """Each round is laid out and its pages counted; only the round that settles is written as PDF."""
     from panelpapers.render.agenda_html import render_agenda_html
-    from panelpapers.render.pdf import html_to_pdf
+    from panelpapers.render.pdf import Printer
 
+    printer = printer or Printer(templates)
     by_slug = {paper.slug: paper for paper, _ in papers}
     front_pages = 1
     for _ in range(MAX_ROUNDS):
         sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers), show_markings)
-        pdf = html_to_pdf(render_agenda_html(sheet, templates), templates)
-        rendered_pages = len(_reader(pdf).pages)
+        html = render_agenda_html(sheet, templates)
+        rendered_pages = printer.pages(html)
         if rendered_pages == front_pages:
-            return sheet, pdf
+            return sheet, printer.pdf(html)
         front_pages = rendered_pages
     raise RuntimeError(f"the front sheet of {meeting.slug} did not settle in {MAX_ROUNDS} rounds")
 
@@ -111,21 +120,52 @@ def pin_internal_links(reader: Any) -> None:
                 link[NameObject("/Dest")] = ArrayObject(named[name].dest_array)
 
 
-def stamp_page_numbers(writer: Any, pattern: str, templates: Path | None = None) -> None:
+def stamp_page_numbers(
+    writer: Any, pattern: str, templates: Path | None = None, printer: Printer | None = None
+) -> None:
     """Overlays "Pack page N of T" on every page, from one rendered sheet of blank numbered pages."""
     from panelpapers.render.agenda_html import render_page_numbers_html
-    from panelpapers.render.pdf import html_to_pdf
+    from panelpapers.render.pdf import Printer
 
     sizes = [(round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) for page in writer.pages]
-    overlay = _reader(html_to_pdf(render_page_numbers_html(sizes, pattern, templates), templates))
+    html = render_page_numbers_html(sizes, pattern, templates)
+    overlay = _reader((printer or Printer(templates)).pdf(html))
     for page, numbers in zip(writer.pages, overlay.pages, strict=True):
         page.merge_page(numbers)
         page.compress_content_streams()  # merging leaves the page's content uncompressed
 
 
+def ready_for_pack(pdf: bytes) -> tuple[bytes, tuple[Bookmark, ...]]:
+    """A paper's PDF as the pack takes it, made once per paper, with the bookmarks the pack gives
+    it: internal links pointed at their pages, and without the structure tree (the pack is not
+    tagged; see README). Reading a tagged PDF means parsing its whole structure tree, so a pack
+    merged from these reads each paper in a fraction of the time, and a paper taken from the build
+    cache brings its ready PDF and bookmarks along."""
+    from pypdf import PdfWriter
+
+    reader = _reader(pdf)
+    bookmarks = paper_bookmarks(reader)
+    pin_internal_links(reader)
+    writer = PdfWriter()
+    writer.append(reader, import_outline=True)
+    writer.root_object.pop("/StructTreeRoot", None)
+    writer.root_object.pop("/MarkInfo", None)
+    for page in writer.pages:
+        page.pop("/StructParents", None)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), bookmarks
+
+
 def merge(
-    sheet: FrontSheet, front_pdf: bytes, papers: list[tuple[Paper, bytes]], templates: Path | None = None
+    sheet: FrontSheet,
+    front_pdf: bytes,
+    papers: list[tuple[Paper, bytes]],
+    templates: Path | None = None,
+    printer: Printer | None = None,
+    bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
 ) -> bytes:
+    """`bookmarks`: each paper's, by folder name, where known (`ready_for_pack`); else read from its PDF."""
     from pypdf import PdfWriter
     from pypdf.constants import PageLabelStyle
     from pypdf.generic import NameObject, TextStringObject
@@ -135,13 +175,14 @@ def merge(
     outlines: dict[str, tuple[Bookmark, ...]] = {}
     for paper, pdf in papers:
         reader = _reader(pdf)
-        outlines[paper.slug] = paper_bookmarks(reader)
+        known = bookmarks.get(paper.slug) if bookmarks is not None else None
+        outlines[paper.slug] = known if known is not None else paper_bookmarks(reader)
         pin_internal_links(reader)
         writer.append(reader, import_outline=False)
     writer.root_object.pop("/Names", None)  # the papers' destination names clash; links no longer use them
     meeting = sheet.meeting
     words = meeting.words
-    stamp_page_numbers(writer, words.pack_page_number, templates)
+    stamp_page_numbers(writer, words.pack_page_number, templates, printer)
 
     writer.add_outline_item(title=words.pack_agenda_bookmark, page_number=0)
     for row in sheet.rows:
@@ -171,15 +212,29 @@ def merge(
 
 
 def render_pack(
-    meeting: Meeting, papers: list[tuple[Paper, bytes]], show_markings: bool, templates: Path | None = None
+    meeting: Meeting,
+    papers: list[tuple[Paper, bytes]],
+    show_markings: bool,
+    templates: Path | None = None,
+    pages: list[int] | None = None,
+    printer: Printer | None = None,
+    bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
 ) -> Pack:
-    """`papers` are one variant's papers with their rendered PDFs; the pack follows agenda order.
-    `show_markings`: the front sheet says each paper's marking (the restricted pack)."""
+    """`papers` are one variant's papers with their rendered PDFs (or those PDFs made ready by
+    `ready_for_pack`); the pack follows agenda order. `show_markings`: the front sheet says each
+    paper's marking (the restricted pack). `pages`: each paper's page count, in the order of
+    `papers`, if the caller knows it (else the PDFs are read). `printer`: how the front sheet and
+    the page numbers are printed (default: through WeasyPrint, every time). `bookmarks`: each
+    paper's, where known (else read from its PDF)."""
     from panelpapers.render.agenda_docx import render_agenda_docx
 
     order = {item.paper: index for index, item in enumerate(meeting.items) if item.paper}
-    papers = sorted(papers, key=lambda entry: order[entry[0].slug])
-    counted = [(paper, len(_reader(pdf).pages)) for paper, pdf in papers]
-    sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates)
-    pdf = merge(sheet, front_pdf, papers, templates)
-    return Pack(sheet, pdf, render_agenda_docx(sheet, templates), len(_reader(pdf).pages))
+    known = pages if pages is not None else [len(_reader(pdf).pages) for _, pdf in papers]
+    entries = sorted(zip(papers, known, strict=True), key=lambda entry: order[entry[0][0].slug])
+    papers = [paper for paper, _ in entries]
+    counted = [(paper, count) for (paper, _), count in entries]
+    sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates, printer)
+    pdf = merge(sheet, front_pdf, papers, templates, printer, bookmarks)
+    front_pages = min((int(row.page) for row in sheet.rows if row.paper), default=1) - 1 if counted else None
+    total = (front_pages + sum(count for _, count in counted)) if front_pages is not None else len(_reader(pdf).pages)
+    return Pack(sheet, pdf, render_agenda_docx(sheet, templates), total)

@@ -306,7 +306,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
     doc.add_paragraph(paper.date_text, style="Meeting Date")
     doc.add_paragraph(paper.title, style="Paper Title")
-    doc.add_paragraph(paper.report_by_line, style="Report By")
+    add_inlines(doc.add_paragraph(style="Report By"), paper.report_by_line)
     if paper.status_line:
         doc.add_paragraph(paper.status_line, style="Report By").runs[0].bold = True
 
@@ -321,11 +321,14 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     for part in paper.summary:
         cell.add_paragraph(part.title, style="Summary Part")
         add_blocks(cell, part.blocks)
-    cell.add_paragraph(paper.words.recommendations, style="Summary Part")
+    cell.add_paragraph(paper.recommendations_heading, style="Summary Part")
     cell.add_paragraph(paper.recommendations_lead)
     for item in paper.recommendations.items:
-        paragraph = cell.add_paragraph(style="Recommendation")
-        paragraph.add_run(f"{item.marker}\t")
+        if item.marker:
+            paragraph = cell.add_paragraph(style="Recommendation")
+            paragraph.add_run(f"{item.marker}\t")
+        else:  # a paper's only recommendation: no letter, so no hanging indent
+            paragraph = cell.add_paragraph()
         add_inlines(paragraph, item.content)
 
     if paper.contents:
@@ -350,7 +353,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         subject=f"{paper.meeting}, {paper.date_text}",
         marking=paper.highest_marking,
         date=paper.date,
-        comments=paper.report_by_line,
+        comments=" ".join(plain_text(paper.report_by_line).split()),
     )
     return finish(doc)
 

@@ -11,7 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from panelpapers.house import Logo, counter_parts
-from panelpapers.model import Emph, Inlines, LineBreak, Link, Paper, Strong, Text
+from panelpapers.model import Emph, Inlines, LineBreak, Link, Paper, Strong, Text, plain_text
 from panelpapers.resources import template_environment
 
 
@@ -29,6 +29,11 @@ def render_inlines(inlines: Inlines) -> Markup:
         elif isinstance(node, Link):
             parts.append(f'<a href="{escape(node.href)}">{render_inlines(node.children)}</a>')
     return Markup("".join(parts))
+
+
+def one_line(inlines: Inlines) -> str:
+    """The words of inline content on one line, a line break as a space: for bookmarks."""
+    return " ".join(plain_text(inlines).split())
 
 
 def svg_data_url(svg: bytes) -> str:
@@ -59,6 +64,7 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
     """The paper templates' Jinja environment; `templates` replaces the packaged folder."""
     env = template_environment(templates)
     env.filters["inlines"] = render_inlines
+    env.filters["one_line"] = one_line
     env.filters["svg_data_url"] = svg_data_url
     env.filters["logo_data_url"] = logo_data_url
     env.filters["css_string"] = css_string

@@ -43,20 +43,69 @@ def _project_fetcher(templates: Path) -> Any:
     return ProjectFetcher(allowed_protocols=("file", "data"), fail_on_errors=True)
 
 
-def html_to_pdf(html: str, templates: Path | None = None) -> bytes:
+# PDF/UA-1 gives a tagged PDF: a structure tree, /Lang, and each chart's alt text on its Figure, so
+# screen readers get what the DOCX gives. Measured at no extra time here.
+PDF_OPTIONS: dict[str, Any] = {"uncompressed_pdf": False, "pdf_variant": "pdf/ua-1"}
+
+
+class LaidOut:
+    """A document WeasyPrint has laid out: its page count is known before its PDF is written, so a
+    layout that turns out not to be wanted (a front sheet still settling) costs no PDF writing."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+    def pdf(self) -> bytes:
+        out = io.BytesIO()
+        self.document.write_pdf(out, **PDF_OPTIONS)  # as HTML.write_pdf does after laying out
+        return out.getvalue()
+
+
+def lay_out(html: str, templates: Path | None = None) -> LaidOut:
     """`templates`: a project's own templates, where the HTML's relative URLs (fonts) are looked for
     before the packaged templates; default: the packaged ones only."""
     from weasyprint import HTML
 
     templates = templates or templates_dir()
+    page = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates))
+    return LaidOut(page.render(**PDF_OPTIONS))
 
-    out = io.BytesIO()
-    # PDF/UA-1 gives a tagged PDF: a structure tree, /Lang, and each chart's alt text on its
-    # Figure, so screen readers get what the DOCX gives. Measured at no extra time here.
-    HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates)).write_pdf(
-        out, uncompressed_pdf=False, pdf_variant="pdf/ua-1"
-    )
-    return out.getvalue()
+
+def render_pdf(html: str, templates: Path | None = None) -> tuple[bytes, int]:
+    """The PDF and its page count, counted by WeasyPrint rather than by reading the PDF back."""
+    laid_out = lay_out(html, templates)
+    return laid_out.pdf(), laid_out.pages
+
+
+def html_to_pdf(html: str, templates: Path | None = None) -> bytes:
+    return lay_out(html, templates).pdf()
+
+
+class Printer:
+    """HTML to PDF for the pack (front sheet rounds, page-number overlay): asked for an HTML's page
+    count and then its PDF, it lays the HTML out once. A build hands the pack a printer that also
+    remembers what earlier builds printed (build.py)."""
+
+    def __init__(self, templates: Path | None = None) -> None:
+        self.templates = templates
+        self._last: tuple[str, LaidOut] | None = None  # one only: a laid-out document can be large
+
+    def _lay_out(self, html: str) -> LaidOut:
+        if self._last is None or self._last[0] != html:
+            self._last = (html, lay_out(html, self.templates))
+        return self._last[1]
+
+    def pages(self, html: str) -> int:
+        return self._lay_out(html).pages
+
+    def pdf(self, html: str) -> bytes:
+        pdf = self._lay_out(html).pdf()
+        self._last = None
+        return pdf
 
 
 class PdfWriter:

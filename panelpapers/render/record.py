@@ -73,13 +73,13 @@ def paper_record(paper: Paper) -> Record:
     out: list[Passage] = [
         Passage("text", "", "", squash(paper.meeting.upper())),
         Passage("text", "", "", paper.date_text),
-        Passage("text", "", "", squash(paper.report_by_line)),
+        Passage("text", "", "", words(paper.report_by_line)),
     ]
     summary = words_.report_summary
     for part in paper.summary:
         out.append(Passage("heading", summary, "", part.title))
         out.extend(block_passages(part.blocks, summary))
-    out.append(Passage("heading", summary, "", words_.recommendations))
+    out.append(Passage("heading", summary, "", paper.recommendations_heading))
     out.append(Passage("text", summary, "", squash(paper.recommendations_lead)))
     for item in paper.recommendations.items:
         out.append(Passage("recommendation", summary, item.marker.rstrip(".)"), words(item.content)))

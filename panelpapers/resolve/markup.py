@@ -4,10 +4,11 @@ paragraph reference is filled in), then CommonMark inline syntax (markdown-it-py
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -43,12 +44,17 @@ _markdown = MarkdownIt("commonmark", {"html": True, "typographer": False})
 _markdown.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
-def expand(text: str, names: Mapping[str, Any]) -> str:
-    """Fills in `{{ … }}` expressions; a name that does not exist is an error, never blank."""
+def expand(text: str, names: Mapping[str, Any], unknown: Callable[[str], Any] | None = None) -> str:
+    """Fills in `{{ … }}` expressions; a name that does not exist is an error, never blank, unless
+    `unknown` is given: it then supplies a stand-in for each name the text uses that `names` lacks."""
     if "{{" not in text and "{%" not in text and "{#" not in text:
         return text
     try:
-        return _environment.from_string(text).render(names)
+        template = _environment.from_string(text)
+        if unknown is not None:
+            missing = meta.find_undeclared_variables(_environment.parse(text)) - set(names)
+            names = {**names, **{name: unknown(name) for name in sorted(missing)}}
+        return template.render(names)
     except jinja2.TemplateSyntaxError as err:
         raise MarkupError(f"cannot read '{{{{ … }}}}' expression: {err.message}", (err.lineno or 1) - 1) from None
     except jinja2.UndefinedError as err:

@@ -97,8 +97,12 @@ class _TextResolver:
     def inlines(self, text: str, path: Path_) -> Inlines:
         quoted = self.context.quoted
         start = len(quoted)
+
+        def unchecked(name: str) -> Any:
+            return self.context.unchecked(self.file.text_location(path))
+
         try:
-            return parse_inlines(expand(text, self.context.names))
+            return parse_inlines(expand(text, self.context.names, None if self.context.figures_known else unchecked))
         except MarkupError as err:
             location = self.file.text_location(path)
             line = (location.line or 1) + err.line_offset
@@ -215,6 +219,13 @@ class _Placer:
         return replace(found[name], number=number, label=label.format(number=number, caption=found[name].caption))
 
 
+class _Unchecked(dict[str, str]):
+    """Stands in for a figure group when data.yaml could not be read: every figure is "?"."""
+
+    def __getitem__(self, name: str) -> str:
+        return "?"
+
+
 class _Context:
     """What resolving one paper shares: the names text may use, the problems found so far, where
     tables and charts are placed, and every use of the paper's data."""
@@ -233,6 +244,25 @@ class _Context:
             "ref": _reference_function(numbers),
         }
         self.placer = _Placer(data, self.problems, self.uses, house.wording)
+        # data.yaml could not be read, so which figures exist is not known: names text uses that
+        # are not known are not reported one by one (see `unchecked_note`).
+        self.figures_known = data is None or data.figures_known
+        self.unchecked_at: list[Location] = []
+
+    def unchecked(self, where: Location) -> _Unchecked:
+        if where not in self.unchecked_at:
+            self.unchecked_at.append(where)
+        return _Unchecked()
+
+    def unchecked_note(self) -> list[Problem]:
+        """One line for all the text fields whose figures could not be checked."""
+        if not self.unchecked_at:
+            return []
+        others = len(self.unchecked_at) - 1
+        where = f"here and in {others} other place{'s' if others != 1 else ''}" if others else "here"
+        return [
+            Problem(min(self.unchecked_at), f"figures quoted {where} were not checked, because data.yaml has problems")
+        ]
 
     def text_of(self, name: str, marking: str) -> _TextResolver:
         return _TextResolver(self.source.files[name], self, marking)
@@ -265,8 +295,12 @@ def resolve_paper(
     sections, appendices = _numbered_sections(specs, context, marking, public)
     summary = _summary(specs.get("summary.yaml"), context, marking)
     recommendations = _recommendations(specs.get("recommendations.yaml"), context, marking)
+    report_by: Inlines = ()
+    if paper_spec is not None:
+        report_by = context.text_of("paper.yaml", marking).inlines(paper_spec.report_by, ("report_by",))
     if data is not None and not public:
         context.problems.extend(check_data_markings(data, context.uses, house))
+    context.problems.extend(context.unchecked_note())
     if uses is not None:
         uses.extend(context.uses)
 
@@ -281,7 +315,7 @@ def resolve_paper(
         title=paper_spec.title,
         meeting=paper_spec.meeting,
         date=paper_spec.date,
-        report_by=paper_spec.report_by,
+        report_by=report_by,
         organisation=paper_spec.organisation,
         masthead=house.masthead(paper_spec.organisation),
         marking=paper_spec.marking,
@@ -295,6 +329,7 @@ def resolve_paper(
         background_papers=tuple(appendix_file.background_papers) if appendix_file else (),
         house=house,
         contents=paper_spec.contents,
+        date_with_weekday=paper_spec.date_format == "with_weekday",
     )
     return paper, problems
 
@@ -379,7 +414,8 @@ def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking
         return Appendix(spec.ref, words.withheld_appendix.format(marking=marking), marking, withheld=True)
     text = context.text_of("appendices.yaml", marking)
     blocks = _appendix_blocks(spec, ("appendices", index), text, context.placer)
-    return Appendix(spec.ref, spec.title, marking, blocks, appendix_heading(spec.ref, spec.title, marking, words))
+    heading = appendix_heading(spec.ref, spec.title, marking, words)
+    return Appendix(spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title)
 
 
 def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tuple[SummaryPart, ...]:
@@ -391,13 +427,15 @@ def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tup
 
 
 def _recommendations(spec: s.RecommendationsFile | None, context: _Context, marking: str) -> ItemList:
+    """Lettered a., b., …; a paper's only recommendation has no letter."""
     if spec is None:
         return ItemList("letter", ())
     text = context.text_of("recommendations.yaml", marking)
+    single = len(spec.items) == 1
     return ItemList(
         "letter",
         tuple(
-            ListItem(f"{letter(i)}.", text.inlines(item, ("items", i - 1)))
+            ListItem("" if single else f"{letter(i)}.", text.inlines(item, ("items", i - 1)))
             for i, item in enumerate(spec.items, start=1)
         ),
     )
@@ -457,7 +495,7 @@ def _supporting_section(
 def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for contact in contacts.contacts:
-        who = ", ".join(part for part in (contact.name, contact.team) if part)
+        who = ", ".join(part for part in (contact.name, contact.job_title, contact.team) if part)
         blocks.append(Paragraph((Text(words.contact_person.format(role=contact.role, who=who)),)))
         if contact.email:
             blocks.append(
@@ -490,7 +528,8 @@ def appendix_section(
     blocks: list[Block] = []
     for appendix in appendices:
         name = words.appendix.format(ref=appendix.ref)
-        title = appendix.title if appendix.withheld else _marked_title(appendix.title, appendix.marking, words)
+        listed = appendix.short_title or appendix.title
+        title = listed if appendix.withheld else _marked_title(listed, appendix.marking, words)
         blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + title))))
     if not appendices:
         blocks.append(Paragraph((Text(words.no_appendices),)))

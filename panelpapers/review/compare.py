@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from panelpapers.manifest import MANIFEST_FILE, ManifestError, read_manifest
@@ -53,12 +53,14 @@ class Change:
         renumbered = f" (was {old_number})" if self.old and self.new and old_number != number else ""
         if block.kind == "paragraph":
             return f"paragraph {number}{renumbered}"
-        if block.kind == "recommendation":
-            return f"recommendation {number}{renumbered}"
+        if block.kind == "recommendation":  # a paper's only recommendation has no letter
+            return f"recommendation {number}{renumbered}" if number else "recommendation"
         if block.kind == "section":
             return f"section {number}{renumbered}"
         if block.kind in ("table", "chart"):
-            return block.caption or block.kind
+            old_caption, new_caption = (CAPTION_NUMBER.match(b.caption) if b else None for b in (self.old, self.new))
+            moved = old_caption and new_caption and old_caption[0] != new_caption[0]
+            return (block.caption or block.kind) + (f" (was {old_caption[0]})" if moved and old_caption else "")
         where = f" in {block.section}" if block.section else ""
         return f"{UNNUMBERED_NAMES.get(block.kind, block.kind)}{where}"
 
@@ -159,8 +161,21 @@ def _masked(text: str) -> str:
 
 
 def _renumbered(text: str, numbers: dict[str, str]) -> str:
-    """Old text with its paragraph references moved to the new numbering."""
-    return PARAGRAPH_REFERENCE.sub(lambda m: m[1] + m[2] + NUMBER.sub(lambda n: numbers.get(n[0], n[0]), m[3]), text)
+    """Old text with its paragraph references, table and figure numbers moved to the new numbering."""
+    text = PARAGRAPH_REFERENCE.sub(lambda m: m[1] + m[2] + NUMBER.sub(lambda n: numbers.get(n[0], n[0]), m[3]), text)
+    return CAPTION_NUMBER.sub(lambda m: numbers.get(m[0], m[0]), text)
+
+
+def _numbering(pairs: list[tuple[Passage | None, Passage | None]]) -> dict[str, str]:
+    """How the matched passages were renumbered: paragraphs ("1.3" → "1.4"), tables and charts
+    ("Table 2" → "Table 3"), so that references to them in the old text can follow."""
+    numbers = {a.number: b.number for a, b in pairs if a and b and a.kind == b.kind == "paragraph"}
+    for a, b in pairs:
+        if a and b and a.kind == b.kind and a.kind in ("table", "chart"):
+            old, new = CAPTION_NUMBER.match(a.caption), CAPTION_NUMBER.match(b.caption)
+            if old and new:
+                numbers[old[0]] = new[0]
+    return numbers
 
 
 def _key(block: Passage) -> str:
@@ -280,7 +295,7 @@ def compare_papers(old: PaperContent | None, new: PaperContent | None, name: str
                 Change("changed", what, name, words=word_diff(before, after), note=f"{before} → {after}")
             )
     pairs = result.pairs = match_blocks(old.passages, new.passages)
-    numbers = {a.number: b.number for a, b in pairs if a and b and a.kind == b.kind == "paragraph"}
+    numbers = _numbering(pairs)
     for before, after in pairs:
         if before is None and after is not None:
             result.changes.append(Change("added", after.kind, name, None, after))
@@ -293,15 +308,16 @@ def compare_papers(old: PaperContent | None, new: PaperContent | None, name: str
 
 def _compare_pair(old: Passage, new: Passage, numbers: dict[str, str], paper: str) -> list[Change]:
     old_text = _renumbered(old.text, numbers)
-    if old_text == new.text and old.image == new.image and old.table == new.table:
+    old_table = replace(old.table, caption=_renumbered(old.table.caption, numbers)) if old.table else None
+    if old_text == new.text and old.image == new.image and old_table == new.table:
         return []
     cells = table_changes(old.table, new.table) if old.table and new.table else ()
     note = "the chart's picture changed" if old.image != new.image else ""
     words = word_diff(old_text, new.text) if old_text != new.text and not cells else ()
-    if new.kind == "chart" and not new.image and old.caption == new.caption:
+    if new.kind == "chart" and not new.image and _renumbered(old.caption, numbers) == new.caption:
         words, note = (), "the chart changed (its labels moved or differ)"  # a PDF's chart labels are not prose
-    if old.table and new.table and old.table.caption != new.table.caption:
-        words = word_diff(_renumbered(old.table.caption, numbers), new.table.caption)
+    if old_table and new.table and old_table.caption != new.table.caption:
+        words = word_diff(old_table.caption, new.table.caption)
     return [Change("changed", new.kind, paper, old, new, words, cells, note)]
 
 

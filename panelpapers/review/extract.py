@@ -233,6 +233,7 @@ def passages_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> lis
         if text.endswith("recommended to:"):
             in_recommendations = True
             close()
-            kind, number, texts = "text", "", []
+            # What follows is a recommendation, lettered "a." or, when it is the only one, not.
+            kind, number, texts = "recommendation", "", []
     close()
     return passages

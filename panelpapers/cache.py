@@ -1,0 +1,466 @@
+"""The build cache and the keys it is looked up by, so a build renders only what changed.
+
+Every rendered unit (a paper with its variants, a variant's pack) is stored under a key: the sha256
+of everything its bytes depend on. A paper's key covers every file of its folder and its place in
+the content folder, the house style (`panelpapers.yaml` and every file it names, such as a logo),
+the templates the paper writers read (the Jinja templates `paper.html.j2` includes, the files their
+CSS names, `reference.docx`), the fonts charts are drawn with, and the tool: this package's source,
+the versions of the libraries that shape the outputs (WeasyPrint, python-docx, matplotlib, pandas,
+pypdf, …) and the system text libraries WeasyPrint lays text out with. A pack's key covers the
+meeting file, the agenda templates and its papers' PDFs. A key is computed from file contents alone,
+never from timestamps, and without importing any of the heavy libraries, so a build that changes
+nothing imports none of them.
+
+The cache lives in `<build>/.panelpapers-cache/`, beside the meeting folders, never inside a variant
+folder: it holds restricted outputs, so it must never be published. It is versioned (`cache.json`);
+a cache of another version, or one that cannot be read, counts as empty and is replaced on the next
+write. Entries and blobs are written atomically (a temporary file renamed into place); an entry is
+used only if the key it records equals the key just computed, and a blob only if its sha256 is its
+name, so a damaged cache can cost a render but can never put wrong bytes into a build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from panelpapers.project import HOUSE_STYLE_FILE
+
+CACHE_FOLDER = ".panelpapers-cache"
+FORMAT = "panelpapers-build-cache"
+VERSION = 1
+MARKER = "cache.json"
+MEETING_FILE = "meeting.yaml"
+PAPER_FILE = "paper.yaml"
+
+# Slots kept only while the latest build uses them (what a pack's printer printed).
+TRANSIENT_SLOTS = ("layout/",)
+# The entry templates of each kind of output; what they include and the files their CSS names follow.
+PAPER_TEMPLATES = ("paper.html.j2", "reference.docx")
+PACK_TEMPLATES = ("agenda.html.j2", "pack-numbers.html.j2", "reference.docx")
+
+# Libraries whose version can change an output's bytes.
+LIBRARIES = (
+    "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pyphen", "python-docx", "lxml",
+    "matplotlib", "numpy", "pillow", "pandas", "openpyxl", "pypdf", "jinja2", "markupsafe",
+    "markdown-it-py", "pyyaml", "pydantic",
+)  # fmt: skip
+# The system libraries WeasyPrint lays text out with: their file names carry their versions.
+SYSTEM_LIBRARIES = ("libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1", "libfreetype.so.6")
+_TEMPLATE_REFERENCE = re.compile(r"""\{%-?\s*(?:include|import|from|extends)\s+(?:(["'])(.+?)\1)?""")
+_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest(value: Any) -> str:
+    """The sha256 of a JSON-able value, written canonically."""
+    return sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return "missing"
+
+
+# ---- what a build depends on --------------------------------------------------------------------
+
+
+@cache
+def tool_digest() -> str:
+    """This panelpapers (its source, not only its version number, so an edited checkout counts as a
+    new tool), the libraries that shape outputs and the system text libraries."""
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.resources import files
+
+    package = Path(str(files("panelpapers")))
+    source = {str(path.relative_to(package)): file_digest(path) for path in sorted(package.rglob("*.py"))}
+    versions: dict[str, str] = {}
+    for name in ("panelpapers", *LIBRARIES):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "absent"
+    return digest(
+        {
+            "cache": VERSION,
+            "python": sys.version_info[:2],
+            "source": source,
+            "versions": versions,
+            "system": system_libraries(),
+        }
+    )
+
+
+def system_libraries() -> dict[str, str]:
+    """Each system text library's real file name (`libpango-1.0.so.0.5000.12`), where it can be found."""
+    folders = [Path(p) for p in ("/usr/lib", "/usr/lib64", "/lib", "/usr/local/lib", "/opt/homebrew/lib")]
+    folders += sorted(Path("/usr/lib").glob("*-linux-*"))
+    found: dict[str, str] = {}
+    for name in SYSTEM_LIBRARIES:
+        for folder in folders:
+            if (folder / name).exists():
+                found[name] = os.path.realpath(folder / name)
+                break
+    return found
+
+
+def house_files(root: Path | None) -> list[Path]:
+    """panelpapers.yaml and every file inside the project it names (a logo), found by trying each of
+    its texts as a path: more than the house style uses is harmless, less would not be."""
+    if root is None:
+        return []
+    style = root / HOUSE_STYLE_FILE
+    files = [style]
+    try:
+        import yaml
+
+        data = yaml.safe_load(style.read_text(encoding="utf-8"))
+    except Exception:  # a broken house style fails the build; its text is in the key all the same
+        return files
+    inside = root.resolve()
+    for text in sorted(set(_texts(data))):
+        if "\n" in text or len(text) > 500:
+            continue
+        try:
+            path = (root / text).resolve()
+            if path.is_relative_to(inside) and path.is_file():
+                files.append(path)
+        except (OSError, ValueError):
+            continue
+    return files
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def packaged_templates() -> Path:
+    from panelpapers.resources import templates_dir
+
+    return templates_dir()
+
+
+def template_files(entries: Iterable[str], templates: Path | None) -> dict[str, Path]:
+    """The template files that rendering from `entries` reads, by name, each where it is found: in
+    `templates` (a project's own) if it is there, else among the packaged ones. Follows Jinja
+    include/import/from/extends and the files CSS names with url(); a template naming another by a
+    variable makes every template count."""
+    packaged = packaged_templates()
+    folders = [templates, packaged] if templates is not None else [packaged]
+
+    def find(name: str) -> Path | None:
+        return next((folder / name for folder in folders if (folder / name).is_file()), None)
+
+    found: dict[str, Path] = {}
+    pending = list(entries)
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        path = find(name)
+        if path is None:
+            continue
+        found[name] = path
+        if path.suffix not in (".j2", ".css", ".html"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in _TEMPLATE_REFERENCE.finditer(text):
+            if match.group(2) is None:  # `{% include some_variable %}`: anything may be read
+                return _every_template(folders)
+            pending.append(match.group(2))
+        for match in _URL.finditer(text):
+            url = match.group(2).strip()
+            if ":" not in url and not url.startswith(("/", "#")):
+                pending.append(url)
+    return dict(sorted(found.items()))
+
+
+def _every_template(folders: list[Path]) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in reversed(folders):  # a project's own file wins
+        for path in folder.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                found[str(path.relative_to(folder))] = path
+    return dict(sorted(found.items()))
+
+
+def files_digest(files: dict[str, Path]) -> dict[str, str]:
+    return {name: file_digest(path) for name, path in files.items()}
+
+
+@dataclass(frozen=True)
+class KeyContext:
+    """What every paper and pack of one build shares: the tool, the house style and the templates."""
+
+    tool: str
+    house: str
+    paper_templates: str
+    pack_templates: str
+
+    @classmethod
+    def of(cls, root: Path | None, templates: Path | None) -> KeyContext:
+        """`root`: the content project's folder (None outside any); `templates`: the templates in use
+        before the packaged ones (a project's own, or one named on the command line)."""
+        house = {_name(path, root): file_digest(path) for path in house_files(root)} if root else {"built-in": ""}
+        fonts = sorted((packaged_templates() / "fonts").glob("*.ttf"))  # charts draw with these
+        paper = files_digest(template_files(PAPER_TEMPLATES, templates))
+        paper.update({f"chart-font/{path.name}": file_digest(path) for path in fonts})
+        pack = files_digest(template_files(PACK_TEMPLATES, templates))
+        return cls(tool_digest(), digest(house), digest(paper), digest(pack))
+
+
+def _name(path: Path, root: Path) -> str:
+    """A file's name in a key: relative to the project, so a project that moves keeps its cache."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Every file of a paper folder, as inputs.py lists them for the manifest."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def paper_key(folder: Path, context: KeyContext) -> str:
+    """The key of a paper's outputs (every variant): its files and its place under the content folder."""
+    files = {str(path.relative_to(folder)): file_digest(path) for path in folder_files(folder)}
+    return digest(
+        {
+            "kind": "paper",
+            "tool": context.tool,
+            "house": context.house,
+            "templates": context.paper_templates,
+            "place": f"{folder.parent.name}/{folder.name}",
+            "files": files,
+        }
+    )
+
+
+def paper_slot(meeting_name: str, paper_name: str) -> str:
+    return f"paper/{meeting_name}/{paper_name}"
+
+
+def pack_slot(meeting_name: str, variant: str) -> str:
+    return f"pack/{meeting_name}/{variant}"
+
+
+# ---- the targets of a build, found without loading anything ------------------------------------
+
+
+@dataclass
+class Fingerprint:
+    """The meetings and papers a build names, with the key of each paper, found the way
+    load/content.py finds them but without validating anything. `key` changes with any input of the
+    build; `slot` names the set of targets."""
+
+    meetings: list[tuple[Path, list[Path]]] = field(default_factory=list)  # meeting folder, its paper folders
+    papers: list[Path] = field(default_factory=list)  # papers built on their own
+    keys: dict[Path, str] = field(default_factory=dict)  # paper folder -> its key
+    key: str = ""
+    slot: str = ""
+
+
+def fingerprint(paths: list[Path], context: KeyContext) -> Fingerprint | None:
+    """None when a path names no meeting or paper: the build then reports it."""
+    found = Fingerprint()
+    for path in paths:
+        if (path / MEETING_FILE).is_file():
+            found.meetings.append((path, _paper_folders(path)))
+        elif (path / PAPER_FILE).is_file():
+            found.papers.append(path)
+        elif path.is_dir():
+            meetings = sorted(p.parent for p in path.glob(f"*/{MEETING_FILE}"))
+            if not meetings:
+                return None
+            found.meetings.extend((meeting, _paper_folders(meeting)) for meeting in meetings)
+        else:
+            return None
+    record: list[Any] = []
+    for meeting, papers in found.meetings:
+        found.keys.update((paper, paper_key(paper, context)) for paper in papers)
+        record.append(
+            [meeting.name, file_digest(meeting / MEETING_FILE), [[p.name, found.keys[p]] for p in papers]]
+        )
+    for paper in found.papers:
+        found.keys[paper] = paper_key(paper, context)
+        record.append([paper.parent.name, paper.name, found.keys[paper]])
+    targets = [str(meeting.resolve()) for meeting, _ in found.meetings] + [str(p.resolve()) for p in found.papers]
+    found.slot = "build/" + digest(targets)
+    found.key = digest({"kind": "build", "context": vars(context), "targets": record})
+    return found
+
+
+def _paper_folders(meeting: Path) -> list[Path]:
+    return sorted(p.parent for p in meeting.glob(f"*/{PAPER_FILE}"))
+
+
+# ---- the store ----------------------------------------------------------------------------------
+
+
+class Cache:
+    """`<build>/.panelpapers-cache/`: `cache.json` (format and version), `entries/<digest>.json` (what
+    was made in a slot under a key: a paper's outputs, a pack's, a build's folders) and
+    `blobs/<sha256>` (output bytes, shared by every entry that names them). A slot keeps several
+    keys, so builds that alternate between two versions of a paper (a branch and its base, as
+    `panelpapers diff --rev` builds them) find both. A cache that is missing, damaged or of another
+    version is empty; writing to it starts it afresh."""
+
+    def __init__(self, folder: Path, enabled: bool = True) -> None:
+        self.folder = folder
+        self.enabled = enabled
+        self.usable = enabled and self._marker_ok()
+        self.used: set[tuple[str, str]] = set()  # (slot, key) looked up or written by this build
+
+    def _marker_ok(self) -> bool:
+        try:
+            marker = json.loads((self.folder / MARKER).read_text(encoding="utf-8"))
+            return bool(marker == {"format": FORMAT, "version": VERSION})
+        except (OSError, ValueError):
+            return False
+
+    def _entry_path(self, slot: str, key: str) -> Path:
+        return self.folder / "entries" / f"{digest([slot, key])}.json"
+
+    def _blob_path(self, sha: str) -> Path:
+        return self.folder / "blobs" / sha[:2] / sha
+
+    def entry(self, slot: str, key: str) -> dict[str, Any] | None:
+        """What was made under `key` in `slot`, or None: never an entry recorded under another key."""
+        self.used.add((slot, key))
+        if not self.usable:
+            return None
+        try:
+            entry = json.loads(self._entry_path(slot, key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or (entry.get("format"), entry.get("version")) != (FORMAT, VERSION):
+            return None
+        if entry.get("slot") != slot or entry.get("key") != key or not isinstance(entry.get("data"), dict):
+            return None
+        return entry["data"]  # type: ignore[no-any-return]
+
+    def blob(self, sha: str) -> bytes | None:
+        """The bytes whose sha256 is `sha`, if the cache holds them undamaged."""
+        if not self.usable or not re.fullmatch(r"[0-9a-f]{64}", sha):
+            return None
+        try:
+            data = self._blob_path(sha).read_bytes()
+        except OSError:
+            return None
+        return data if sha256(data) == sha else None
+
+    def _start(self) -> None:
+        if self.usable or not self.enabled:
+            return
+        if self.folder.exists():  # of another version, or damaged: start afresh
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.folder / MARKER, json.dumps({"format": FORMAT, "version": VERSION}).encode())
+        self.usable = True
+
+    def put_blob(self, data: bytes) -> str:
+        sha = sha256(data)
+        if self.enabled:
+            self._start()
+            path = self._blob_path(sha)
+            if not (path.is_file() and path.stat().st_size == len(data) and self.blob(sha) is not None):
+                _write_atomic(path, data)
+        return sha
+
+    def put_entry(self, slot: str, key: str, data: dict[str, Any]) -> None:
+        self.used.add((slot, key))
+        if not self.enabled:
+            return
+        self._start()
+        entry = {"format": FORMAT, "version": VERSION, "slot": slot, "key": key, "data": data}
+        _write_atomic(self._entry_path(slot, key), json.dumps(entry, sort_keys=True, indent=1).encode("utf-8"))
+
+    def collect_garbage(self, keep: int = 2) -> None:
+        """Keeps, besides what this build used, the `keep` latest entries of each slot (latest by
+        when they were written: this orders what to forget, it never decides what to build), drops
+        entries made from folders that are gone and transient ones this build did not use, then
+        every blob no entry names and any temporary file a killed build left."""
+        if not self.usable:
+            return
+        by_slot: dict[str, list[tuple[float, Path, dict[str, Any]]]] = {}
+        for path in (self.folder / "entries").glob("*.json"):
+            try:
+                entry = json.loads(path.read_text(encoding="utf-8"))
+                slot, key, data = entry["slot"], entry["key"], entry["data"]
+                written = path.stat().st_mtime
+            except (OSError, ValueError, KeyError, TypeError):
+                path.unlink(missing_ok=True)
+                continue
+            if (slot, key) in self.used:
+                by_slot.setdefault(slot, []).append((float("inf"), path, data))
+                continue
+            sources = data.get("source") if isinstance(data, dict) else None
+            sources = [sources] if isinstance(sources, str) else sources if isinstance(sources, list) else []
+            gone = bool(sources) and not any(Path(str(source)).exists() for source in sources)
+            if gone or slot.startswith(TRANSIENT_SLOTS):
+                path.unlink(missing_ok=True)
+                continue
+            by_slot.setdefault(slot, []).append((written, path, data))
+        named: set[str] = set()
+        for entries in by_slot.values():
+            entries.sort(key=lambda item: item[0], reverse=True)
+            used = sum(1 for written, _, _ in entries if written == float("inf"))
+            for index, (_, path, data) in enumerate(entries):
+                if index < used + keep:
+                    named |= set(_blob_names(data))
+                else:
+                    path.unlink(missing_ok=True)
+        for path in (self.folder / "blobs").glob("*/*"):
+            if path.name not in named:  # unnamed, or a temporary file a killed build left
+                path.unlink(missing_ok=True)
+        for path in (self.folder / "entries").glob(".*.tmp"):
+            path.unlink(missing_ok=True)
+
+
+def _blob_names(value: Any) -> Iterator[str]:
+    """Every sha256 an entry's data names: the values of its "sha256" keys."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "sha256" and isinstance(item, str):
+                yield item
+            else:
+                yield from _blob_names(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _blob_names(item)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Written beside its place and renamed in. Not fsynced: a cache file damaged by a power cut is
+    caught by its key or its sha256 and costs only a render."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,258 @@
+"""Incremental and parallel builds: a rebuild takes from the build cache what has not changed and
+renders the rest in worker processes, with exactly the bytes a cold, serial build writes; a build
+with nothing to do rewrites nothing and imports none of the heavy libraries; an edit to a data
+file, a template or the house style invalidates exactly the papers that read it; a damaged cache
+costs renders, never wrong bytes; problems found in workers are reported as a serial build reports
+them. Nothing here is timed: tools/bench.py measures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT
+
+from panelpapers.build import build, gather
+from panelpapers.cache import CACHE_FOLDER, FORMAT, MARKER, VERSION, Cache, KeyContext, paper_key
+from panelpapers.errors import ContentError
+from panelpapers.resources import templates_dir
+
+PAPERS = ["02-risk-management", "03-audit-actions"]  # the quickest pair: one with charts, one with tables
+HEAVY = ("pandas", "matplotlib", "weasyprint", "docx", "pypdf")
+
+
+class Events:
+    """A build's progress, recorded: which papers it rendered and which packs it assembled."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def __call__(self, stage: str, detail: str) -> None:
+        self.seen.append((stage, detail))
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.seen)
+
+    def rendered(self) -> list[str]:
+        return sorted(re.sub(r" \(\d+/\d+\)$", "", d).split("/")[1] for s, d in self if s == "rendering")
+
+    def packs(self) -> list[str]:
+        return sorted(d.split("/")[1] for s, d in self if s == "pack")
+
+    def published(self) -> list[str]:
+        return sorted(Path(d).name for s, d in self if s == "publishing")
+
+
+def make_project(root: Path) -> Path:
+    """A content project: the example's house style, two of its papers, and templates of its own
+    (copies of the packaged agenda.css and paper.css, to edit). Returns the meeting folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "panelpapers.yaml", root / "panelpapers.yaml")
+    (root / "templates").mkdir()
+    for name in ("agenda.css", "paper.css"):
+        shutil.copy(templates_dir() / name, root / "templates" / name)
+    meeting = root / "content" / EXAMPLE_MEETING.name
+    meeting.mkdir(parents=True)
+    text = (EXAMPLE_MEETING / "meeting.yaml").read_text(encoding="utf-8")
+    for folder in sorted(p for p in EXAMPLE_MEETING.iterdir() if p.is_dir()):
+        if folder.name in PAPERS:
+            shutil.copytree(folder, meeting / folder.name)
+        else:
+            text, count = re.subn(rf"  - paper: {re.escape(folder.name)}\n(?:    .*\n)*", "", text)
+            assert count == 1, f"the example agenda no longer lists {folder.name} as expected"
+    (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
+    return meeting
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under `folder` -> sha256."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def stats(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file and folder under `folder` -> (inode, size, mtime in ns): what any rewrite changes."""
+    found = {p: p.stat() for p in folder.rglob("*")}
+    return {str(p.relative_to(folder)): (s.st_ino, s.st_size, s.st_mtime_ns) for p, s in found.items()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer holds {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Events]:
+    """The project, built cold in two worker processes into its default build folder."""
+    root = tmp_path_factory.mktemp("incremental") / "project"
+    meeting = make_project(root)
+    events = Events()
+    build([meeting], root / "build", progress=events, jobs=2)
+    return root, events
+
+
+@pytest.fixture
+def copy(built: tuple[Path, Events], tmp_path: Path) -> Path:
+    """A copy of the built project, build folder and cache included, to edit."""
+    root = tmp_path / "project"
+    shutil.copytree(built[0], root)
+    return root
+
+
+def meeting_of(root: Path) -> Path:
+    return root / "content" / EXAMPLE_MEETING.name
+
+
+def test_a_cold_build_renders_every_paper_and_both_packs(built: tuple[Path, Events]) -> None:
+    root, events = built
+    assert events.rendered() == PAPERS
+    assert events.packs() == ["public", "restricted"]
+    assert events.published() == ["public", "restricted"]
+    assert (root / "build" / CACHE_FOLDER / MARKER).is_file()
+    for variant in ("public", "restricted"):  # the cache, which holds restricted outputs, is beside them
+        assert not list((root / "build" / EXAMPLE_MEETING.name / variant).glob(f"*{CACHE_FOLDER}*"))
+
+
+def test_a_build_that_changes_nothing_rewrites_nothing(built: tuple[Path, Events]) -> None:
+    root, _ = built
+    before = stats(root / "build")
+    events = Events()
+    assert build([meeting_of(root)], root / "build", progress=events) == {}
+    assert [stage for stage, _ in events] == ["loading"]
+    assert stats(root / "build") == before
+
+
+def test_a_build_or_check_with_nothing_to_do_imports_no_heavy_library(built: tuple[Path, Events]) -> None:
+    root, _ = built
+    code = (
+        "import sys; from panelpapers.cli import main; "
+        "assert main(['-q', 'build']) == 0; assert main(['-q', 'check']) == 0; "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_editing_a_data_file_rerenders_its_paper_alone_with_a_cold_build_s_bytes(copy: Path) -> None:
+    register = meeting_of(copy) / PAPERS[0] / "data" / "risks.csv"
+    register.write_text(register.read_text(encoding="utf-8").replace("Director of HR", "Director of People"), "utf-8")
+    events = Events()
+    written = build([meeting_of(copy)], copy / "build", progress=events, jobs=2)
+    assert events.rendered() == [PAPERS[0]]
+    assert events.packs() == ["public", "restricted"]  # a paper of the pack changed
+    assert written
+    # The same content built cold, serially, into an empty folder: the same bytes everywhere.
+    build([meeting_of(copy)], copy / "cold", jobs=1)
+    incremental = tree(copy / "build" / EXAMPLE_MEETING.name)
+    assert incremental == tree(copy / "cold" / EXAMPLE_MEETING.name)
+    assert any(name.endswith("pack.pdf") for name in incremental)
+
+
+def test_editing_the_agenda_template_reassembles_the_packs_and_renders_no_paper(copy: Path) -> None:
+    agenda_css = copy / "templates" / "agenda.css"
+    agenda_css.write_text(agenda_css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    events = Events()
+    build([meeting_of(copy)], copy / "build", progress=events, jobs=2)
+    assert events.rendered() == []
+    assert events.packs() == ["public", "restricted"]
+
+
+def keys(root: Path) -> dict[str, str]:
+    context = KeyContext.of(root, root / "templates" if (root / "templates").is_dir() else None)
+    papers = {p.parent.name: paper_key(p.parent, context) for p in sorted(root.glob("content/*/*/paper.yaml"))}
+    return {**papers, "packs": context.house + context.pack_templates}  # what a pack's key holds besides its papers
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before if before[name] != after[name])
+
+
+def test_each_input_invalidates_exactly_what_reads_it(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    meeting = make_project(root)
+    before = keys(root)
+    edit(meeting / PAPERS[1] / "data" / "actions.csv", "Open", "Closed")  # one paper's data
+    assert changed(before, after := keys(root)) == [PAPERS[1]]
+    edit(root / "templates" / "agenda.css", "}", "}\n/* edited */")  # read by the front sheet only
+    assert changed(after, before := keys(root)) == ["packs"]
+    edit(root / "templates" / "paper.css", "}", "}\n/* edited */")  # papers, and the front sheet includes it
+    assert changed(before, after := keys(root)) == [*PAPERS, "packs"]
+    shutil.copy(templates_dir() / "blocks.html.j2", root / "templates" / "blocks.html.j2")  # same bytes: no change
+    assert changed(after, before := keys(root)) == []
+    edit(root / "templates" / "blocks.html.j2", "{%", "{# a project's own #}{%")  # paper.html.j2 imports it
+    assert changed(before, after := keys(root)) == PAPERS
+    edit(root / "panelpapers.yaml", "front_sheet_organisation: joint", "front_sheet_organisation: MOPAC")
+    assert changed(after, before := keys(root)) == [*PAPERS, "packs"]
+    edit(meeting / PAPERS[0] / "summary.yaml", "picture", "view")
+    assert changed(before, keys(root)) == [PAPERS[0]]
+
+
+def test_a_logo_the_house_style_names_is_an_input(tmp_path: Path) -> None:
+    root = tmp_path / "council"
+    shutil.copytree(PROJECT_ROOT / "tests" / "projects" / "council", root)
+    before = keys(root)
+    logo = root / "images" / "northbridge-logo.png"
+    logo.write_bytes(logo.read_bytes() + b"\0")
+    after = keys(root)
+    assert changed(before, after) == sorted(before)  # every paper and the front sheet print it
+
+
+def test_a_damaged_cache_costs_a_render_never_wrong_bytes(copy: Path) -> None:
+    out = copy / "build"
+    good = tree(out / EXAMPLE_MEETING.name)
+    manifest = json.loads((out / EXAMPLE_MEETING.name / "restricted" / "manifest.json").read_text(encoding="utf-8"))
+    sha = manifest["outputs"][f"{PAPERS[1]}.pdf"]["sha256"]
+    blob = out / CACHE_FOLDER / "blobs" / sha[:2] / sha
+    assert blob.is_file(), "the cache should hold the paper's PDF"
+    blob.write_bytes(b"not a PDF")
+    (out / EXAMPLE_MEETING.name / "public" / f"{PAPERS[0]}.html").unlink()  # so the build has work to do
+    events = Events()
+    build([meeting_of(copy)], out, progress=events, jobs=2)
+    assert events.rendered() == [PAPERS[1]]
+    assert tree(out / EXAMPLE_MEETING.name) == good
+
+
+def test_a_foreign_or_unreadable_cache_is_empty(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    cache = Cache(folder)
+    sha = cache.put_blob(b"bytes")
+    cache.put_entry("paper/m/p", "key-1", {"made": sha})
+    again = Cache(folder)
+    assert again.entry("paper/m/p", "key-1") == {"made": sha} and again.blob(sha) == b"bytes"
+    assert again.entry("paper/m/p", "key-2") is None  # never trusted over the key
+    (folder / "blobs" / sha[:2] / sha).write_bytes(b"other")
+    assert again.blob(sha) is None
+    for entry in (folder / "entries").glob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    assert Cache(folder).entry("paper/m/p", "key-1") is None
+    (folder / MARKER).write_text(f'{{"format": "{FORMAT}", "version": {VERSION + 1}}}', encoding="utf-8")
+    foreign = Cache(folder)
+    assert not foreign.usable and foreign.entry("paper/m/p", "key-1") is None
+    foreign.put_entry("paper/m/q", "key-3", {})  # starts afresh: nothing of the other version is kept
+    assert not list((folder / "blobs").glob("*/*")) and len(list((folder / "entries").glob("*.json"))) == 1
+
+
+def test_problems_found_in_workers_are_reported_as_a_serial_build_reports_them(tmp_path: Path) -> None:
+    meeting = make_project(tmp_path / "project")
+    edit(meeting / PAPERS[0] / "summary.yaml", "picture", 'picture ({{ ref("no-such-label") }})')
+    edit(meeting / PAPERS[1] / "data.yaml", "allowed: [Open, Closed]", "allowed: [Open]")
+    with pytest.raises(ContentError) as serial:
+        gather([meeting])
+    with pytest.raises(ContentError) as parallel:
+        build([meeting], tmp_path / "project" / "build", jobs=2)
+    found = [str(p) for p in parallel.value.problems]
+    assert found == [str(p) for p in serial.value.problems]
+    assert all(any(f"/{paper}/" in problem for problem in found) for paper in PAPERS), found
+    assert not (tmp_path / "project" / "build").exists()
