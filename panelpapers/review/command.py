@@ -105,8 +105,6 @@ def report(comparison: Any, args: argparse.Namespace) -> int:
 def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Path, Path]:
     """Exports the content at `rev` with git archive, builds it and the working tree into `work`."""
     from panelpapers.build import build
-    from panelpapers.cache import CACHE_FOLDER
-    from panelpapers.project import default_folders
     from panelpapers.review.compare import DiffInputError
 
     top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
@@ -129,10 +127,10 @@ def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Pa
     with tarfile.open(archive) as tar:
         tar.extractall(exported, filter="data")
     old_out, new_out = work / "old-build", work / "new-build"
-    # Both sides share the project's build cache: a paper either side has built before is not rendered again.
-    cache = default_folders()[1] / CACHE_FOLDER
-    build([exported / r for r in relative], old_out, cache=cache)
-    build(list(paths), new_out, cache=cache)
+    # Each side is built cold in the temporary folder: the project's build/ (and its cache, which holds
+    # restricted outputs) is left as it was.
+    build([exported / r for r in relative], old_out)
+    build(list(paths), new_out)
     return old_out, new_out
 
 
