@@ -412,12 +412,12 @@ def targets(results: dict[str, dict[str, object]]) -> dict[str, str]:
 
 
 MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
+    "incremental": measure_incremental,
+    "scale": measure_scale,
     "paper": measure_paper,
     "pack": measure_pack,
     "tables_and_charts": measure_tables_and_charts,
     "diff": measure_diff,
-    "incremental": measure_incremental,
-    "scale": measure_scale,
 }
 
 
@@ -435,12 +435,12 @@ def main(names: list[str]) -> None:
         for key, value in figures.items():
             print(f"{name:>17}  {key:<40} {value}", flush=True)
         print(f"{name:>17}  ({time.perf_counter() - started:.0f} s)", flush=True)
-    results["targets"] = targets(results)  # type: ignore[arg-type]
-    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        results["targets"] = targets(results)  # type: ignore[arg-type]
+        results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # after each, so a long run keeps what it has
     for name, verdict in results["targets"].items():  # type: ignore[attr-defined]
         print(f"{'target':>17}  {name:<40} {verdict}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
