@@ -491,7 +491,9 @@ def build(
     The house style and any templates of its own come from the content project the paths lie in;
     `templates` names another folder of templates, searched before the packaged ones.
 
-    `jobs`: worker processes to render in (default: one per core; 1 renders in this process).
+    `jobs`: worker processes to render in (default: one per core; 1 renders in this process). As
+    with any use of multiprocessing, a script that calls this with more than one job must start from
+    `if __name__ == "__main__":` (workers import the main script); the CLI and pytest do.
     `force`: render everything and publish every folder, ignoring the build cache (which is then
     written afresh). `cache`: the build cache's folder (default: `out_dir`/.panelpapers-cache).
 
