@@ -3,6 +3,8 @@ the way an author does (a separate process, so exit status and stderr are tested
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -41,3 +43,21 @@ def example_meeting() -> Path:
 def panelpapers_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """`panelpapers_cli("build", folder, "--out", out, cwd=somewhere)`."""
     return run_panelpapers
+
+
+def reduced_meeting(target: Path, keep: list[str]) -> Path:
+    """A copy of the example meeting with only the paper folders in `keep`, its agenda trimmed to match."""
+    meeting = target / EXAMPLE_MEETING.name
+    meeting.mkdir(parents=True)
+    shutil.copy2(EXAMPLE_MEETING / "meeting.yaml", meeting / "meeting.yaml")
+    text = (meeting / "meeting.yaml").read_text(encoding="utf-8")
+    for folder in sorted(EXAMPLE_MEETING.iterdir()):
+        if not folder.is_dir():
+            continue
+        if folder.name in keep:
+            shutil.copytree(folder, meeting / folder.name)
+        else:
+            text, count = re.subn(rf"  - paper: {re.escape(folder.name)}\n(?:    .*\n)*", "", text)
+            assert count == 1, f"the example agenda no longer lists {folder.name} as expected"
+    (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
+    return meeting

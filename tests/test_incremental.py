@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, reduced_meeting
 
 from panelpapers.build import build, gather
 from panelpapers.cache import CACHE_FOLDER, FORMAT, MARKER, VERSION, Cache, KeyContext, paper_key
@@ -58,17 +58,7 @@ def make_project(root: Path) -> Path:
     (root / "templates").mkdir()
     for name in ("agenda.css", "paper.css"):
         shutil.copy(templates_dir() / name, root / "templates" / name)
-    meeting = root / "content" / EXAMPLE_MEETING.name
-    meeting.mkdir(parents=True)
-    text = (EXAMPLE_MEETING / "meeting.yaml").read_text(encoding="utf-8")
-    for folder in sorted(p for p in EXAMPLE_MEETING.iterdir() if p.is_dir()):
-        if folder.name in PAPERS:
-            shutil.copytree(folder, meeting / folder.name)
-        else:
-            text, count = re.subn(rf"  - paper: {re.escape(folder.name)}\n(?:    .*\n)*", "", text)
-            assert count == 1, f"the example agenda no longer lists {folder.name} as expected"
-    (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
-    return meeting
+    return reduced_meeting(root / "content", list(PAPERS))
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -8,7 +8,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,31 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import reduced_meeting
 
 from panelpapers.build import build
 from panelpapers.manifest import MANIFEST_FILE
 from panelpapers.publish import publish_folder, recover
 from panelpapers.resolve.variants import VARIANTS
-
-EXAMPLE_MEETING = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-panel"
-
-
-def reduced_meeting(target: Path, keep: list[str]) -> Path:
-    """A copy of the example meeting with only the paper folders in `keep`, its agenda trimmed to match."""
-    meeting = target / EXAMPLE_MEETING.name
-    meeting.mkdir(parents=True)
-    shutil.copy2(EXAMPLE_MEETING / "meeting.yaml", meeting / "meeting.yaml")
-    text = (meeting / "meeting.yaml").read_text(encoding="utf-8")
-    for folder in sorted(EXAMPLE_MEETING.iterdir()):
-        if not folder.is_dir():
-            continue
-        if folder.name in keep:
-            shutil.copytree(folder, meeting / folder.name)
-        else:
-            text, count = re.subn(rf"  - paper: {re.escape(folder.name)}\n(?:    .*\n)*", "", text)
-            assert count == 1, f"the example agenda no longer lists {folder.name} as expected"
-    (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
-    return meeting
 
 
 def listed(folder: Path) -> dict[str, str]:
