@@ -573,6 +573,7 @@ class Build:
         self.packs_made: dict[str, tuple[str, dict[str, Any]]] = {}  # slot -> key, data: packs to cache
         self.meeting_files: dict[Path, Path] = {}  # variant folder -> the meeting.yaml its pack is of
         self.layouts: dict[str, dict[str, Any]] = {}  # what pack printers printed, to cache
+        self.meetings: dict[Path, Meeting] = {}  # variant folder -> its meeting, for the site's index
 
     def tell(self, stage: str, detail: str) -> None:
         if self.progress is not None:
@@ -708,6 +709,10 @@ class Build:
             for suffix, (data, count) in files.items():
                 made[paper.slug + suffix] = Output(sha256(data), len(data), marking, count).to_json()
                 unit.blobs[made[paper.slug + suffix]["sha256"]] = data
+            if variant == "public":
+                page, data = self.site_page(paper, made)
+                made[page] = Output(sha256(data), len(data), marking).to_json()
+                unit.blobs[made[page]["sha256"]] = data
             variants[variant] = {
                 "slug": paper.slug,
                 "title": paper.title,
@@ -747,6 +752,7 @@ class Build:
             for variant in VARIANTS:
                 folder = self.out_dir / meeting_source.folder.name / variant
                 self.meeting_files[folder] = meeting_source.folder / MEETING_FILE
+                self.meetings[folder] = meeting
                 papers: list[tuple[Paper, bytes, int]] = []
                 printed: list[str] = []  # the sha256 of each paper's PDF, for the key
                 bookmarks: dict[str, list[Any]] = {}
@@ -909,8 +915,85 @@ class Build:
             meeting_file = self.meeting_files[folder]
             manifest.inputs[relative(meeting_file, meeting_file.parent.parent)] = file_digest(meeting_file)
         for folder, manifest in manifests.items():
+            if manifest.variant == "public":
+                self.add_site(folder, manifest, folders[folder], units, packs.get(folder))
             folders[folder][MANIFEST_FILE] = manifest.to_json()
         return folders
+
+    # -- the public HTML edition (render/site.py): site/ of the public variant
+
+    def site_page(self, paper: Paper, made: dict[str, Any]) -> tuple[str, bytes]:
+        """A public paper's page of the site, linking the PDF and DOCX just made beside it."""
+        from panelpapers.render.site import SITE_FOLDER, Download, render_site_paper, site_page_name
+
+        pdf, docx = made[paper.slug + ".pdf"], made[paper.slug + ".docx"]
+        data = render_site_paper(
+            paper,
+            Download(paper.slug + ".pdf", pdf["bytes"], pdf.get("pages")),
+            Download(paper.slug + ".docx", docx["bytes"]),
+            self.templates,
+        )
+        return f"{SITE_FOLDER}/{site_page_name(paper.slug)}", data
+
+    def add_site(
+        self,
+        folder: Path,
+        manifest: Manifest,
+        files: dict[str, bytes],
+        units: list[Unit],
+        pack: dict[str, Any] | None,
+    ) -> None:
+        """Adds the site's index (for a meeting's folder, which has a pack), its stylesheet and fonts to a
+        public folder that holds a pack or site pages. The index is made from the public facts alone: each public
+        paper's title, files and page count, and the meeting's agenda, where a paper left out is named
+        by its number only."""
+        from panelpapers.cache import sha256
+        from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE
+        from panelpapers.render.site import (
+            INDEX_PAGE,
+            SITE_FOLDER,
+            Download,
+            SitePaper,
+            render_site_index,
+            site_assets,
+        )
+
+        if pack is None and not any(name.startswith(SITE_FOLDER + "/") for name in files):
+            return  # a build of papers only, none of them public
+        papers: dict[str, SitePaper] = {}
+        markings: list[str] = []
+        draft = False
+        for unit in units:
+            facts = unit.made["variants"]["public"] if unit.made else None
+            if facts is None or self.out_dir / unit.job.meeting_name / "public" != folder:
+                continue
+            slug, outputs = facts["slug"], facts["outputs"]
+            pdf, docx = outputs[slug + ".pdf"], outputs[slug + ".docx"]
+            papers[slug] = SitePaper(
+                slug,
+                facts["title"],
+                Download(slug + ".pdf", pdf["bytes"], pdf.get("pages")),
+                Download(slug + ".docx", docx["bytes"]),
+            )
+            markings.append(facts["marking"])
+            draft = draft or facts["status"] == "draft"
+        marking = self.house.highest(markings)
+        site = site_assets(self.templates)
+        meeting = self.meetings.get(folder)
+        if pack is not None and meeting is not None:
+            pdf, docx = pack["outputs"][PACK_FILE], pack["outputs"][AGENDA_FILE]
+            site[INDEX_PAGE] = render_site_index(
+                meeting,
+                marking,
+                draft,
+                papers,
+                Download(PACK_FILE, pdf["bytes"], pdf.get("pages")),
+                Download(AGENDA_FILE, docx["bytes"]),
+                self.templates,
+            )
+        for name, data in site.items():
+            manifest.outputs[f"{SITE_FOLDER}/{name}"] = Output(sha256(data), len(data), marking)
+            files[f"{SITE_FOLDER}/{name}"] = data
 
     def publish(self, folders: dict[Path, dict[str, bytes]]) -> dict[Path, bytes]:
         """Publishes each folder whose manifest changed (all of them with `force`), each whole."""

@@ -45,13 +45,16 @@ PAPER_FILE = "paper.yaml"
 # Slots kept only while the latest build uses them (what a pack's printer printed).
 TRANSIENT_SLOTS = ("layout/",)
 # The entry templates of each kind of output; what they include and the files their CSS names follow.
-PAPER_TEMPLATES = ("paper.html.j2", "reference.docx")
+PAPER_TEMPLATES = ("paper.html.j2", "reference.docx", "site-paper.html.j2")
 PACK_TEMPLATES = ("agenda.html.j2", "pack-numbers.html.j2", "reference.docx")
+# The public HTML edition's index, stylesheet and the fonts it names: made afresh by every build that
+# runs, so only the build's own key (`fingerprint`) needs them.
+SITE_TEMPLATES = ("site-index.html.j2", "site.css", "fonts/LICENSE-LiberationSans.txt")
 
 # Libraries whose version can change an output's bytes.
 LIBRARIES = (
     "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pyphen", "python-docx", "lxml",
-    "matplotlib", "numpy", "pillow", "pandas", "openpyxl", "pypdf", "jinja2", "markupsafe",
+    "matplotlib", "numpy", "pillow", "pandas", "openpyxl", "pypdf", "pikepdf", "jinja2", "markupsafe",
     "markdown-it-py", "pyyaml", "pydantic",
 )  # fmt: skip
 # The system libraries WeasyPrint lays text out with: their file names carry their versions.
@@ -217,6 +220,7 @@ class KeyContext:
     house: str
     paper_templates: str
     pack_templates: str
+    site_templates: str = ""
 
     @classmethod
     def of(cls, root: Path | None, templates: Path | None) -> KeyContext:
@@ -227,7 +231,8 @@ class KeyContext:
         paper = files_digest(template_files(PAPER_TEMPLATES, templates))
         paper.update({f"chart-font/{path.name}": file_digest(path) for path in fonts})
         pack = files_digest(template_files(PACK_TEMPLATES, templates))
-        return cls(tool_digest(), digest(house), digest(paper), digest(pack))
+        site = files_digest(template_files(SITE_TEMPLATES, templates))
+        return cls(tool_digest(), digest(house), digest(paper), digest(pack), digest(site))
 
 
 def _name(path: Path, root: Path) -> str:

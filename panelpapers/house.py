@@ -118,11 +118,49 @@ class Wording:
     pack_subject: str = "{panel} meeting pack"
     pack_agenda_bookmark: str = "Agenda"
     pack_page_number: str = "Pack page {page} of {pages}"
+    # The public HTML edition (site/ of the public variant)
+    site_skip_link: str = "Skip to main content"
+    site_index_title: str = "{panel}, {when}"
+    site_paper_title: str = "{title} – {panel}, {date}"
+    site_back_to_meeting: str = "All papers for this meeting"
+    site_other_formats: str = "Other formats of this paper"
+    site_meeting_documents: str = "The whole meeting"
+    site_pdf_link: str = "PDF, {size}, {pages}"
+    site_docx_link: str = "Word document, {size}"
+    site_pack_link: str = "Meeting pack: the agenda and every published paper (PDF, {size}, {pages})"
+    site_agenda_link: str = "Agenda (Word document, {size})"
+    site_pages: str = "{pages} pages"
+    site_one_page: str = "1 page"
+    site_kilobytes: str = "{size} KB"
+    site_megabytes: str = "{size} MB"
+    site_presented_by: str = "Presented by {presenter}"
+    site_chart_data: str = "The data in {label}"
+    site_in_this_paper: str = "In this paper"
 
 
 WORDING = Wording()
-# Chart series colours, in order, and the fill of table headers (both as #rrggbb).
-PALETTE = ("#003c71", "#5b9bd5", "#f0a500", "#7f7f7f", "#2a9d8f", "#b5446e")
+# Chart series colours, in order (#rrggbb): the Met's blue, then an Okabe-Ito-like set darkened where
+# needed so that each has at least 3:1 contrast against white (WCAG 2.1 non-text contrast) and every
+# pair stays apart under simulated deuteranopia, protanopia and tritanopia (tests/test_colours.py).
+PALETTE = ("#003c71", "#1a85ff", "#d55e00", "#6b6b6b", "#117733", "#c46f9f")
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1's relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1's contrast ratio of two #rrggbb colours, from 1 to 21."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on `background` (at least 4.58:1 on any colour)."""
+    return "#000000" if contrast_ratio("#000000", background) >= contrast_ratio("#ffffff", background) else "#ffffff"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from panelpapers.data.paper_data import DATA_FILE, FUNCTIONS_FILE, PaperData
 from panelpapers.load.content import PaperSource
+from panelpapers.load.images import MEDIA_TYPES
 from panelpapers.model import Paper
 from panelpapers.resolve.paper import DataUse
 
@@ -52,11 +53,17 @@ def public_input_hashes(
     data_files = {data.sources[name].path.resolve() for name in used_data} if data else set()
     functions = data is not None and any(use.kind == "table" and use.name in data.uses_functions for use in uses)
     mixed = {folder / APPENDICES_FILE, folder / DATA_FILE}  # listed below by their public part
+    public_images = {(folder / use.name).resolve() for use in uses if use.kind == "image"}
     kept = [
         path
         for path in paper_files(source)
         if path not in mixed
-        and (path.parent == folder or path.resolve() in data_files or functions and path == folder / FUNCTIONS_FILE)
+        and (path.suffix.lower() not in MEDIA_TYPES or path.resolve() in public_images)  # an image: if shown
+        and (
+            path.parent == folder
+            or path.resolve() in data_files | public_images
+            or functions and path == folder / FUNCTIONS_FILE
+        )
     ]
     hashes = file_hashes(kept, root)
     appendices = source.files.get(APPENDICES_FILE)

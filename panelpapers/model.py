@@ -86,6 +86,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class Heading:
     content: Inlines
+    level: int = 1  # 1: a group's heading; 2 and 3: headings of groups nested under it
 
 
 Align = Literal["left", "right", "center"]
@@ -95,6 +96,18 @@ Align = Literal["left", "right", "center"]
 class TableRow:
     cells: tuple[Inlines, ...]
     total: bool = False  # a "Grand Total" row, set in bold
+    # With the table's `group_column`: how many rows this row's group label spans, from this row
+    # down (one cell, a row header); 0 inside a group begun above, whose cell covers this row.
+    group_rows: int = 1
+
+
+@dataclass(frozen=True)
+class HeaderGroup:
+    """A heading over several adjacent columns ("2021/22" over its four quarters); an empty label
+    over columns that belong to no group."""
+
+    label: str
+    span: int
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,9 @@ class Table:
     landscape: bool = False  # wide tables go on a landscape page
     id: str = ""
     label: str = ""  # "Table 2: …", set when the table is placed and numbered
+    header_groups: tuple[HeaderGroup, ...] = ()  # a spanning header row above `headers`
+    group_column: int | None = None  # the column whose repeated values are one spanning row header
+    markup_columns: tuple[int, ...] = ()  # columns whose cells are inline markup, parsed when placed
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,15 @@ class HeatMapCell:
     impact: str
     current: tuple[str, ...]  # refs of risks whose current position is this cell
     target: tuple[str, ...]  # refs of risks whose target position is this cell
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """The numbers a chart draws, as formatted text: printed as a table beside the chart where a reader
+    may not see the picture (the public HTML edition)."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -136,9 +161,25 @@ class Chart:
     id: str = ""
     heat_map: tuple[HeatMapCell, ...] = ()  # for a risk heat map: which refs sit in which cell
     label: str = ""  # "Figure 1: …", set when the chart is placed and numbered
+    data: ChartData | None = None  # what it draws, as a table
 
 
-Block = Paragraph | Heading | ItemList | Table | Chart
+@dataclass(frozen=True)
+class Image:
+    """A picture from the paper's folder (a diagram, an organisation chart): PNG, JPEG or a checked
+    SVG, sized to the text width. With a caption it is numbered as a Figure, like the charts."""
+
+    media_type: str  # image/png | image/jpeg | image/svg+xml
+    data: bytes
+    alt: str
+    width_mm: float
+    height_mm: float
+    caption: str = ""
+    number: int = 0
+    label: str = ""  # "Figure 3: …", set when placed if it has a caption
+
+
+Block = Paragraph | Heading | ItemList | Table | Chart | Image
 
 
 @dataclass(frozen=True)

@@ -405,6 +405,11 @@ def _supporting_yaml() -> str:
             "      #       items: [a sub-item, another]   # lettered a), b), …\n",
             "      #     - table: a_table_from_data_yaml\n",
             "      #     - chart: a_chart_from_data_yaml\n",
+            "      #     - image: images/a-diagram.svg   # PNG, JPEG or SVG in this paper's folder\n",
+            "      #       alt: What the diagram shows, for a reader who cannot see it.\n",
+            "      #   groups:                   # headings one level down, under this one\n",
+            "      #     - heading: A sub-heading\n",
+            "      #       paragraphs: [A paragraph.]\n",
         ]
     )
 
@@ -452,6 +457,8 @@ def _appendices_yaml(house: House) -> str:
             _line(f"#    marking: {house.labels[0]}", "optional: default the paper's marking"),
             _line("#    content:", "optional: printed after the paper's body, from a new page"),
             "#      - A paragraph of text.\n",
+            "#      - heading: A heading within the appendix\n",
+            "#      - bullets: [a point, another point]\n",
             "#      - table: a_table_from_data_yaml\n",
             _line("background_papers: []", "titles of background papers, if any: [\"A title, June 2022\"]"),
         ]

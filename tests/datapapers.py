@@ -29,7 +29,7 @@ def docx_tables(path: Path) -> list[list[list[str]]]:
 
     document = Document(str(path))
     tables = []
-    for table in document.tables[1:]:  # the first is the Report Summary box
+    for table in document.tables:  # data tables only: the Report Summary box is bordered paragraphs
         rows = []
         for row in table.rows:
             rows.append([squash(_cell_text(cell._tc)) for cell in row.cells])

@@ -88,13 +88,14 @@ def test_every_kind_renders_with_labels_and_alt_text(survey_paper: Path) -> None
     paper = gather([survey_paper])[0].paper
     assert paper is not None
     charts = {f.id: f for f in figures(paper)}
+    # After the paper's own two charts and Appendix A's diagram, Figure 3.
     assert [f.label for f in figures(paper)][-6:] == [
-        "Figure 2: Survey answers",
-        "Figure 3: Survey answers side by side",
-        "Figure 4: Yes answers",
-        "Figure 5: Answers by question",
-        "Figure 6: Members answering yes",
-        "Figure 7: Answers by question, stacked",
+        "Figure 4: Survey answers",
+        "Figure 5: Survey answers side by side",
+        "Figure 6: Yes answers",
+        "Figure 7: Answers by question",
+        "Figure 8: Members answering yes",
+        "Figure 9: Answers by question, stacked",
     ]
     survey = [f for f in figures(paper) if f.caption.startswith(("Survey", "Yes", "Answers", "Members"))]
     for figure in survey:

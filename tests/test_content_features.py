@@ -174,7 +174,7 @@ def test_authors_choose_series_colours_from_the_palette_or_as_hex(tmp_path: Path
         '    table: workload_by_month\n    colours: ["3", "#aa0000", "1", "2", "4", "5", "6"]\n',
     )
     styles = legend_styles(chart_svg(paper, "workload_chart"))
-    assert styles[0] == "#f0a500" and styles[1].startswith("#aa0000 hatch") and styles[2].startswith("#003c71 hatch")
+    assert styles[0] == "#d55e00" and styles[1].startswith("#aa0000 hatch") and styles[2].startswith("#003c71 hatch")
     assert len(set(styles)) == 7
     pdf, _, _, _ = built(paper, tmp_path / "out")
     assert "Figure 2: Audit days by team and month" in pdf
@@ -233,9 +233,9 @@ def test_financial_year_and_quarter_of_a_date(fixture_built: Built) -> None:
     rows = table_rows(tables, "Financial year")
     assert [r[:3] for r in rows[1:-1]] == [
         ["2021/22", "2021/22 Q1", "2"],  # 3 April, 10 May 2021
-        ["", "2021/22 Q2", "1"],  # 1 July
-        ["", "2021/22 Q3", "2"],  # 15 October, 2 December
-        ["", "2021/22 Q4", "2"],  # 20 January, 31 March 2022
+        ["2021/22", "2021/22 Q2", "1"],  # 1 July; the year is one cell merged down over its rows
+        ["2021/22", "2021/22 Q3", "2"],  # 15 October, 2 December
+        ["2021/22", "2021/22 Q4", "2"],  # 20 January, 31 March 2022
         ["2022/23", "2022/23 Q1", "1"],  # 1 April 2022
     ]
     assert "2021/22 2021/22 Q1 2 1" in pdf and "2022/23 2022/23 Q1 1 1" in pdf

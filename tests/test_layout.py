@@ -109,6 +109,7 @@ def _code_only(text: str) -> str:
     text = re.sub(r"/\*[\s\S]*?\*/", "", text)  # CSS comments
     text = re.sub(r'"""[\s\S]*?"""', "", text)  # docstrings
     text = re.sub(r"(?m)#[^\n{]*$", "", text)  # Python comments
+    text = text.replace('["Contents"]', "")  # a PDF annotation's /Contents key (render/pdf_tags.py)
     return re.sub(r'style="[^"]*"|styles\["[^"]*"\]', "", text)
 
 

@@ -38,6 +38,10 @@ CANARIES = {
     "chart alt text": "CNRYALT",
     "figure": "987,654",
     "data file name": "cnryfile",
+    "image file name": "cnryimage",
+    "image alt text": "CNRYIMGALT",
+    "image caption": "CNRYIMGCAP",
+    "text in an SVG image": "CNRYSVGTEXT",
 }
 
 APPENDICES = """appendices:
@@ -49,6 +53,9 @@ APPENDICES = """appendices:
       - table: cnry_table
       - table: cnry_book
       - chart: cnry_chart
+      - image: images/cnryimage.svg
+        alt: A diagram of CNRYIMGALT.
+        caption: CNRYIMGCAP structure
   - ref: B
     title: Trust initiatives
 background_papers: []
@@ -117,6 +124,11 @@ def make_canaries(meeting: Path) -> None:
 
     official = meeting / OFFICIAL_PAPER
     (official / "appendices.yaml").write_text(APPENDICES, encoding="utf-8")
+    (official / "images").mkdir()
+    (official / "images" / "cnryimage.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 40"><text x="5" y="25">CNRYSVGTEXT</text></svg>',
+        encoding="utf-8",
+    )
     (official / "data" / "cnryfile.csv").write_text("item,amount\nCNRYCELL,987653\nOther,1\n", encoding="utf-8")
     book = Workbook()
     sheet = book.active
@@ -224,10 +236,24 @@ def test_no_canary_reaches_any_public_output(canary_builds: dict[str, object]) -
     assert isinstance(out, Path)
     public = sorted(p for p in (out / "public").rglob("*") if p.is_file())
     assert {p.suffix for p in public} >= {".pdf", ".docx", ".html", ".json"}
+    # The public HTML edition is searched like every other public file: each page, its stylesheet and fonts.
+    site = [p for p in public if p.relative_to(out / "public").parts[0] == "site"]
+    assert {p.name for p in site} >= {"index.html", f"{OFFICIAL_PAPER}.html", "site.css"}
     log, reports = canary_builds["log"], canary_builds["reports"]
     assert isinstance(log, list) and isinstance(reports, list)
     leaked = hits([*public, *reports], log)
     assert leaked == {}, "\n".join(f"{canary}: {sorted(where)}" for canary, where in leaked.items())
+
+
+def test_public_site_names_a_withheld_paper_by_its_number_only(canary_builds: dict[str, object]) -> None:
+    """The sensitive paper gets no page in the public site, and the index's agenda lists its item as
+    the public front sheet does: "Paper not published", with no title, presenter or link."""
+    out = canary_builds["out"]
+    assert isinstance(out, Path)
+    site = out / "public" / "site"
+    assert not list(site.glob(f"{SENSITIVE_PAPER}*")) and not (out / "restricted" / "site").exists()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count("Paper not published") == 1 and SENSITIVE_PAPER not in index
 
 
 def test_every_canary_reaches_the_restricted_build(canary_builds: dict[str, object]) -> None:

@@ -1,19 +1,37 @@
 """Creates templates/reference.docx, the Word file whose named styles and page setup every DOCX
 paper starts from. Run once; afterwards a designer may edit the styles in Word directly (keep the
-style names). Usage: python tools/make_reference_docx.py"""
+style names). The file is the same byte for byte on every run.
+Usage: python tools/make_reference_docx.py [OUT]"""
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from panelpapers.render.docx_xml import fix_zip_times
+
 OUT = Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
 FONT = "Arial"  # Word's own Arial; LibreOffice maps it to Liberation Sans, the PDF's font
+LANGUAGE = "en-GB"  # the papers' language: spelling, hyphenation and what a screen reader speaks
+# Styles that look like headings, with the outline level each has beside Heading 1 (level 1) and
+# Heading 2 (level 2), so that Word's navigation pane, its contents and a tagged PDF made from the
+# DOCX see them as headings. The paper title stands level with the numbered sections (Word's
+# Heading 1 is always level 1), as the summary box, the contents and each appendix do.
+OUTLINE_LEVELS = {
+    "Paper Title": 1,
+    "Summary Heading": 1,
+    "Summary Part": 2,
+    "Contents Heading": 1,
+    "Appendix Title": 1,
+}
 
 
 def paragraph_style(doc, name, size=11, bold=False, before=0, after=6, base="Normal", color=None):
@@ -67,6 +85,15 @@ def main() -> None:
         style.font.italic = False
         style.paragraph_format.keep_with_next = True
     doc.styles["Heading 2"].paragraph_format.left_indent = Cm(1.2)
+    # Headings nested under a group's heading, as the PDF sets h4 and h5: black in the body font, not
+    # Word's default blue (#4F81BD, 4.0:1 on white) in a theme font.
+    nested = (("Heading 3", 10.5, True, True, False), ("Heading 4", 10, False, False, True))
+    for name, size, bold, italic, underline in nested:
+        style = paragraph_style(doc, name, size=size, bold=bold, before=6, after=3, color="000000")
+        style.font.italic = italic
+        style.font.underline = underline
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.left_indent = Cm(1.2)
     hanging(paragraph_style(doc, "Numbered Paragraph"), 1.2, 1.2)
     hanging(paragraph_style(doc, "Recommendation"), 0.8, 0.8)
     hanging(paragraph_style(doc, "List Item", after=3), 2.0, 0.8)
@@ -94,11 +121,45 @@ def main() -> None:
     # The agenda front sheet (agenda.docx): people listed line under line.
     paragraph_style(doc, "Agenda Entry", after=1)
 
+    for name, level in OUTLINE_LEVELS.items():
+        set_outline_level(doc.styles[name], level)
+    set_language(doc)
+
     doc.core_properties.author = ""
     doc.core_properties.title = "Audit Panel paper"
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(OUT))
-    print(f"wrote {OUT}")
+    doc.core_properties.language = LANGUAGE
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    out.write_bytes(fix_zip_times(buffer.getvalue()))
+    print(f"wrote {out}")
+
+
+def set_outline_level(style, level: int) -> None:
+    """`level` 1 is Heading 1's; Word stores it from 0."""
+    properties = style.element.get_or_add_pPr()
+    outline = properties.find(qn("w:outlineLvl"))
+    if outline is None:
+        outline = OxmlElement("w:outlineLvl")
+        successors = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+        properties.insert_element_before(outline, *successors)
+    outline.set(qn("w:val"), str(level - 1))
+
+
+def set_language(doc) -> None:
+    """en-GB for Latin and East Asian text in the document defaults and for the theme's fonts (Word's blank
+    document says en-US). The template's Word 2010 copy of its styles (stylesWithEffects.xml), which
+    Word rewrites from styles.xml on saving, is dropped rather than left saying en-US."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    language = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    theme_language = doc.settings.element.find(qn("w:themeFontLang"))
+    for element in (language, theme_language):
+        for attribute in ("w:val", "w:eastAsia"):  # w:bidi stays a right-to-left script's language
+            element.set(qn(attribute), LANGUAGE)
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rel_id)
 
 
 if __name__ == "__main__":

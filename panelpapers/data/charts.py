@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from panelpapers.data.risks import RiskRegister, band_of, heat_map_cells, score_text
 from panelpapers.data.spec import ChartSpec
 from panelpapers.data.tables import ComputedTable, default_format, format_value, header_text
-from panelpapers.model import Chart
+from panelpapers.house import text_colour_on
+from panelpapers.model import Chart, ChartData
 from panelpapers.resources import fonts
 
 if TYPE_CHECKING:
@@ -181,13 +182,67 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec,
         _draw_stacked_bars(axes, series, value_kind, horizontal, styles)
     else:
         _draw_bars(axes, series, value_kind, horizontal, styles)
+    marks = _draw_marks(axes, spec, labels, value_kind, horizontal)  # before the legend, which lists lines
     _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
     svg, png = save(figure)
-    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind)
-    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name)
+    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind) + marks
+    rows = tuple((label, *(_value_text(series[i], value_kind) for series in values)) for i, label in enumerate(labels))
+    data = ChartData((header_text(category), *series_headers), rows)
+    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name, data=data)
 
 
 Series = list[tuple[str, list[float]]]  # (name, one value per category)
+
+MARK_COLOUR = "#333333"  # reference lines, dividers and notes: dark grey, 12.6:1 on white
+
+
+def _draw_marks(axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str, horizontal: bool) -> str:
+    """The author's reference lines, dividers and notes, drawn over the data; returns the sentences
+    the default alt text gains for them, so a reader who cannot see them still hears them."""
+
+    def position(category: str, path: tuple[str | int, ...]) -> int:
+        if category not in labels:
+            raise ChartError(f"no category '{category}' on this chart (categories: {', '.join(labels)})", path)
+        return labels.index(category)
+
+    said: list[str] = []
+    for line in spec.reference_lines:
+        value = _value_text(line.value, value_kind)
+        draw = axes.axvline if horizontal else axes.axhline
+        # Named in the legend rather than beside the line, where bars would cover the words.
+        draw(line.value, color=MARK_COLOUR, linestyle="--", linewidth=1, label=f"{line.label} ({value})", zorder=3)
+        said.append(f"A dashed line marks {line.label} at {value}.")
+    for i, divider in enumerate(spec.dividers):
+        at = position(divider.after, ("dividers", i, "after")) + 0.5
+        (axes.axhline if horizontal else axes.axvline)(at, color=MARK_COLOUR, linestyle=":", linewidth=1.2)
+        axes.annotate(
+            divider.label,
+            (1.0, at) if horizontal else (at, 1.0),
+            xycoords=("axes fraction", "data") if horizontal else ("data", "axes fraction"),
+            xytext=(-3, 3) if horizontal else (3, -3),
+            textcoords="offset points",
+            ha="right" if horizontal else "left",
+            va="bottom" if horizontal else "top",
+            fontsize=7,
+            color=MARK_COLOUR,
+        )
+        said.append(f"A dotted line after {divider.after} marks {divider.label}.")
+    for i, note in enumerate(spec.annotations):
+        at = position(note.category, ("annotations", i, "category"))
+        axes.annotate(  # a little inside the top edge, clear of the dividers' labels there
+            note.text,
+            (0.97, at) if horizontal else (at, 0.9),
+            xycoords=("axes fraction", "data") if horizontal else ("data", "axes fraction"),
+            xytext=(-4, 0) if horizontal else (0, -4),
+            textcoords="offset points",
+            ha="right" if horizontal else "center",
+            va="center" if horizontal else "top",
+            fontsize=7,
+            color=MARK_COLOUR,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": MARK_COLOUR, "linewidth": 0.5},
+        )
+        said.append(f"{note.category}: {note.text}.")
+    return "".join(f" {sentence}" for sentence in said)
 
 
 def _draw_lines(axes: Axes, series: Series, value_kind: str, styles: list[Style]) -> None:
@@ -274,7 +329,8 @@ def _label_axes(
         axes.margins(x=0.12)
     else:
         # Long category names wrap onto two lines rather than overlap their neighbours.
-        room = max(8, int(60 / len(labels)))
+        legend = len(series_headers) > 1 or spec.reference_lines  # a legend beside the chart takes width
+        room = max(7, int((45 if legend else 60) / len(labels)))
         axes.set_xticks(positions, [textwrap.fill(label, room, break_long_words=False) for label in labels])
         axes.margins(y=0.12)
     category_label = spec.x_label if not horizontal else spec.y_label
@@ -287,7 +343,7 @@ def _label_axes(
         from matplotlib.ticker import MaxNLocator
 
         (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
-    if len(series_headers) > 1:
+    if len(series_headers) > 1 or spec.reference_lines:  # a reference line is named in the legend
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
 
 
@@ -328,10 +384,18 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
         x, y = scale.index(cell.impact), scale.index(cell.likelihood)
         band, colour = band_of(register, cell.likelihood, cell.impact)
         axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
-        axes.text(x + 0.05, y + 0.92, band, fontsize=5.5, color="#333333", va="top", ha="left")
+        ink = text_colour_on(colour)  # black or white, whichever reads on the band's colour (≥ 4.5:1)
+        axes.text(x + 0.05, y + 0.92, band, fontsize=5.5, color=ink, va="top", ha="left")
         if cell.current:
             axes.text(
-                x + 0.5, y + 0.5, ", ".join(cell.current), fontsize=11, fontweight="bold", ha="center", va="center"
+                x + 0.5,
+                y + 0.5,
+                ", ".join(cell.current),
+                fontsize=11,
+                fontweight="bold",
+                color=ink,
+                ha="center",
+                va="center",
             )
         if cell.target:
             axes.text(
@@ -340,7 +404,7 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
                 ", ".join(f"({ref})" for ref in cell.target),
                 fontsize=8,
                 fontstyle="italic",
-                color="#222222",
+                color=ink,
                 ha="center",
                 va="center",
             )
@@ -358,7 +422,16 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
     axes.set_title("Bold numbers: current position of each risk.   Numbers in brackets: target position.", fontsize=7.5)
     svg, png = save(figure)
     alt = spec.alt or describe_heat_map(spec, register)
-    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells)
+    data = heat_map_data(spec, register)
+    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells, data=data)
+
+
+def heat_map_data(spec: ChartSpec, register: RiskRegister) -> ChartData:
+    """Each risk the heat map places, with its current and target positions: the refs the map shows."""
+    scale = f"{register.spec.likelihood_label} v {register.spec.impact_label}"
+    headers = ("Risk", f"Current position ({scale})", f"Target position ({scale})")
+    rows = tuple((r.ref, score_text(r.current), score_text(r.target)) for r in register.in_horizon(spec.horizon))
+    return ChartData(headers, rows)
 
 
 def describe_heat_map(spec: ChartSpec, register: RiskRegister) -> str:

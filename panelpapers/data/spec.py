@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo, model_validator
 
 from panelpapers.house import DEFAULT_HOUSE
+from panelpapers.load.house_style import readable_on_white
 from panelpapers.load.schema import Marking, Spec, Text, require_one
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -189,6 +190,14 @@ class DisplayColumn(Spec):
     format: Format | None = None
     decimals: Integer | None = None
     align: Align | None = None
+    markup: Literal["yes", "no"] = "no"  # cells read as inline markup (**bold** lead-ins, *italic*, links)
+
+
+class HeaderGroupSpec(Spec):
+    """A heading over adjacent columns, named as `columns:` names them (or by their header)."""
+
+    label: Text
+    columns: list[Text] = Field(min_length=1)
 
 
 def _display_shorthand(value: Any) -> Any:
@@ -211,6 +220,7 @@ class TableSpec(Spec):
     total_column: Text | None = None  # e.g. "Total" (sums each row's numbers)
     row_groups: Name | None = None  # a column whose repeated values are shown once
     columns: list[Annotated[DisplayColumn, BeforeValidator(_display_shorthand)]] = []
+    header_groups: list[HeaderGroupSpec] = []  # a spanning header row above the column headers
     notes: Text | None = None  # "Source: …" line under the table
     landscape: Literal["yes", "no"] = "no"
 
@@ -233,7 +243,9 @@ def _series_colour(value: Any, info: ValidationInfo) -> Any:
     count = len(house.palette)
     if isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"#[0-9a-fA-F]{6}", text) or (text.isdigit() and 1 <= int(text) <= count):
+        if re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+            return readable_on_white(text)  # as the house palette's colours must be
+        if text.isdigit() and 1 <= int(text) <= count:
             return text
     shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
     raise ValueError(f"expected a house palette position (1 to {count}) or a colour as #rrggbb, got {shown}")
@@ -241,6 +253,27 @@ def _series_colour(value: Any, info: ValidationInfo) -> Any:
 
 SeriesColour = Annotated[str, BeforeValidator(_series_colour)]
 ChartKind = Literal["bar", "horizontal_bar", "stacked_bar", "stacked_horizontal_bar", "grouped_bar", "line", "heat_map"]
+
+
+class ReferenceLine(Spec):
+    """A line across the chart at a value (a target, a tolerance), labelled."""
+
+    value: Number
+    label: Text
+
+
+class Divider(Spec):
+    """A dotted line between two categories (e.g. "now", between past and forecast quarters)."""
+
+    after: Text  # the category it follows, as the chart's axis shows it
+    label: Text
+
+
+class Annotation(Spec):
+    """A short note pointing at one category's bar or point."""
+
+    category: Text
+    text: Text
 
 
 class ChartSpec(Spec):
@@ -256,9 +289,14 @@ class ChartSpec(Spec):
     horizon: Literal["short-term", "long-term"] | None = None
     landscape: Literal["yes", "no"] = "no"
     colours: list[SeriesColour] = []  # one per series: a house palette position or #rrggbb
+    reference_lines: list[ReferenceLine] = []
+    dividers: list[Divider] = []
+    annotations: list[Annotation] = []
 
     @model_validator(mode="after")
     def _inputs(self) -> ChartSpec:
+        if self.kind == "heat_map" and (self.reference_lines or self.dividers or self.annotations):
+            raise ValueError("'reference_lines', 'dividers' and 'annotations' are for bar and line charts")
         if self.kind == "heat_map":
             if self.register_name is None:
                 raise ValueError("a heat_map needs 'register: <name>'")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panelpapers.data.sources import LINE, Source
 from panelpapers.data.spec import Condition, DisplayColumn, TableSpec
-from panelpapers.model import Align, Table, TableRow, Text, format_date
+from panelpapers.model import Align, HeaderGroup, Table, TableRow, Text, format_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,7 +267,44 @@ def compute_table(name: str, spec: TableSpec, sources: dict[str, Source], functi
     if spec.row_groups:
         _require(frame, spec.row_groups, (*base, "row_groups"))
     computed.table = to_model(computed)
+    if spec.header_groups:
+        header_groups = _header_groups(spec, computed.display_columns(), computed.table.headers, base)
+        computed.table = replace(computed.table, header_groups=header_groups)
     return computed
+
+
+def _header_groups(
+    spec: TableSpec, columns: list[DisplayColumn], headers: tuple[str, ...], base: Path_
+) -> tuple[HeaderGroup, ...]:
+    """The spanning row: each group over its adjacent columns, an empty cell over the others."""
+    position: dict[str, int] = {}
+    for i, (column, header) in enumerate(zip(columns, headers, strict=True)):
+        position.setdefault(column.name, i)
+        position.setdefault(header, i)
+    owner: dict[int, int] = {}  # column -> its group
+    for g, group in enumerate(spec.header_groups):
+        path = (*base, "header_groups", g, "columns")
+        indexes = []
+        for name in group.columns:
+            if name not in position:
+                raise TableError(path, f"no column '{name}' in this table (columns: {', '.join(headers)})")
+            indexes.append(position[name])
+        if indexes != list(range(indexes[0], indexes[0] + len(indexes))):
+            raise TableError(path, f"the columns under '{group.label}' must be adjacent and in the table's order")
+        for index in indexes:
+            if index in owner:
+                raise TableError(path, f"column '{headers[index]}' is already under another header group")
+            owner[index] = g
+    out: list[HeaderGroup] = []
+    i = 0
+    while i < len(headers):
+        over = owner.get(i)
+        span = 1
+        while i + span < len(headers) and owner.get(i + span) == over:
+            span += 1
+        out.append(HeaderGroup("" if over is None else spec.header_groups[over].label, span))
+        i += span
+    return tuple(out)
 
 
 def _origin(
@@ -428,19 +465,17 @@ def to_model(computed: ComputedTable) -> Table:
         headers.append(column.header or header_text(column.name))
         align.append(column.align or ("left" if kind == "text" else "right"))
     rows: list[TableRow] = []
-    previous_group: Any = object()
     for index in range(len(frame)):
         is_total = computed.has_total and index == len(frame) - 1
         cells = []
         for column, kind in zip(columns, kinds, strict=True):
             value = frame.iloc[index][column.name]
             text = str(value) if is_total and column is columns[0] else format_value(value, kind, column.decimals)
-            if column.name == spec.row_groups and not is_total:
-                text = "" if value == previous_group else text
             cells.append((Text(text),) if text else ())
-        if spec.row_groups and not is_total:
-            previous_group = frame.iloc[index][spec.row_groups]
         rows.append(TableRow(tuple(cells), total=is_total))
+    group_column = next((i for i, column in enumerate(columns) if column.name == spec.row_groups), None)
+    if group_column is not None:
+        rows = _spanned_groups(rows, group_column)
     return Table(
         number=0,
         caption=spec.caption,
@@ -450,7 +485,28 @@ def to_model(computed: ComputedTable) -> Table:
         notes=spec.notes,
         landscape=spec.landscape == "yes",
         id=computed.name,
+        group_column=group_column,
+        markup_columns=tuple(i for i, column in enumerate(columns) if column.markup == "yes"),
     )
+
+
+def _spanned_groups(rows: list[TableRow], column: int) -> list[TableRow]:
+    """A run of rows with the same label in `column` becomes one group: its first row's label cell
+    spans the run (a row header that reads for every row of it), the others have none of their own."""
+    out = list(rows)
+    start = 0
+    while start < len(rows):
+        if rows[start].total:
+            start += 1
+            continue
+        end = start + 1
+        while end < len(rows) and not rows[end].total and rows[end].cells[column] == rows[start].cells[column]:
+            end += 1
+        out[start] = replace(rows[start], group_rows=end - start)
+        for i in range(start + 1, end):
+            out[i] = replace(rows[i], group_rows=0)
+        start = end
+    return out
 
 
 def number(value: Any) -> float | None:

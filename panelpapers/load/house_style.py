@@ -11,7 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, create_model, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, create_model, model_validator
 
 from panelpapers.errors import Location, Problem
 from panelpapers.house import (
@@ -23,6 +23,7 @@ from panelpapers.house import (
     Masthead,
     MastheadLine,
     Wording,
+    contrast_ratio,
 )
 from panelpapers.load.schema import Spec, Text, validate
 from panelpapers.load.source import YamlFile, load_yaml
@@ -31,6 +32,20 @@ HOUSE_STYLE_FILE = "panelpapers.yaml"
 MAX_LOGO_BYTES = 2_000_000
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+SERIES_CONTRAST = 3.0  # WCAG 2.1 non-text contrast: a chart's bars and lines against the white page
+
+
+def readable_on_white(colour: str) -> str:
+    ratio = contrast_ratio(colour, "#ffffff")
+    if ratio < SERIES_CONTRAST:
+        raise ValueError(
+            f"expected a chart colour with at least {SERIES_CONTRAST:g}:1 contrast against white, got {colour} "
+            f"({ratio:.2f}:1); use a darker shade"
+        )
+    return colour
+
+
+SeriesColour = Annotated[Colour, AfterValidator(readable_on_white)]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
 
 
@@ -85,7 +100,7 @@ class HouseStyleFile(Spec):
     summary_titles: SummaryTitles = SummaryTitles()
     section_titles: SectionTitles = SectionTitles()
     wording: WordingSpec = WordingSpec()
-    palette: list[Colour] | None = Field(default=None, min_length=2)  # chart series colours, in order
+    palette: list[SeriesColour] | None = Field(default=None, min_length=2)  # chart series colours, in order
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:

@@ -113,19 +113,38 @@ class ParagraphSpec(Spec):
     item_style: ItemStyle = "letter"
     table: Text | None = None  # a table or chart from data.yaml, placed here (not numbered as a paragraph)
     chart: Text | None = None
+    image: Text | None = None  # a PNG, JPEG or SVG file in the paper's folder, placed here
+    alt: Text | None = None  # the image's text alternative: what a reader who cannot see it needs
+    caption: Text | None = None  # the image's caption; a captioned image is numbered as a Figure
 
     @model_validator(mode="after")
     def _one_kind(self) -> ParagraphSpec:
-        expected = "expected 'text', 'table: <name>' or 'chart: <name>' (one of them)"
-        require_one(self.text, self.table, self.chart, expected=expected)
+        expected = "expected 'text', 'table: <name>', 'chart: <name>' or 'image: <file>' (one of them)"
+        require_one(self.text, self.table, self.chart, self.image, expected=expected)
         if self.text is None and (self.lead or self.label or self.items):
-            raise ValueError("'lead', 'label' and 'items' belong to a text paragraph, not a table or chart")
+            raise ValueError("'lead', 'label' and 'items' belong to a text paragraph, not a table, chart or image")
+        if self.image is None and (self.alt or self.caption):
+            raise ValueError("'alt' and 'caption' belong to an image ('image: <file>')")
+        if self.image is not None and self.alt is None:
+            raise ValueError(
+                "an image needs 'alt': a text alternative saying what the image shows, for readers who cannot see it"
+            )
         return self
 
 
 class GroupSpec(Spec):
+    """Paragraphs under an optional heading; a group may hold groups of its own (headings one level
+    down, at most three levels), and a heading may stand alone above the groups that follow it."""
+
     heading: Text | None = None
-    paragraphs: list[Annotated[ParagraphSpec, _wrap_string("text")]] = Field(min_length=1)
+    paragraphs: list[Annotated[ParagraphSpec, _wrap_string("text")]] = []
+    groups: list[GroupSpec] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> GroupSpec:
+        if not (self.heading or self.paragraphs or self.groups):
+            raise ValueError("expected 'heading', 'paragraphs' or 'groups' in a group")
+        return self
 
 
 class SectionSpec(Spec):
@@ -180,17 +199,33 @@ class ContactFile(Spec):
     contacts: list[ContactSpec] = Field(min_length=1)
 
 
-class AppendixContent(Spec):
-    """An appendix's own content: paragraphs, tables and charts from data.yaml."""
+class AppendixContent(ParagraphSpec):
+    """One entry of an appendix's content: a paragraph (a string, or `text` with a bold `lead` and
+    `items`), a `heading` or `subheading`, a `bullets` list, or a table, chart or image."""
 
     paragraph: Text | None = None
-    table: Text | None = None
-    chart: Text | None = None
+    heading: Text | None = None  # a heading in the appendix (and a bookmark under it)
+    subheading: Text | None = None  # a heading one level below
+    bullets: list[Text] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_kind(self) -> AppendixContent:
-        expected = "expected a paragraph (text), 'table: <name>' or 'chart: <name>'"
-        require_one(self.paragraph, self.table, self.chart, expected=expected)
+        expected = (
+            "expected a paragraph (text), 'heading', 'subheading', 'bullets', 'table: <name>', "
+            "'chart: <name>' or 'image: <file>' (one of them)"
+        )
+        kinds = (self.paragraph, self.text, self.heading, self.subheading, self.bullets)
+        require_one(*kinds, self.table, self.chart, self.image, expected=expected)
+        if self.label:
+            raise ValueError("'label' names a numbered supporting paragraph; appendix text is not numbered")
+        if self.text is None and (self.lead or self.items):
+            raise ValueError("'lead' and 'items' belong to a text paragraph ('text: …')")
+        if self.image is None and (self.alt or self.caption):
+            raise ValueError("'alt' and 'caption' belong to an image ('image: <file>')")
+        if self.image is not None and self.alt is None:
+            raise ValueError(
+                "an image needs 'alt': a text alternative saying what the image shows, for readers who cannot see it"
+            )
         return self
 
 

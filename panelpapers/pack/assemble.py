@@ -99,62 +99,102 @@ def paper_bookmarks(reader: Any) -> tuple[Bookmark, ...]:
     return tuple(roots)
 
 
-def add_bookmarks(writer: Any, bookmarks: tuple[Bookmark, ...], offset: int, parent: Any) -> None:
+def add_bookmarks(parent: list[Any], bookmarks: tuple[Bookmark, ...], offset: int) -> None:
+    from pikepdf import OutlineItem
+
     for mark in bookmarks:
-        node = writer.add_outline_item(title=mark.title, page_number=mark.page + offset, parent=parent, is_open=False)
-        add_bookmarks(writer, mark.children, offset, node)
+        item = OutlineItem(mark.title, mark.page + offset)
+        item.is_closed = True
+        add_bookmarks(item.children, mark.children, offset)
+        parent.append(item)
 
 
-def pin_internal_links(reader: Any) -> None:
+def pin_internal_links(source: Any) -> None:
     """Points a paper's internal links (its contents, paragraph references) straight at their pages.
     WeasyPrint links by name, and every paper has a "section-1": merged, the names would collide and
-    a link could land in another paper."""
-    from pypdf.generic import ArrayObject, NameObject
+    a link could land in another paper. Done before the pages are copied into the pack, so the
+    destinations are copied with them."""
+    import pikepdf
 
-    named = reader.named_destinations
-    for page in reader.pages:
-        for annotation in page.get("/Annots", []) or []:
-            link = annotation.get_object()
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return
+    from panelpapers.pack.structure import _name_tree
+
+    named = dict(_name_tree(names.Dests))
+    for page in source.pages:
+        for link in page.obj.get("/Annots", []):
             name = link.get("/Dest")
-            if link.get("/Subtype") == "/Link" and isinstance(name, str) and name in named:
-                link[NameObject("/Dest")] = ArrayObject(named[name].dest_array)
+            if link.get("/Subtype") == "/Link" and isinstance(name, pikepdf.String) and bytes(name) in named:
+                target = named[bytes(name)]
+                link.Dest = target.D if isinstance(target, pikepdf.Dictionary) else target
 
 
-def stamp_page_numbers(
-    writer: Any, pattern: str, templates: Path | None = None, printer: Printer | None = None
-) -> None:
-    """Overlays "Pack page N of T" on every page, from one rendered sheet of blank numbered pages."""
+PACK_LINK = "pack:"  # the front sheet's links to a paper: href="pack:<paper folder>" (agenda.html.j2)
+
+
+def link_front_sheet(pack: Any, front_pages: int, starts: dict[str, int]) -> None:
+    """The front sheet's agenda lines link to their papers' first pages in the pack."""
+    from pikepdf import Array, Name
+
+    for page in pack.pages[:front_pages]:
+        for link in page.obj.get("/Annots", []):
+            uri = str(link.get("/A", {}).get("/URI", ""))
+            if link.get("/Subtype") == "/Link" and uri.startswith(PACK_LINK) and uri[len(PACK_LINK) :] in starts:
+                del link.A
+                link.Dest = Array([pack.pages[starts[uri[len(PACK_LINK) :]]].obj, Name.Fit])
+
+
+def stamp_page_numbers(pack: Any, pattern: str, templates: Path | None = None, printer: Printer | None = None) -> Any:
+    """Overlays "Pack page N of T" on every page, from one rendered sheet of blank numbered pages
+    (drawn as artifacts, as all page furniture is). Returns that sheet, to keep open until saved."""
+    import pikepdf
+
     from panelpapers.render.agenda_html import render_page_numbers_html
     from panelpapers.render.pdf import Printer
 
-    sizes = [(round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) for page in writer.pages]
+    sizes = [
+        (round(float(page.mediabox[2] - page.mediabox[0]), 2), round(float(page.mediabox[3] - page.mediabox[1]), 2))
+        for page in pack.pages
+    ]
     html = render_page_numbers_html(sizes, pattern, templates)
-    overlay = _reader((printer or Printer(templates)).pdf(html))
-    for page, numbers in zip(writer.pages, overlay.pages, strict=True):
-        page.merge_page(numbers)
-        page.compress_content_streams()  # merging leaves the page's content uncompressed
+    overlay = pikepdf.open(io.BytesIO((printer or Printer(templates)).pdf(html)))
+    # Each numbered page becomes a form XObject drawn over its pack page, under a name of our own
+    # (pikepdf's add_overlay picks random names, and the pack must be byte-identical run to run).
+    # Pages of one paper share their resources, so every page's name is its own.
+    for index, (page, numbers) in enumerate(zip(pack.pages, overlay.pages, strict=True)):
+        name = pikepdf.Name(f"/PanelPackNumber{index + 1}")
+        if "/XObject" not in page.obj.Resources:
+            page.obj.Resources.XObject = pikepdf.Dictionary()
+        page.obj.Resources.XObject[name] = pack.copy_foreign(numbers.as_form_xobject())
+        page.contents_add(pack.make_stream(b"q\n"), prepend=True)  # the page's own drawing, its state kept
+        page.contents_add(pack.make_stream(b"\nQ q " + name.unparse() + b" Do Q\n"))
+    return overlay
+
+
+def xmp(title: str, author: str, subject: str, keywords: str) -> bytes:
+    """The pack's XMP metadata: what a reader shows as its title, and the marking as keywords."""
+    from xml.sax.saxutils import escape
+
+    def alt(value: str) -> str:
+        return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
+
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        f"<dc:title>{alt(title)}</dc:title><dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>"
+        f"<dc:description>{alt(subject)}</dc:description><pdf:Keywords>{escape(keywords)}</pdf:Keywords>"
+        "<pdf:Producer>panelpapers</pdf:Producer><pdfuaid:part>1</pdfuaid:part>"
+        '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="r"?>'
+    ).encode()
 
 
 def ready_for_pack(pdf: bytes) -> tuple[bytes, tuple[Bookmark, ...]]:
-    """A paper's PDF as the pack takes it, made once per paper, with the bookmarks the pack gives
-    it: internal links pointed at their pages, and without the structure tree (the pack is not
-    tagged; see README). Reading a tagged PDF means parsing its whole structure tree, so a pack
-    merged from these reads each paper in a fraction of the time, and a paper taken from the build
-    cache brings its ready PDF and bookmarks along."""
-    from pypdf import PdfWriter
-
-    reader = _reader(pdf)
-    bookmarks = paper_bookmarks(reader)
-    pin_internal_links(reader)
-    writer = PdfWriter()
-    writer.append(reader, import_outline=True)
-    writer.root_object.pop("/StructTreeRoot", None)
-    writer.root_object.pop("/MarkInfo", None)
-    for page in writer.pages:
-        page.pop("/StructParents", None)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), bookmarks
+    """A paper's PDF as the pack takes it, with the bookmarks the pack gives it (kept in the build
+    cache with the paper). The PDF is the paper's own, structure tree and all: the pack is tagged."""
+    return pdf, paper_bookmarks(_reader(pdf))
 
 
 def merge(
@@ -165,49 +205,69 @@ def merge(
     printer: Printer | None = None,
     bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
 ) -> bytes:
-    """`bookmarks`: each paper's, by folder name, where known (`ready_for_pack`); else read from its PDF."""
-    from pypdf import PdfWriter
-    from pypdf.constants import PageLabelStyle
-    from pypdf.generic import NameObject, TextStringObject
+    """`bookmarks`: each paper's, by folder name, where known (`ready_for_pack`); else read from its
+    PDF. The pack is tagged: the front sheet's and every paper's structure trees under one Document
+    (pack/structure.py), with the papers' ParentTree keys, table header ids and links kept apart."""
+    import warnings
 
-    writer = PdfWriter()
-    writer.append(_reader(front_pdf), import_outline=False)
-    outlines: dict[str, tuple[Bookmark, ...]] = {}
-    for paper, pdf in papers:
-        reader = _reader(pdf)
-        known = bookmarks.get(paper.slug) if bookmarks is not None else None
-        outlines[paper.slug] = known if known is not None else paper_bookmarks(reader)
-        pin_internal_links(reader)
-        writer.append(reader, import_outline=False)
-    writer.root_object.pop("/Names", None)  # the papers' destination names clash; links no longer use them
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    from panelpapers.pack.structure import Structure
+
     meeting = sheet.meeting
     words = meeting.words
-    stamp_page_numbers(writer, words.pack_page_number, templates, printer)
+    pack = pikepdf.new()
+    structure = Structure(pack)
+    sources = [pikepdf.open(io.BytesIO(front_pdf))]  # open until the pack is saved: streams are copied then
+    outlines: dict[str, tuple[Bookmark, ...]] = {}
+    starts: dict[str, int] = {}
+    titles = {row.paper: f"{row.number}. {row.title}" for row in sheet.rows if row.paper}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # names are pinned first (pin_internal_links)
+        pack.pages.extend(sources[0].pages)
+        structure.add(sources[0], 0, words.pack_agenda_bookmark)
+        for paper, pdf in papers:
+            source = pikepdf.open(io.BytesIO(pdf))
+            sources.append(source)
+            known = bookmarks.get(paper.slug) if bookmarks is not None else None
+            outlines[paper.slug] = known if known is not None else paper_bookmarks(_reader(pdf))
+            pin_internal_links(source)
+            starts[paper.slug] = len(pack.pages)
+            pack.pages.extend(source.pages)
+            structure.add(source, starts[paper.slug], titles.get(paper.slug, paper.title))
+    link_front_sheet(pack, len(sources[0].pages), starts)
+    sources.append(stamp_page_numbers(pack, words.pack_page_number, templates, printer))
 
-    writer.add_outline_item(title=words.pack_agenda_bookmark, page_number=0)
-    for row in sheet.rows:
-        if row.paper is None:
-            writer.add_outline_item(title=f"{row.number}. {row.title}", page_number=0)  # oral: its front sheet line
-            continue
-        start = int(row.page) - 1
-        item = writer.add_outline_item(title=f"{row.number}. {row.title}", page_number=start, is_open=False)
-        add_bookmarks(writer, outlines[row.paper], start, item)
+    with pack.open_outline() as outline:
+        outline.root.append(pikepdf.OutlineItem(words.pack_agenda_bookmark, 0))
+        for row in sheet.rows:
+            if row.paper is None:
+                outline.root.append(pikepdf.OutlineItem(f"{row.number}. {row.title}", 0))  # oral: its front sheet line
+                continue
+            start = int(row.page) - 1
+            item = pikepdf.OutlineItem(f"{row.number}. {row.title}", start)
+            item.is_closed = True
+            add_bookmarks(item.children, outlines[row.paper], start)
+            outline.root.append(item)
     # Labels say the pack page number a reader sees stamped on the page and in the agenda.
-    writer.set_page_label(0, len(writer.pages) - 1, style=PageLabelStyle.DECIMAL, start=1)
-    writer.page_mode = "/UseOutlines"
-    writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")  # as each paper declares
-    writer.add_metadata(
-        {
-            "/Title": words.pack_title.format(panel=meeting.panel, when=meeting.when_text),
-            "/Author": meeting.contact_name,
-            "/Subject": words.pack_subject.format(panel=meeting.panel),
-            "/Keywords": sheet.marking,
-            "/Producer": "panelpapers",
-        }
+    pack.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=1)]))
+    pack.Root.PageMode = Name.UseOutlines
+    pack.Root.Lang = String("en-GB")  # as each paper declares
+    title = words.pack_title.format(panel=meeting.panel, when=meeting.when_text)
+    subject = words.pack_subject.format(panel=meeting.panel)
+    info = {"/Title": title, "/Author": meeting.contact_name, "/Subject": subject, "/Keywords": sheet.marking}
+    pack.docinfo = pack.make_indirect(
+        Dictionary({**{k: String(v) for k, v in info.items()}, "/Producer": String("panelpapers")})
     )
-    writer.compress_identical_objects()  # e.g. the same font subset or logo repeated by each paper
+    pack.Root.Metadata = pack.make_stream(
+        xmp(title, meeting.contact_name, subject, sheet.marking), Type=Name.Metadata, Subtype=Name.XML
+    )
+    structure.finish()
     out = io.BytesIO()
-    writer.write(out)
+    pack.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
     return out.getvalue()
 
 

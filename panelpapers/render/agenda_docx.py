@@ -9,7 +9,7 @@ from typing import Any
 
 from panelpapers.model import FrontSheet
 from panelpapers.render.docx import add_masthead, finish, new_document, set_page_furniture, set_properties
-from panelpapers.render.docx_xml import add_hyperlink
+from panelpapers.render.docx_xml import add_hyperlink, repeat_as_header, set_outline_level
 
 
 def add_people(doc: Any, heading: str, people: list[str]) -> None:
@@ -19,15 +19,12 @@ def add_people(doc: Any, heading: str, people: list[str]) -> None:
 
 
 def add_attendees(doc: Any, groups: Sequence[Any]) -> None:
-    """Organisations side by side, as on the PDF front sheet: a borderless table, two to a row."""
-    table = doc.add_table(rows=0, cols=2)
-    for start in range(0, len(groups), 2):
-        cells = table.add_row().cells
-        for cell, group in zip(cells, groups[start : start + 2], strict=False):
-            cell.paragraphs[0].text = group.organisation
-            cell.paragraphs[0].style = doc.styles["Summary Part"]
-            for person in group.people:
-                cell.add_paragraph(person, style="Agenda Entry")
+    """Each organisation as a heading with its people under it, one after another (the PDF front sheet
+    sets them side by side; a table here would be a layout table that a screen reader reads as data)."""
+    for group in groups:
+        doc.add_paragraph(group.organisation, style="Summary Part")
+        for person in group.people:
+            doc.add_paragraph(person, style="Agenda Entry")
 
 
 def add_business(doc: Any, sheet: FrontSheet) -> None:
@@ -47,6 +44,7 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
         cell.width = width
         cell.paragraphs[0].add_run(text).bold = True
     table.rows[0].cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    repeat_as_header(table.rows[0])  # a header row: repeated on each page and announced as headers
     for row in sheet.rows:
         item, page = table.add_row().cells
         item.width, page.width = widths
@@ -66,7 +64,8 @@ def render_agenda_docx(sheet: FrontSheet, templates: Path | None = None) -> byte
     doc = new_document(templates)
 
     add_masthead(doc, meeting.masthead)
-    doc.add_paragraph(meeting.panel.upper(), style="Panel Name")
+    title = doc.add_paragraph(meeting.panel.upper(), style="Panel Name")
+    set_outline_level(title._p.get_or_add_pPr(), 0)  # the front sheet's title: a level 1 heading
     doc.add_paragraph(meeting.when_text, style="Meeting Date").runs[0].bold = True
     doc.add_paragraph(meeting.venue, style="Agenda Entry")
     add_people(doc, words.membership, [f"{m.name} ({m.role})" if m.role else m.name for m in meeting.membership])

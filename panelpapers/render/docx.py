@@ -15,6 +15,7 @@ from panelpapers.model import (
     Chart,
     Emph,
     Heading,
+    Image,
     Inlines,
     ItemList,
     LineBreak,
@@ -31,11 +32,13 @@ from panelpapers.render.docx_xml import (
     add_field,
     add_hyperlink,
     add_internal_link,
+    box_paragraph,
     fix_zip_times,
     keep_row_together,
     repeat_as_header,
     set_alt_text,
     shade_cell,
+    start_with_tab,
 )
 from panelpapers.resources import reference_docx
 
@@ -137,13 +140,15 @@ def column_widths(table: Table, total: int) -> list[int]:
 
 def add_table(doc: Any, table: Table) -> None:
     doc.add_paragraph(table.label, style="Caption")
-    grid = doc.add_table(rows=1, cols=len(table.headers))
+    grid = doc.add_table(rows=2 if table.header_groups else 1, cols=len(table.headers))
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
     widths = column_widths(table, text_width(doc))
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width  # the table grid, which LibreOffice reads; Word reads the cells
-    header = grid.rows[0]
+    if table.header_groups:  # the spanning row above the column headers
+        add_header_groups(doc, grid, table)
+    header = grid.rows[-1]
     repeat_as_header(header)
     keep_row_together(header)
     for cell, text, align, width in zip(header.cells, table.headers, table.align, widths, strict=True):
@@ -153,16 +158,58 @@ def add_table(doc: Any, table: Table) -> None:
         paragraph.add_run(text).bold = True
         shade_cell(cell, "D9E2EC")
         cell.width = width
+    group_start: Any = None  # the cell a row group's label is in, merged down over the group's rows
     for row in table.rows:
         cells = grid.add_row()
         keep_row_together(cells)
-        for cell, content, align, width in zip(cells.cells, row.cells, table.align, widths, strict=True):
+        columns = zip(cells.cells, row.cells, table.align, widths, strict=True)
+        for i, (cell, content, align, width) in enumerate(columns):
+            cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["Table Text"]
             paragraph.alignment = ALIGNMENTS[align]
+            if i == table.group_column and not row.total:
+                if row.group_rows == 0:
+                    group_start = group_start.merge(cell)  # merged cells keep the first one's text only
+                    continue
+                group_start = cell
             add_inlines(paragraph, content, bold=row.total)
-            cell.width = width
     doc.add_paragraph(table.notes or "", style="Table Notes")
+
+
+def add_header_groups(doc: Any, grid: Any, table: Table) -> None:
+    """Fills the grid's first row with the spanning header row: each group's cells merged into one."""
+    row = grid.rows[0]
+    repeat_as_header(row)
+    keep_row_together(row)
+    column = 0
+    for group in table.header_groups:
+        cell = row.cells[column]
+        if group.span > 1:
+            cell = cell.merge(row.cells[column + group.span - 1])
+        paragraph = cell.paragraphs[0]
+        paragraph.style = doc.styles["Table Text"]
+        if group.label:
+            paragraph.alignment = ALIGNMENTS["center"]
+            paragraph.add_run(group.label).bold = True
+            shade_cell(cell, "D9E2EC")
+        column += group.span
+
+
+def add_image(doc: Any, image: Image) -> None:
+    from docx.shared import Mm
+
+    from panelpapers.render.raster import svg_to_png
+
+    picture = image.data
+    if image.media_type == "image/svg+xml":
+        picture = svg_to_png(image.data, image.width_mm, image.height_mm)
+    # As for charts: caption and picture in one paragraph, so no page break comes between them.
+    paragraph = doc.add_paragraph(style="Caption")
+    if image.label:
+        paragraph.add_run(image.label).add_break()
+    shape = paragraph.add_run().add_picture(io.BytesIO(picture), width=Mm(image.width_mm))
+    set_alt_text(shape, image.alt, image.label or image.alt)
 
 
 def add_chart(doc: Any, chart: Chart) -> None:
@@ -186,7 +233,7 @@ def add_appendix(doc: Any, appendix: Appendix, pages: Pages) -> None:
 
 
 def add_blocks(doc: Any, blocks: tuple[Block, ...], pages: Pages | None = None) -> None:
-    """`pages`: the document's sections; None inside a table cell (the summary box), which cannot turn."""
+    """`pages`: the document's sections; None inside the summary box, which never turns."""
     for block in blocks:
         if pages is not None:
             pages.turn(isinstance(block, Table | Chart) and block.landscape)
@@ -194,8 +241,10 @@ def add_blocks(doc: Any, blocks: tuple[Block, ...], pages: Pages | None = None) 
             add_table(doc, block)
         elif isinstance(block, Chart):
             add_chart(doc, block)
-        elif isinstance(block, Heading):
-            add_inlines(doc.add_paragraph(style="Heading 2"), block.content)
+        elif isinstance(block, Image):
+            add_image(doc, block)
+        elif isinstance(block, Heading):  # a group's heading, and those nested under it
+            add_inlines(doc.add_paragraph(style=f"Heading {block.level + 1}"), block.content)
         elif isinstance(block, ItemList):
             add_list(doc, block)
         elif isinstance(block, Paragraph):
@@ -220,6 +269,29 @@ def add_contents(doc: Any, paper: Paper) -> None:
         entry = doc.add_paragraph(style="Contents Entry")
         add_internal_link(entry, f"section-{section.number}", f"{section.number}.\t{section.title}")
     doc.add_page_break()
+
+
+def indents(paragraph: Any) -> tuple[int, int]:
+    """(left, first line) indents of a paragraph, set on it or on its styles, in EMU."""
+    left, first = paragraph.paragraph_format.left_indent, paragraph.paragraph_format.first_line_indent
+    style = paragraph.style
+    while style is not None and (left is None or first is None):
+        left = style.paragraph_format.left_indent if left is None else left
+        first = style.paragraph_format.first_line_indent if first is None else first
+        style = style.base_style
+    return int(left or 0), int(first or 0)
+
+
+def align_in_box(paragraph: Any) -> None:
+    """Word and LibreOffice draw one box around adjacent bordered paragraphs only while their text
+    starts at the same place: an indented paragraph (a bulleted list) would break out into a box
+    of its own. It keeps its look but starts at the left edge, tabbing to where its first line was."""
+    left, first = indents(paragraph)
+    if left + first <= 0:
+        return
+    paragraph.paragraph_format.first_line_indent = -left
+    paragraph.paragraph_format.tab_stops.add_tab_stop(left + first)
+    start_with_tab(paragraph._p)
 
 
 def new_document(templates: Path | None = None) -> Any:
@@ -310,26 +382,27 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     if paper.status_line:
         doc.add_paragraph(paper.status_line, style="Report By").runs[0].bold = True
 
-    box = doc.add_table(rows=1, cols=1)
-    box.style = doc.styles["Table Grid"]
-    cell = box.cell(0, 0)
-    page = doc.sections[0]
-    assert page.page_width and page.left_margin and page.right_margin  # set in reference.docx
-    cell.width = page.page_width - page.left_margin - page.right_margin
-    cell.paragraphs[0].text = paper.words.report_summary
-    cell.paragraphs[0].style = doc.styles["Summary Heading"]
+    # The Report Summary box: paragraphs sharing one border, which Word and LibreOffice draw as one
+    # box; a one-cell table would be announced as a table by a screen reader.
+    box_start = doc.add_paragraph(paper.words.report_summary, style="Summary Heading")
     for part in paper.summary:
-        cell.add_paragraph(part.title, style="Summary Part")
-        add_blocks(cell, part.blocks)
-    cell.add_paragraph(paper.recommendations_heading, style="Summary Part")
-    cell.add_paragraph(paper.recommendations_lead)
+        doc.add_paragraph(part.title, style="Summary Part")
+        add_blocks(doc, part.blocks)
+    doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
+    doc.add_paragraph(paper.recommendations_lead)
     for item in paper.recommendations.items:
         if item.marker:
-            paragraph = cell.add_paragraph(style="Recommendation")
+            paragraph = doc.add_paragraph(style="Recommendation")
             paragraph.add_run(f"{item.marker}\t")
         else:  # a paper's only recommendation: no letter, so no hanging indent
-            paragraph = cell.add_paragraph()
+            paragraph = doc.add_paragraph()
         add_inlines(paragraph, item.content)
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    for element in [box_start._p, *box_start._p.itersiblings()]:
+        if element.tag == box_start._p.tag:
+            align_in_box(DocxParagraph(element, box_start._parent))
+            box_paragraph(element)
 
     if paper.contents:
         add_contents(doc, paper)

@@ -41,6 +41,11 @@ def svg_data_url(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+def data_url(data: bytes, media_type: str) -> str:
+    """An image embedded in the page: WeasyPrint fetches nothing for it."""
+    return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
+
+
 def logo_data_url(logo: Logo) -> str:
     """A masthead logo, read when the house style was loaded, as a data: URL: the PDF writer's fetcher
     needs to read nothing for it."""
@@ -66,6 +71,7 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
     env.filters["inlines"] = render_inlines
     env.filters["one_line"] = one_line
     env.filters["svg_data_url"] = svg_data_url
+    env.filters["data_url"] = data_url
     env.filters["logo_data_url"] = logo_data_url
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
@@ -74,6 +80,7 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
     env.tests["item_list"] = lambda block: type(block).__name__ == "ItemList"
     env.tests["table"] = lambda block: type(block).__name__ == "Table"
     env.tests["chart"] = lambda block: type(block).__name__ == "Chart"
+    env.tests["image"] = lambda block: type(block).__name__ == "Image"
     return env
 
 

@@ -44,7 +44,9 @@ def _project_fetcher(templates: Path) -> Any:
 
 
 # PDF/UA-1 gives a tagged PDF: a structure tree, /Lang, and each chart's alt text on its Figure, so
-# screen readers get what the DOCX gives. Measured at no extra time here.
+# screen readers get what the DOCX gives. Measured at no extra time here. The tree is built by
+# render/pdf_tags.py rather than WeasyPrint's own builder (page furniture as artifacts, one element
+# per table or section across pages, one link per entry, header scopes; see there).
 PDF_OPTIONS: dict[str, Any] = {"uncompressed_pdf": False, "pdf_variant": "pdf/ua-1"}
 
 
@@ -52,14 +54,23 @@ class LaidOut:
     """A document WeasyPrint has laid out: its page count is known before its PDF is written, so a
     layout that turns out not to be wanted (a front sheet still settling) costs no PDF writing."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Any, html: str) -> None:
         self.document = document
+        self.html = html
 
     @property
     def pages(self) -> int:
         return len(self.document.pages)
 
     def pdf(self) -> bytes:
+        import hashlib
+
+        from panelpapers.render.pdf_tags import install, prepare
+
+        install()
+        # Structure ids start with a digest of the HTML: the same paper always gets the same ids,
+        # and two papers merged into one pack never share one.
+        prepare(self.document, "p" + hashlib.sha256(self.html.encode("utf-8")).hexdigest()[:10])
         out = io.BytesIO()
         self.document.write_pdf(out, **PDF_OPTIONS)  # as HTML.write_pdf does after laying out
         return out.getvalue()
@@ -72,7 +83,7 @@ def lay_out(html: str, templates: Path | None = None) -> LaidOut:
 
     templates = templates or templates_dir()
     page = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates))
-    return LaidOut(page.render(**PDF_OPTIONS))
+    return LaidOut(page.render(**PDF_OPTIONS), html)
 
 
 def render_pdf(html: str, templates: Path | None = None) -> tuple[bytes, int]:

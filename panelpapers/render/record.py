@@ -16,6 +16,7 @@ from panelpapers.model import (
     Chart,
     FrontSheet,
     Heading,
+    Image,
     Inlines,
     ItemList,
     Paper,
@@ -112,6 +113,9 @@ def block_passages(blocks: tuple[Block, ...], section: str) -> list[Passage]:
         elif isinstance(block, Chart):
             digest = hashlib.sha256(block.svg).hexdigest()[:16]
             out.append(Passage("chart", section, "", block.label, image=digest, caption=block.label))
+        elif isinstance(block, Image):  # compared like a chart: by its caption and its picture
+            digest = hashlib.sha256(block.data).hexdigest()[:16]
+            out.append(Passage("chart", section, "", block.label or block.alt, image=digest, caption=block.label))
     return out
 
 

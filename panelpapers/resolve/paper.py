@@ -4,7 +4,7 @@ references and figures, and parses inline markup. Every problem keeps its file a
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,12 +13,14 @@ from panelpapers.errors import Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House, Wording
 from panelpapers.load import schema as s
 from panelpapers.load.content import PaperSource
+from panelpapers.load.images import ImageError, load_image
 from panelpapers.load.source import Path_, YamlFile
 from panelpapers.model import (
     Appendix,
     Block,
     Chart,
     Heading,
+    Image,
     Inlines,
     ItemList,
     Link,
@@ -31,8 +33,19 @@ from panelpapers.model import (
     SummaryPart,
     Table,
     Text,
+    plain_text,
 )
 from panelpapers.resolve.markup import MarkupError, expand, parse_inlines
+
+MAX_GROUP_DEPTH = 3  # section › group › group › group: deeper nesting is refused
+
+
+def walk_groups(groups: list[s.GroupSpec], base: Path_, depth: int = 1) -> Iterator[tuple[s.GroupSpec, Path_, int]]:
+    """Every group of a section in reading order, with its path in the file and its depth (1 at the top)."""
+    for g, group in enumerate(groups):
+        path: Path_ = (*base, "groups", g)
+        yield group, path, depth
+        yield from walk_groups(group.groups, path, depth + 1)
 
 
 def roman(number: int) -> str:
@@ -65,7 +78,7 @@ NESTED_STYLE: dict[ListStyle, ListStyle] = {"letter": "roman", "roman": "letter"
 class DataUse:
     """Content that shows something computed from data: a placed table or chart, or a quoted figure."""
 
-    kind: str  # table | chart | figure
+    kind: str  # table | chart | figure | image (its file name, relative to the paper's folder)
     name: str  # "register_short_term", or "actions.outstanding" for a figure
     location: Location
     marking: str  # the marking of the content it appears in
@@ -101,6 +114,15 @@ class _TextResolver:
         def unchecked(name: str) -> Any:
             return self.context.unchecked(self.file.text_location(path))
 
+        if "\\ " in text:  # a folded block (>-) joined the line ending in `\` to the next with a space
+            self.problems.append(
+                Problem(
+                    self.file.text_location(path),
+                    "'\\' before a space would be printed as a backslash; for a line break, write the text as a "
+                    "literal block ('|-') and end the line with '\\' (a folded block '>-' joins the lines)",
+                )
+            )
+            return (Text(text),)
         try:
             return parse_inlines(expand(text, self.context.names, None if self.context.figures_known else unchecked))
         except MarkupError as err:
@@ -146,14 +168,14 @@ def paragraph_numbers(supporting: s.SupportingFile, file: YamlFile, problems: li
     first_line: dict[str, int | None] = {}
     for section_index, section in enumerate(supporting.sections, start=1):
         count = 0
-        for g, group in enumerate(section.groups):
+        for group, base, _depth in walk_groups(section.groups, ("sections", section_index - 1)):
             for p, paragraph in enumerate(group.paragraphs):
-                if paragraph.text is None:  # a table or chart takes no paragraph number
+                if paragraph.text is None:  # a table, chart or image takes no paragraph number
                     continue
                 count += 1
                 if paragraph.label is None:
                     continue
-                path = ("sections", section_index - 1, "groups", g, "paragraphs", p, "label")
+                path = (*base, "paragraphs", p, "label")
                 if paragraph.label in numbers:
                     problems.append(
                         Problem(
@@ -216,7 +238,42 @@ class _Placer:
         self.counts[kind] += 1
         number = self.counts[kind]
         label = self.words.table_label if kind == "table" else self.words.chart_label
-        return replace(found[name], number=number, label=label.format(number=number, caption=found[name].caption))
+        block = found[name]
+        if isinstance(block, Table) and block.markup_columns:
+            block = self._with_markup(block, where)
+        return replace(block, number=number, label=label.format(number=number, caption=block.caption))
+
+    def _with_markup(self, table: Table, where: Location) -> Table:
+        """Parses the cells of the columns declared `markup: yes`; a bad cell is reported by row and column."""
+        rows = []
+        for r, row in enumerate(table.rows, start=1):
+            cells = list(row.cells)
+            for c in table.markup_columns:
+                text = plain_text(cells[c])
+                try:
+                    cells[c] = parse_inlines(text) if text else ()
+                except MarkupError as err:
+                    column = table.headers[c]
+                    self.problems.append(Problem(where, f"table '{table.id}', row {r}, column '{column}': {err}"))
+            rows.append(replace(row, cells=tuple(cells)))
+        return replace(table, rows=tuple(rows))
+
+
+    def place_image(self, entry: s.ParagraphSpec, folder: Any, where: Location, marking: str) -> Image | None:
+        """An image file from the paper's folder; a captioned one is numbered with the charts."""
+        assert entry.image is not None and entry.alt is not None
+        self.uses.append(DataUse("image", entry.image, where, marking))
+        try:
+            loaded = load_image(folder, entry.image)
+        except ImageError as err:
+            self.problems.append(Problem(where, str(err)))
+            return None
+        image = Image(loaded.media_type, loaded.data, entry.alt, loaded.width_mm, loaded.height_mm, entry.caption or "")
+        if not entry.caption:
+            return image
+        self.counts["chart"] += 1
+        number = self.counts["chart"]
+        return replace(image, number=number, label=self.words.chart_label.format(number=number, caption=entry.caption))
 
 
 class _Unchecked(dict[str, str]):
@@ -441,18 +498,50 @@ def _recommendations(spec: s.RecommendationsFile | None, context: _Context, mark
     )
 
 
+def _placed(entry: s.ParagraphSpec, path: Path_, text: _TextResolver, placer: _Placer) -> Block | None:
+    """The table, chart or image an entry places."""
+    where = text.file.location(path)
+    if entry.image is not None:
+        return placer.place_image(entry, text.context.source.folder, where, text.marking)
+    kind, name = ("table", entry.table) if entry.table is not None else ("chart", entry.chart)
+    assert name is not None
+    return placer.place(kind, name, where, text.marking)
+
+
+def _paragraph(entry: s.ParagraphSpec, path: Path_, text: _TextResolver, number: str | None) -> Paragraph:
+    assert entry.text is not None
+    items = text.item_list(entry.items, entry.item_style, (*path, "items")) if entry.items else None
+    return Paragraph(
+        content=text.inlines(entry.text, (*path, "text")),
+        number=number,
+        lead=text.inlines(entry.lead, (*path, "lead")) if entry.lead else (),
+        items=items,
+        location=text.file.location(path),
+    )
+
+
 def _appendix_blocks(appendix: s.AppendixSpec, path: Path_, text: _TextResolver, placer: _Placer) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for i, entry in enumerate(appendix.content):
         where = (*path, "content", i)
+        placed: Block | None
         if entry.paragraph is not None:
-            blocks.append(Paragraph(text.inlines(entry.paragraph, where), location=text.file.location(where)))
+            placed = Paragraph(text.inlines(entry.paragraph, where), location=text.file.location(where))
+        elif entry.text is not None:
+            placed = _paragraph(entry, where, text, None)
+        elif entry.heading is not None or entry.subheading is not None:
+            level, heading = (1, entry.heading) if entry.heading is not None else (2, entry.subheading)
+            assert heading is not None
+            key = "heading" if level == 1 else "subheading"
+            placed = Heading(text.inlines(heading, (*where, key)), level)
+        elif entry.bullets is not None:
+            bullets = enumerate(entry.bullets)
+            items = tuple(ListItem("•", text.inlines(b, (*where, "bullets", j))) for j, b in bullets)
+            placed = ItemList("bullet", items)
         else:
-            kind, name = ("table", entry.table) if entry.table is not None else ("chart", entry.chart)
-            assert name is not None
-            placed = placer.place(kind, name, text.file.location(where), text.marking)
-            if placed is not None:
-                blocks.append(placed)
+            placed = _placed(entry, where, text, placer)
+        if placed is not None:
+            blocks.append(placed)
     return tuple(blocks)
 
 
@@ -461,34 +550,23 @@ def _supporting_section(
 ) -> Section:
     blocks: list[Block] = []
     count = 0
-    for g, group in enumerate(section.groups):
-        base: Path_ = ("sections", number - 1, "groups", g)
+    for group, base, depth in walk_groups(section.groups, ("sections", number - 1)):
+        if depth > MAX_GROUP_DEPTH:
+            if depth == MAX_GROUP_DEPTH + 1:  # once, where the nesting goes too deep
+                message = f"groups nest at most {MAX_GROUP_DEPTH} deep (section › group › group › group)"
+                text.problems.append(Problem(text.file.location(base), message))
+            continue
         if group.heading:
-            blocks.append(Heading(text.inlines(group.heading, (*base, "heading"))))
+            blocks.append(Heading(text.inlines(group.heading, (*base, "heading")), depth))
         for p, paragraph in enumerate(group.paragraphs):
             path = (*base, "paragraphs", p)
             if paragraph.text is None:
-                kind, name = ("table", paragraph.table) if paragraph.table is not None else ("chart", paragraph.chart)
-                assert name is not None
-                placed = placer.place(kind, name, text.file.location(path), marking)
+                placed = _placed(paragraph, path, text, placer)
                 if placed is not None:
                     blocks.append(placed)
                 continue
             count += 1
-            items = (
-                text.item_list(paragraph.items, paragraph.item_style, (*path, "items"))
-                if paragraph.items
-                else None
-            )
-            blocks.append(
-                Paragraph(
-                    content=text.inlines(paragraph.text, (*path, "text")),
-                    number=f"{number}.{count}",
-                    lead=text.inlines(paragraph.lead, (*path, "lead")) if paragraph.lead else (),
-                    items=items,
-                    location=text.file.location(path),
-                )
-            )
+            blocks.append(_paragraph(paragraph, path, text, f"{number}.{count}"))
     return Section(str(number), section.title, tuple(blocks), marking)
 
 

@@ -1,0 +1,200 @@
+"""The public HTML edition: an accessible web page for each public paper and an index of the meeting,
+written into `site/` of the public variant with their stylesheet and the packaged fonts. Pages are
+made from the resolved model through the same sandboxed, autoescaped, strict Jinja environment as the
+print HTML, but for a screen and a screen reader rather than a page: headings in order, tables with
+captions and header cells, each chart as an image with its alt text followed by the data it draws.
+
+Every link is relative: a page links its stylesheet and fonts inside `site/`, the other pages beside
+it, and the PDFs and DOCX files one folder up (`../02-risk-management.pdf`), where the variant folder
+holds them. The edition therefore works offline, opened from any place the public folder is copied
+to, and needs no script. Charts and pictures are written into their page as `data:` URLs, so a page
+is one file."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from panelpapers.house import Wording
+from panelpapers.model import Chart, Image, Meeting, Paper
+from panelpapers.render.html import logo_data_url, one_line, render_inlines
+from panelpapers.resources import template_environment, templates_dir
+
+SITE_FOLDER = "site"
+INDEX_PAGE = "index.html"
+STYLESHEET = "site.css"
+FONTS_FOLDER = "fonts"
+PAPER_TEMPLATE = "site-paper.html.j2"
+INDEX_TEMPLATE = "site-index.html.j2"
+# The font the charts' SVG names (charts.py), and what a browser should use in its place: an image
+# cannot use the page's web fonts, and Arial has the same metrics as Liberation Sans.
+CHART_FONT = b"'Panel Sans'"
+CHART_FONT_IN_BROWSER = b"'Liberation Sans', Arial, Helvetica, sans-serif"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file of the variant folder a page links to, with what a reader should know before opening it."""
+
+    name: str  # the file's name in the variant folder: "02-risk-management.pdf"
+    bytes: int
+    pages: int | None = None
+
+    @property
+    def href(self) -> str:
+        return f"../{self.name}"  # pages live in site/, one folder below the files
+
+
+@dataclass(frozen=True)
+class SitePaper:
+    """A public paper as the meeting's index lists it."""
+
+    slug: str
+    title: str
+    pdf: Download
+    docx: Download
+
+    @property
+    def page(self) -> str:
+        return site_page_name(self.slug)
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    """An agenda item as the index shows it."""
+
+    number: int
+    title: str
+    presenter: str | None = None
+    page: str | None = None  # the paper's page, for a published paper
+    formats: list[tuple[str, str]] = field(default_factory=list)  # (href, words) of its files
+    oral: bool = False
+
+
+def site_page_name(slug: str) -> str:
+    """A paper's page, relative to the site folder."""
+    return f"{slug}.html"
+
+
+def size_text(size: int, words: Wording) -> str:
+    """A file size as GOV.UK prints it beside a download: "345 KB", "1.2 MB"."""
+    if size < 1024 * 1024:
+        return words.site_kilobytes.format(size=max(1, round(size / 1024)))
+    return words.site_megabytes.format(size=f"{size / (1024 * 1024):.1f}")
+
+
+def pages_text(pages: int | None, words: Wording) -> str:
+    return words.site_one_page if pages == 1 else words.site_pages.format(pages=pages)
+
+
+def paper_formats(pdf: Download, docx: Download, words: Wording) -> list[tuple[str, str]]:
+    """The links to a paper's PDF and DOCX, each saying its kind, size (and the PDF its pages)."""
+    pdf_text = words.site_pdf_link.format(size=size_text(pdf.bytes, words), pages=pages_text(pdf.pages, words))
+    return [(pdf.href, pdf_text), (docx.href, words.site_docx_link.format(size=size_text(docx.bytes, words)))]
+
+
+def chart_image_url(chart: Chart) -> str:
+    svg = chart.svg.replace(CHART_FONT, CHART_FONT_IN_BROWSER)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def image_url(image: Image) -> str:
+    return f"data:{image.media_type};base64," + base64.b64encode(image.data).decode("ascii")
+
+
+@cache
+def environment(templates: Path | None = None) -> SandboxedEnvironment:
+    """The site templates' own Jinja environment (sandboxed, autoescaped, strict), with the filters
+    they use; `templates`: a project's own templates, searched first."""
+    env = template_environment(templates)
+    env.filters["inlines"] = render_inlines
+    env.filters["one_line"] = one_line
+    env.filters["chart_image_url"] = chart_image_url
+    env.filters["image_url"] = image_url
+    env.filters["logo_data_url"] = logo_data_url
+    for kind in ("Paragraph", "Heading", "ItemList", "Table", "Chart", "Image"):
+        env.tests[kind.lower()] = lambda block, kind=kind: type(block).__name__ == kind
+    return env
+
+
+def render_site_paper(
+    paper: Paper, pdf: Download, docx: Download, templates: Path | None = None
+) -> bytes:
+    """The paper's page in the public HTML edition."""
+    words = paper.words
+    html = (
+        environment(templates)
+        .get_template(PAPER_TEMPLATE)
+        .render(
+            paper=paper,
+            words=words,
+            masthead=paper.masthead,
+            marking=paper.furniture(paper.highest_marking),
+            stylesheet=STYLESHEET,
+            index=INDEX_PAGE,
+            formats=paper_formats(pdf, docx, words),
+        )
+    )
+    return html.encode("utf-8")
+
+
+def render_site_index(
+    meeting: Meeting,
+    marking: str,
+    draft: bool,
+    papers: dict[str, SitePaper],
+    pack: Download | None,
+    agenda: Download | None,
+    templates: Path | None = None,
+) -> bytes:
+    """The meeting's index page. `papers`: the public papers by folder name; an agenda paper missing
+    from them was left out of the variant and is named only by its agenda number, as on the public
+    front sheet (its title is never printed). `marking`: the highest marking of the public papers."""
+    words = meeting.words
+    items = []
+    for item in meeting.items:
+        if item.paper is None:
+            items.append(IndexItem(item.number, item.title, item.presenter, oral=True))
+        elif item.paper in papers:
+            paper = papers[item.paper]
+            formats = paper_formats(paper.pdf, paper.docx, words)
+            items.append(IndexItem(item.number, paper.title, item.presenter, paper.page, formats))
+        else:
+            items.append(IndexItem(item.number, words.paper_not_published))
+    whole = []
+    if pack is not None:
+        text = words.site_pack_link.format(size=size_text(pack.bytes, words), pages=pages_text(pack.pages, words))
+        whole.append((pack.href, text))
+    if agenda is not None:
+        whole.append((agenda.href, words.site_agenda_link.format(size=size_text(agenda.bytes, words))))
+    html = (
+        environment(templates)
+        .get_template(INDEX_TEMPLATE)
+        .render(
+            meeting=meeting,
+            words=words,
+            masthead=meeting.masthead,
+            marking=meeting.house.marking(marking).header,
+            draft=draft,
+            items=items,
+            whole=whole,
+            stylesheet=STYLESHEET,
+        )
+    )
+    return html.encode("utf-8")
+
+
+def site_assets(templates: Path | None = None) -> dict[str, bytes]:
+    """The stylesheet (a project's own `site.css` if it has one) and the packaged fonts with their
+    licence, by name relative to the site folder."""
+    folders = [templates_dir()] if templates is None else [templates, templates_dir()]
+    stylesheet = next(folder / STYLESHEET for folder in folders if (folder / STYLESHEET).is_file())
+    assets = {STYLESHEET: stylesheet.read_bytes()}
+    for path in sorted((templates_dir() / FONTS_FOLDER).iterdir()):
+        if path.suffix in (".ttf", ".txt"):
+            assets[f"{FONTS_FOLDER}/{path.name}"] = path.read_bytes()
+    return assets
