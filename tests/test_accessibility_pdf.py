@@ -419,6 +419,20 @@ def test_page_furniture_is_an_artifact(variant: Path) -> None:
     check_furniture(variant / "pack.pdf")
 
 
+def test_the_marking_reaches_a_screen_reader_through_metadata_and_the_title(variant: Path) -> None:
+    """The furniture that prints the marking is an artifact, so the marking must reach assistive
+    technology another way: the document's keywords and the first heading's replacement text."""
+    import pikepdf
+
+    for path, html in paper_files(variant):
+        marking = html_tree(html).find(".//meta[@name='keywords']").get("content")
+        title = words(html_tree(html).find(".//h1").text_content())
+        with pikepdf.open(path) as pdf:
+            assert marking in str(pdf.docinfo.get("/Keywords")), path.name
+            first = structure(pdf).of("/H1")[0]
+            assert str(first.obj.get("/ActualText")) == f"{title} ({marking})", path.name
+
+
 def test_one_table_per_table_with_header_scopes(variant: Path) -> None:
     papers = paper_files(variant)
     for path, html in papers:
