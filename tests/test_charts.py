@@ -104,7 +104,7 @@ def test_every_kind_renders_with_labels_and_alt_text(survey_paper: Path) -> None
         for label in ("Training was useful", "Roles are clear"):
             assert label.encode() in figure.svg or label.split()[0].encode() in figure.svg
     kinds = ("stacked", "grouped", "horizontal", "line", "bar", "stacked_horizontal")
-    assert list(charts) == ["open_by_group_and_quarter", *(f"survey_{k}" for k in kinds)]
+    assert list(charts) == ["open_by_group_and_quarter", "due_profile", *(f"survey_{k}" for k in kinds)]
     assert charts["survey_stacked"].alt == (
         "Stacked bar chart: Survey answers. Every bar totals 21. Roles are clear 21 (Yes 14, Partly 5, No 2); "
         "Papers arrive on time 21 (Yes 9, Partly 8, No 4); Training was useful 21 (Yes 17, Partly 3, No 1)."

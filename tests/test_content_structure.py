@@ -298,6 +298,7 @@ def test_chart_reference_line_divider_and_note_are_drawn_and_described(built: Pa
         ("image: images/process.png", "image: images/script.svg", "<script> is not allowed in an SVG image"),
         ("image: images/process.png", "image: images/handler.svg", "event handler 'onload' is not allowed"),
         ("image: images/process.png", "image: images/entity.svg", "may not declare a DOCTYPE or entities"),
+        ("image: images/process.png", "image: images/style.svg", "a style may not refer to other files"),
         ("            alt: The four steps of an audit, from scoping to follow-up, in a row of boxes.\n", "", "'alt'"),
     ],
 )
@@ -311,6 +312,7 @@ def test_bad_images_are_refused_at_their_line(tmp_path: Path, old: str, new: str
     (images / "external.svg").write_text(f'{svg}<image xlink:href="https://example.org/x.png"/></svg>', "utf-8")
     (images / "script.svg").write_text(f"{svg}<script>alert(1)</script></svg>", "utf-8")
     (images / "handler.svg").write_text(svg.replace("<svg ", '<svg onload="alert(1)" ') + "</svg>", "utf-8")
+    (images / "style.svg").write_text(f"{svg}<style>rect {{ fill: url(https://example.org/x) }}</style></svg>", "utf-8")
     (images / "entity.svg").write_text(f'<!DOCTYPE svg [<!ENTITY a "x">]>{svg}<text>&a;</text></svg>', "utf-8")
     supporting = paper / "supporting.yaml"
     edit(supporting, old, new)

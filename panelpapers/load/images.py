@@ -98,7 +98,7 @@ def checked_svg_size(data: bytes, name: str) -> tuple[float, float]:
         local = etree.QName(element).localname
         if local in ("script", "foreignObject"):
             raise ImageError(f"image '{name}' line {element.sourceline}: <{local}> is not allowed in an SVG image")
-        if local == "style" and _URL_IN_CSS.search(element.text or "") or "@import" in (element.text or ""):
+        if local == "style" and (_URL_IN_CSS.search(element.text or "") or "@import" in (element.text or "")):
             raise ImageError(f"image '{name}' line {element.sourceline}: a style may not refer to other files")
         for attribute, value in element.attrib.items():
             key = etree.QName(attribute).localname
