@@ -258,7 +258,6 @@ class _Placer:
             rows.append(replace(row, cells=tuple(cells)))
         return replace(table, rows=tuple(rows))
 
-
     def place_image(self, entry: s.ParagraphSpec, folder: Any, where: Location, marking: str) -> Image | None:
         """An image file from the paper's folder; a captioned one is numbered with the charts."""
         assert entry.image is not None and entry.alt is not None
