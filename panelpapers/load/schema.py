@@ -117,18 +117,22 @@ class ParagraphSpec(Spec):
     alt: Text | None = None  # the image's text alternative: what a reader who cannot see it needs
     caption: Text | None = None  # the image's caption; a captioned image is numbered as a Figure
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> ParagraphSpec:
-        expected = "expected 'text', 'table: <name>', 'chart: <name>' or 'image: <file>' (one of them)"
-        require_one(self.text, self.table, self.chart, self.image, expected=expected)
-        if self.text is None and (self.lead or self.label or self.items):
-            raise ValueError("'lead', 'label' and 'items' belong to a text paragraph, not a table, chart or image")
+    def _check_image(self) -> None:
+        """`alt` and `caption` go with an image, and an image always has its `alt`."""
         if self.image is None and (self.alt or self.caption):
             raise ValueError("'alt' and 'caption' belong to an image ('image: <file>')")
         if self.image is not None and self.alt is None:
             raise ValueError(
                 "an image needs 'alt': a text alternative saying what the image shows, for readers who cannot see it"
             )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ParagraphSpec:
+        expected = "expected 'text', 'table: <name>', 'chart: <name>' or 'image: <file>' (one of them)"
+        require_one(self.text, self.table, self.chart, self.image, expected=expected)
+        if self.text is None and (self.lead or self.label or self.items):
+            raise ValueError("'lead', 'label' and 'items' belong to a text paragraph, not a table, chart or image")
+        self._check_image()
         return self
 
 
@@ -220,12 +224,7 @@ class AppendixContent(ParagraphSpec):
             raise ValueError("'label' names a numbered supporting paragraph; appendix text is not numbered")
         if self.text is None and (self.lead or self.items):
             raise ValueError("'lead' and 'items' belong to a text paragraph ('text: …')")
-        if self.image is None and (self.alt or self.caption):
-            raise ValueError("'alt' and 'caption' belong to an image ('image: <file>')")
-        if self.image is not None and self.alt is None:
-            raise ValueError(
-                "an image needs 'alt': a text alternative saying what the image shows, for readers who cannot see it"
-            )
+        self._check_image()
         return self
 
 
