@@ -64,3 +64,27 @@ def file_hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replaces the first `old` in a content file, which must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+def problems_of(paper: Path) -> list[str]:
+    """The lines `check` would print for a paper that must not build."""
+    import pytest
+
+    from panelpapers.build import gather
+    from panelpapers.errors import ContentError
+
+    with pytest.raises(ContentError) as caught:
+        gather([paper])
+    return [str(p) for p in caught.value.problems]

@@ -13,11 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from datapapers import ACTIONS_PAPER, copy_paper, docx_tables, squash
+from datapapers import ACTIONS_PAPER, copy_paper, docx_tables, edit, line_of, problems_of, squash
 from readback import docx_paragraphs, libreoffice_to_pdf, pdf_pages_text
 
 from panelpapers.build import build, gather
-from panelpapers.errors import ContentError
 
 FIXTURE = Path(__file__).resolve().parent / "features" / "2022-01-17-features" / "01-features"
 
@@ -29,23 +28,6 @@ def copy_fixture(tmp_path: Path) -> Path:
     target = tmp_path / FIXTURE.parent.name / FIXTURE.name
     shutil.copytree(FIXTURE, target)
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, text: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, start=1) if text in line)
-
-
-def problems_of(paper: Path) -> list[str]:
-    with pytest.raises(ContentError) as caught:
-        gather([paper])
-    return [str(p) for p in caught.value.problems]
 
 
 def built(paper: Path, out: Path) -> Built:
