@@ -260,7 +260,7 @@ def pdf_task(paper: Paper, templates: Path | None) -> tuple[bytes, bytes, int, b
     from panelpapers.render.pdf import render_pdf
 
     html = render_paper_html(paper, templates)
-    pdf, pages = render_pdf(html, templates)
+    pdf, pages = render_pdf(html, templates, paper.house.fonts)
     ready, bookmarks = ready_for_pack(pdf)
     return html.encode("utf-8"), pdf, pages, ready, bookmarks_json(bookmarks)
 
@@ -355,7 +355,7 @@ def pack_task(
         show_markings,
         templates,
         [n for _, _, n in papers],
-        CachedPrinter(templates),
+        CachedPrinter(templates, meeting.house.fonts),
         {slug: bookmarks_of(marks) for slug, marks in bookmarks.items()},
     )
     agenda = {str(row.number): row.page for row in pack.sheet.rows}
@@ -978,7 +978,7 @@ class Build:
             markings.append(facts["marking"])
             draft = draft or facts["status"] == "draft"
         marking = self.house.highest(markings)
-        site = site_assets(self.templates)
+        site = site_assets(self.templates, self.house.fonts)
         meeting = self.meetings.get(folder)
         if pack is not None and meeting is not None:
             pdf, docx = pack["outputs"][PACK_FILE], pack["outputs"][AGENDA_FILE]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,37 @@ def text_colour_on(background: str) -> str:
     return "#000000" if contrast_ratio("#000000", background) >= contrast_ratio("#ffffff", background) else "#ffffff"
 
 
+# The four faces a paper prints in, and the packaged Liberation Sans files (beside the templates) that
+# print them when a house names no fonts of its own.
+FONT_FACES = ("regular", "bold", "italic", "bold_italic")
+PACKAGED_FONT_URLS = {
+    "regular": "fonts/LiberationSans-Regular.ttf",
+    "bold": "fonts/LiberationSans-Bold.ttf",
+    "italic": "fonts/LiberationSans-Italic.ttf",
+    "bold_italic": "fonts/LiberationSans-BoldItalic.ttf",
+}
+PACKAGED_WORD_FONT = "Arial"  # what the packaged reference.docx names; Liberation Sans has its metrics
+# How the print CSS names a house's own font file: never by its path, so an output does not depend
+# on where the project lies. The PDF writer's fetcher serves `house-font:bold` from the house's file.
+HOUSE_FONT_SCHEME = "house-font"
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """A house's own typeface: four font files inside its content project (checked when the house
+    style is loaded), the family name they share, and the font the DOCX names, since a Word
+    document carries no font files and its reader's machine supplies the font."""
+
+    files: tuple[Path, Path, Path, Path]  # in FONT_FACES order
+    family: str  # as matplotlib and browsers know it: "DejaVu Serif"
+    word_font: str  # what the DOCX's styles name
+    on_site: bool = False  # may the public HTML edition serve the files? (a licence may allow print only)
+    licence: Path | None = None  # published beside them when it does
+
+    def file(self, face: str) -> Path:
+        return self.files[FONT_FACES.index(face)]
+
+
 @dataclass(frozen=True)
 class House:
     """One house style: everything above, for one panel's secretariat. The built-in one is the
@@ -177,6 +209,14 @@ class House:
     appendix_section: str = APPENDIX_SECTION
     wording: Wording = WORDING
     palette: tuple[str, ...] = PALETTE
+    fonts: Fonts | None = None  # None: the packaged Liberation Sans
+
+    @property
+    def font_urls(self) -> dict[str, str]:
+        """Where the print CSS's @font-face rules find each face."""
+        if self.fonts is None:
+            return dict(PACKAGED_FONT_URLS)
+        return {face: f"{HOUSE_FONT_SCHEME}:{face}" for face in FONT_FACES}
 
     @property
     def labels(self) -> tuple[str, ...]:

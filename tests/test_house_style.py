@@ -1,5 +1,5 @@
 """A content project's house style as data: panelpapers.yaml gives the organisations and mastheads,
-markings, section titles, wording and palette, and a templates/ folder overrides packaged templates
+markings, section titles, wording, palette and fonts, and a templates/ folder overrides packaged templates
 file by file. The fixture tests/projects/council is a made-up council's audit committee."""
 
 from __future__ import annotations
@@ -64,6 +64,79 @@ def test_council_pdf_shows_its_masthead_logo_wording_and_markings(council: Path)
     assert images, "the logo is drawn"
 
 
+def embedded_font_families(pdf: Path) -> set[str]:
+    """The family name inside every font file a PDF embeds (WeasyPrint's subsets keep the name table)."""
+    import io
+
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    families = set()
+    with pikepdf.open(pdf) as document:
+        for font in document.objects:
+            if isinstance(font, pikepdf.Dictionary) and font.get("/Type") == "/FontDescriptor":
+                data = font.get("/FontFile2") or font.get("/FontFile3")
+                families.add(TTFont(io.BytesIO(data.read_bytes()))["name"].getBestFamilyName())
+    return families
+
+
+def test_council_papers_print_in_its_own_fonts(council: Path, tmp_path: Path) -> None:
+    """Text, charts and page furniture of the papers and the pack in the council's serif; its DOCX
+    names Times New Roman (which LibreOffice draws with the metric-compatible Liberation Serif)."""
+    for pdf in (f"restricted/{PAPER}.pdf", f"public/{PAPER}.pdf", "restricted/pack.pdf", "public/pack.pdf"):
+        assert embedded_font_families(council / pdf) == {"Liberation Serif"}, pdf
+    html = (council / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
+    assert 'url("house-font:regular")' in html and str(COUNCIL) not in html and "LiberationSerif" not in html
+    docx = council / "restricted" / f"{PAPER}.docx"
+    styles = zipfile.ZipFile(docx).read("word/styles.xml").decode("utf-8")
+    assert 'w:ascii="Times New Roman"' in styles and 'w:ascii="Arial"' not in styles
+    copy = tmp_path / docx.name
+    shutil.copy(docx, copy)
+    assert embedded_font_families(libreoffice_to_pdf(copy, tmp_path)) == {"Liberation Serif"}
+
+
+def test_council_charts_are_drawn_in_its_font() -> None:
+    """The same chart drawn in the built-in house and in the council's differs in its PNG (the DOCX's),
+    and its SVG (the PDF's) names the print font either way."""
+    from panelpapers.data.paper_data import load_paper_data
+
+    council, problems = load_house_style(COUNCIL / "panelpapers.yaml")
+    assert council is not None and council.fonts is not None, problems
+    folder = COUNCIL / "content" / MEETING / PAPER
+    (own, found), (built_in, found_too) = load_paper_data(folder, council), load_paper_data(folder, DEFAULT_HOUSE)
+    assert found == found_too == []
+    own_chart, built_in_chart = own.charts["investments_chart"], built_in.charts["investments_chart"]
+    assert b"'Panel Sans'" in own_chart.svg and b"Liberation" not in own_chart.svg
+    assert own_chart.png != built_in_chart.png
+
+
+def test_council_site_serves_its_fonts_with_their_licence(council: Path) -> None:
+    site = council / "public" / "site"
+    assert sorted(path.name for path in (site / "fonts").iterdir()) == [
+        "LICENSE-LiberationSerif.txt",
+        "LiberationSerif-Bold.ttf",
+        "LiberationSerif-BoldItalic.ttf",
+        "LiberationSerif-Italic.ttf",
+        "LiberationSerif-Regular.ttf",
+    ]
+    stylesheet = (site / "site.css").read_text(encoding="utf-8")
+    assert 'url("fonts/LiberationSerif-BoldItalic.ttf") format("truetype")' in stylesheet
+    assert "LiberationSans" not in stylesheet
+    assert (site / "fonts" / "LiberationSerif-Bold.ttf").read_bytes() == (
+        COUNCIL / "fonts" / "LiberationSerif-Bold.ttf"
+    ).read_bytes()
+
+
+def test_diff_reads_markings_in_the_house_of_the_papers_compared(council: Path, tmp_path: Path) -> None:
+    """Run from outside any project, the diff still knows RESTRICTED as the council's withheld
+    marking, so it refuses a Markdown summary of restricted papers in the council's words."""
+    pdf = council / "restricted" / f"{PAPER}.pdf"
+    done = run_panelpapers("diff", pdf, pdf, "--markdown", tmp_path / "summary.md", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "the papers compared are marked RESTRICTED, above OFFICIAL;" in done.stderr, done.stderr
+    assert not (tmp_path / "summary.md").exists()
+
+
 def test_council_docx_shows_its_masthead_logo_and_markings(council: Path, tmp_path: Path) -> None:
     docx = council / "restricted" / f"{PAPER}.docx"
     paragraphs = docx_paragraphs(docx)
@@ -103,6 +176,10 @@ def folder_hashes(folder: Path) -> dict[str, str]:
          "panelpapers.yaml:{line}: logo '../../outside.png' is outside the content project"),
         (("logo: images/northbridge-logo.png", "logo: images/missing.png"),
          "panelpapers.yaml:{line}: logo 'images/missing.png' does not exist"),
+        (("italic: fonts/LiberationSerif-Italic.ttf", "italic: ../outside.ttf"),
+         "panelpapers.yaml:{line}: fonts.italic '../outside.ttf' is outside the content project"),
+        (("bold: fonts/LiberationSerif-Bold.ttf", "bold: fonts/LICENSE-LiberationSerif.txt"),
+         "panelpapers.yaml:{line}: fonts.bold 'fonts/LICENSE-LiberationSerif.txt': expected a .ttf or .otf font file"),
     ],
 )  # fmt: skip
 def test_a_broken_house_style_is_reported_with_its_line_and_nothing_is_written(
@@ -111,6 +188,7 @@ def test_a_broken_house_style_is_reported_with_its_line_and_nothing_is_written(
     project = tmp_path / "council"
     shutil.copytree(COUNCIL, project)
     (tmp_path / "outside.png").write_bytes((COUNCIL / "images" / "northbridge-logo.png").read_bytes())
+    shutil.copy(COUNCIL / "fonts" / "LiberationSerif-Italic.ttf", tmp_path / "outside.ttf")
     out = tmp_path / "out"
     assert run_panelpapers("build", "--out", out, cwd=project).returncode == 0
     before = folder_hashes(out)
@@ -168,3 +246,91 @@ def test_project_templates_override_the_packaged_ones_file_by_file(tmp_path: Pat
     assert "NORTHBRIDGE BOROUGH COUNCIL – own design" in cover
     paper = Document(str(project / "build" / MEETING / "restricted" / f"{PAPER}.docx"))
     assert paper.styles["Paper Title"].font.size == Pt(27), "the project's reference.docx gives the styles"
+
+
+FONTS_YAML = """fonts:
+  regular: fonts/regular.ttf
+  bold: fonts/bold.ttf
+  italic: fonts/italic.ttf
+  bold_italic: fonts/bold_italic.ttf
+"""
+
+
+def font_project(tmp_path: Path, style: str = FONTS_YAML) -> Path:
+    """A project whose panelpapers.yaml names the council's four font files, copied under plain names."""
+    (tmp_path / "fonts").mkdir()
+    for face, name in (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bold_italic", "BoldItalic")):
+        shutil.copy(COUNCIL / "fonts" / f"LiberationSerif-{name}.ttf", tmp_path / "fonts" / f"{face}.ttf")
+    (tmp_path / "panelpapers.yaml").write_text(style, encoding="utf-8")
+    return tmp_path / "panelpapers.yaml"
+
+
+def test_house_fonts_default_to_their_family_name_in_word_and_stay_off_the_site(tmp_path: Path) -> None:
+    house, problems = load_house_style(font_project(tmp_path))
+    assert problems == [] and house is not None and house.fonts is not None
+    assert (house.fonts.family, house.fonts.word_font, house.fonts.on_site) == ("Liberation Serif",) * 2 + (False,)
+    assert house.font_urls["bold_italic"] == "house-font:bold_italic"
+    assert DEFAULT_HOUSE.font_urls["bold_italic"] == "fonts/LiberationSans-BoldItalic.ttf"
+
+
+def test_a_site_without_house_fonts_on_it_keeps_the_packaged_ones(tmp_path: Path) -> None:
+    from panelpapers.render.site import site_assets
+
+    house, _ = load_house_style(font_project(tmp_path))
+    assert house is not None
+    assert site_assets(None, house.fonts) == site_assets(), "the house's licence may not allow serving its files"
+
+
+def _problems(tmp_path: Path, style: str, damage: object = None) -> list[str]:
+    path = font_project(tmp_path, style)
+    if callable(damage):
+        damage(tmp_path / "fonts")
+    house, problems = load_house_style(path)
+    assert house is None
+    return [str(problem) for problem in problems]
+
+
+def test_house_fonts_of_different_families_are_refused(tmp_path: Path) -> None:
+    def mix(fonts: Path) -> None:
+        shutil.copy(PROJECT_ROOT / "templates" / "fonts" / "LiberationSans-Bold.ttf", fonts / "bold.ttf")
+
+    problems = _problems(tmp_path, FONTS_YAML, mix)
+    assert problems == [
+        f"{tmp_path / 'panelpapers.yaml'}:1: fonts: the four files are of different families (regular: 'Liberation "
+        "Serif', bold: 'Liberation Sans', italic: 'Liberation Serif', bold_italic: 'Liberation Serif'); name the "
+        "regular, bold, italic and bold italic faces of one family"
+    ]
+
+
+def test_a_damaged_restricted_or_incomplete_font_is_refused_at_its_line(tmp_path: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    def damage(fonts: Path) -> None:
+        (fonts / "regular.ttf").write_bytes(b"\x00\x01\x00\x00" + b"not really a font" * 20)
+        restricted = TTFont(fonts / "bold.ttf")
+        restricted["OS/2"].fsType = 2
+        restricted.save(fonts / "bold.ttf")
+        subsetter = subset.Subsetter()
+        subsetter.populate(text="ABCabc")
+        incomplete = TTFont(fonts / "italic.ttf")
+        subsetter.subset(incomplete)
+        incomplete.save(fonts / "italic.ttf")
+
+    style = tmp_path / "panelpapers.yaml"
+    problems = _problems(tmp_path, FONTS_YAML, damage)
+    assert problems[0].startswith(f"{style}:2: fonts.regular 'fonts/regular.ttf' cannot be read as a font (")
+    assert problems[1] == (
+        f"{style}:3: fonts.bold 'fonts/bold.ttf': its licence forbids embedding it in documents (OS/2 fsType 2); "
+        "choose another font"
+    )
+    assert problems[2].startswith(f"{style}:4: fonts.italic 'fonts/italic.ttf' has no glyph for ' ' (U+0020)")
+    assert len(problems) == 3
+
+
+def test_house_fonts_on_the_site_need_their_licence(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, FONTS_YAML + '  on_site: "yes"\n')
+    assert problems == [
+        f"{tmp_path / 'panelpapers.yaml'}:1: fonts: fonts: name the fonts' licence file ('licence:'), published "
+        "beside them on the site"
+    ]

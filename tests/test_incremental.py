@@ -189,14 +189,16 @@ def test_each_input_invalidates_exactly_what_reads_it(tmp_path: Path) -> None:
     assert changed(before, keys(root)) == [PAPERS[0]]
 
 
-def test_a_logo_the_house_style_names_is_an_input(tmp_path: Path) -> None:
+@pytest.mark.parametrize("named", ["images/northbridge-logo.png", "fonts/LiberationSerif-Italic.ttf"])
+def test_a_file_the_house_style_names_is_an_input(tmp_path: Path, named: str) -> None:
+    """A logo, or a font file: every paper and the front sheet print it."""
     root = tmp_path / "council"
     shutil.copytree(PROJECT_ROOT / "tests" / "projects" / "council", root)
     before = keys(root)
-    logo = root / "images" / "northbridge-logo.png"
-    logo.write_bytes(logo.read_bytes() + b"\0")
+    path = root / named
+    path.write_bytes(path.read_bytes() + b"\0")
     after = keys(root)
-    assert changed(before, after) == sorted(before)  # every paper and the front sheet print it
+    assert changed(before, after) == sorted(before)
 
 
 def test_a_damaged_cache_costs_a_render_never_wrong_bytes(copy: Path) -> None:

@@ -34,6 +34,23 @@ def test_pdf_renderer_reads_nothing_outside_the_project(url: str) -> None:
     assert "refused" in str(caught.value.__cause__) or "disallowed" in str(caught.value.__cause__)
 
 
+@pytest.mark.parametrize("url", ["house-font:regular", "house-font:../../etc/passwd", "house-font:/etc/passwd"])
+def test_pdf_renderer_serves_house_fonts_only_by_face_and_only_when_the_house_names_them(url: str) -> None:
+    from panelpapers.house import Fonts
+
+    page = f'<style>@font-face {{ font-family: X; src: url("{url}") }}</style><p style="font-family: X">x</p>'
+    with pytest.raises(FatalURLFetchingError) as caught:
+        html_to_pdf(page)  # the built-in house names no fonts of its own
+    assert "no such font" in str(caught.value.__cause__)
+    packaged = sorted((Path(__file__).resolve().parents[1] / "templates" / "fonts").glob("*.ttf"))
+    fonts = Fonts((packaged[0], packaged[1], packaged[2], packaged[3]), "Liberation Sans", "Arial")
+    if url == "house-font:regular":
+        assert html_to_pdf(page, fonts=fonts).startswith(b"%PDF")
+    else:
+        with pytest.raises(FatalURLFetchingError):
+            html_to_pdf(page, fonts=fonts)
+
+
 def test_pdf_renderer_reads_data_urls_and_project_fonts() -> None:
     pixel = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
     assert html_to_pdf(f'<p style="font-family: \'Panel Sans\'">x</p><img src="{pixel}">').startswith(b"%PDF")

@@ -1,20 +1,22 @@
 """Charts with matplotlib in one house style: bars (vertical, horizontal, stacked, grouped), lines
 and the 5×5 risk heat map. Each chart is drawn once and saved twice, as SVG with real text for the
 PDF and as a 300 dpi PNG for the DOCX. Both are deterministic: fixed SVG ids, no dates, only the
-bundled Liberation Sans font. Colour never carries meaning alone: bars carry hatching and value
-labels, heat-map cells name their band."""
+bundled Liberation Sans font or the house's own font files. Colour never carries meaning alone: bars
+carry hatching and value labels, heat-map cells name their band."""
 
 from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from panelpapers.data.risks import RiskRegister, band_of, heat_map_cells, score_text
 from panelpapers.data.spec import ChartSpec
 from panelpapers.data.tables import ComputedTable, default_format, format_value, header_text
-from panelpapers.house import text_colour_on
+from panelpapers.house import Fonts, text_colour_on
 from panelpapers.model import Chart, ChartData
 from panelpapers.resources import fonts
 
@@ -81,13 +83,34 @@ def pyplot() -> Any:
     return plt
 
 
+@cache
+def _family_of(fonts: Fonts) -> str:
+    """The house's font files registered with matplotlib; the family name matplotlib reads from them."""
+    from matplotlib import font_manager
+
+    pyplot()
+    for path in fonts.files:
+        font_manager.fontManager.addfont(str(path))
+    return str(font_manager.FontProperties(fname=str(fonts.files[0])).get_name())
+
+
+@contextmanager
+def house_font(fonts: Fonts | None) -> Iterator[None]:
+    """Charts drawn inside are set in the house's own font (the bundled one when it names none)."""
+    plt = pyplot()
+    family = FONT_FAMILY if fonts is None else _family_of(fonts)
+    with plt.rc_context({"font.family": family}):
+        yield
+
+
 def save(figure: MplFigure) -> tuple[bytes, bytes]:
     plt = pyplot()
+    family = plt.rcParams["font.family"][0]
     svg, png = io.BytesIO(), io.BytesIO()
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
     plt.close(figure)
-    svg_text = svg.getvalue().replace(f"'{FONT_FAMILY}'".encode(), f"'{SVG_FONT_FAMILY}'".encode())
+    svg_text = svg.getvalue().replace(f"'{family}'".encode(), f"'{SVG_FONT_FAMILY}'".encode())
     return svg_text, png.getvalue()
 
 

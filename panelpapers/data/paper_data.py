@@ -78,7 +78,7 @@ def load_paper_data(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperDa
     failed.figures = {group: dict.fromkeys(named, "?") for group, named in spec.figures.items()}
     failed.figures_known = True
     try:
-        data, problems = _compute(folder, loaded, spec, house.palette)
+        data, problems = _compute(folder, loaded, spec, house)
     except _Stop as stop:
         return failed, stop.problems
     return data or failed, problems
@@ -90,7 +90,7 @@ class _Stop(Exception):
 
 
 def _compute(
-    folder: Path, file: YamlFile, spec: DataFile, palette: tuple[str, ...]
+    folder: Path, file: YamlFile, spec: DataFile, house: House
 ) -> tuple[PaperData | None, list[Problem]]:
     sources, registers = _read_sources(folder, file, spec)
     functions = _load_functions(folder, file) if any(t.function for t in spec.tables.values()) else {}
@@ -98,7 +98,7 @@ def _compute(
     problems: list[Problem] = []
     computed = _compute_tables(spec, file, sources, functions, data, problems)
     _register_tables(spec, file, registers, data, problems)
-    _draw_charts(spec, file, computed, registers, palette, data, problems)
+    _draw_charts(spec, file, computed, registers, house, data, problems)
     if problems:
         raise _Stop(problems)
     values = _quote_figures(spec, file, computed, sources, data, problems)
@@ -205,6 +205,23 @@ def _register_tables(
 
 
 def _draw_charts(
+    spec: DataFile,
+    file: YamlFile,
+    computed: dict[str, ComputedTable],
+    registers: dict[str, RiskRegister],
+    house: House,
+    data: PaperData,
+    problems: list[Problem],
+) -> None:
+    """Every chart, in the house's palette and font."""
+    from panelpapers.data.charts import house_font
+
+    if spec.charts:
+        with house_font(house.fonts):
+            _draw_each_chart(spec, file, computed, registers, house.palette, data, problems)
+
+
+def _draw_each_chart(
     spec: DataFile,
     file: YamlFile,
     computed: dict[str, ComputedTable],

@@ -1,5 +1,5 @@
 """panelpapers.yaml: a content project's house style as data (organisations and mastheads, protective
-markings in order, section titles, fixed wording, chart palette), validated like content, with every
+markings in order, section titles, fixed wording, chart palette, fonts), validated like content, with every
 problem at its line. Whatever it leaves out keeps the built-in house's value (house.py), so an empty
 file gives the built-in house exactly. See docs/house-style.md."""
 
@@ -16,7 +16,9 @@ from pydantic import AfterValidator, Field, StringConstraints, create_model, mod
 from panelpapers.errors import Location, Problem
 from panelpapers.house import (
     DEFAULT_HOUSE,
+    FONT_FACES,
     WORDING,
+    Fonts,
     House,
     Logo,
     Marking,
@@ -32,6 +34,12 @@ HOUSE_STYLE_FILE = "panelpapers.yaml"
 MAX_LOGO_BYTES = 2_000_000
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+FONT_TYPES = (".ttf", ".otf")
+MAX_FONT_BYTES = 20_000_000
+MAX_LICENCE_BYTES = 1_000_000
+# What the house's words and the templates print besides the authors' text: a font without one of
+# these would leave WeasyPrint to find it among the machine's fonts.
+FONT_MUST_COVER = "".join(chr(c) for c in range(0x20, 0x7F)) + "£–‘’“”•"
 SERIES_CONTRAST = 3.0  # WCAG 2.1 non-text contrast: a chart's bars and lines against the white page
 
 
@@ -70,6 +78,22 @@ class OrganisationSpec(Spec):
     masthead: list[MastheadLineSpec | Key] = Field(min_length=1)
 
 
+class FontsSpec(Spec):
+    regular: Text  # each a .ttf or .otf file inside the project
+    bold: Text
+    italic: Text
+    bold_italic: Text
+    word_font: Text | None = None  # the font the DOCX names; default: the files' family name
+    on_site: Literal["yes", "no"] = "no"  # may the public HTML edition serve the files to readers?
+    licence: Text | None = None  # the fonts' licence, published beside them on the site
+
+    @model_validator(mode="after")
+    def _licence_for_site(self) -> FontsSpec:
+        if self.on_site == "yes" and self.licence is None:
+            raise ValueError("fonts: name the fonts' licence file ('licence:'), published beside them on the site")
+        return self
+
+
 class SummaryTitles(Spec):
     purpose: Text = DEFAULT_HOUSE.summary_parts[0][1]
     key_considerations: Text = DEFAULT_HOUSE.summary_parts[1][1]
@@ -101,6 +125,7 @@ class HouseStyleFile(Spec):
     section_titles: SectionTitles = SectionTitles()
     wording: WordingSpec = WordingSpec()
     palette: list[SeriesColour] | None = Field(default=None, min_length=2)  # chart series colours, in order
+    fonts: FontsSpec | None = None  # default: the packaged Liberation Sans
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -142,9 +167,11 @@ def load_house_style(path: Path) -> tuple[House | None, list[Problem]]:
     problems = _wording_problems(spec, loaded)
     organisations, found = _organisations(spec, loaded, path.parent)
     problems += found
+    fonts, found = _fonts(spec.fonts, loaded, path.parent) if spec.fonts else (None, [])
+    problems += found
     if problems:
         return None, problems
-    return _house(spec, organisations), []
+    return _house(spec, organisations, fonts), []
 
 
 def _wording_problems(spec: HouseStyleFile, file: YamlFile) -> list[Problem]:
@@ -220,7 +247,82 @@ def _logo(name: str, height: str | None, root: Path, where: Location) -> tuple[L
     return (Logo(logo.image, logo.media_type, float(height)) if height else logo), []
 
 
-def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...]) -> House:
+def _inside(name: str, root: Path, what: str, where: Location) -> tuple[Path | None, list[Problem]]:
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()):
+        return None, [Problem(where, f"{what} '{name}' is outside the content project; put it inside {root}")]
+    if not path.is_file():
+        return None, [Problem(where, f"{what} '{name}' does not exist")]
+    return path, []
+
+
+def _fonts(spec: FontsSpec, file: YamlFile, root: Path) -> tuple[Fonts | None, list[Problem]]:
+    """The house's four font files, each checked to be a font WeasyPrint may embed and that covers
+    what the papers print, and all of one family (matplotlib finds the faces by family name)."""
+    problems: list[Problem] = []
+    found: dict[str, tuple[Path, str]] = {}
+    for face in FONT_FACES:
+        where = file.location(("fonts", face))
+        name = getattr(spec, face)
+        path, trouble = _inside(name, root, f"fonts.{face}", where)
+        problems += trouble
+        if path is not None:
+            family, messages = _font_family(path, name, face)
+            problems += [Problem(where, message) for message in messages]
+            if family is not None:
+                found[face] = (path, family)
+    families = {family for _, family in found.values()}
+    if not problems and len(families) > 1:
+        named = ", ".join(f"{face}: '{family}'" for face, (_, family) in found.items())
+        problems.append(
+            Problem(file.location(("fonts",)), f"fonts: the four files are of different families ({named}); name "
+                    "the regular, bold, italic and bold italic faces of one family")
+        )
+    licence = None
+    if spec.licence is not None:
+        licence, trouble = _inside(spec.licence, root, "fonts.licence", file.location(("fonts", "licence")))
+        problems += trouble
+        if licence is not None and licence.stat().st_size > MAX_LICENCE_BYTES:
+            where = file.location(("fonts", "licence"))
+            problems.append(Problem(where, f"fonts.licence '{spec.licence}' is over {MAX_LICENCE_BYTES:,} bytes"))
+    if problems:
+        return None, problems
+    (regular, family), (bold, _), (italic, _), (bold_italic, _) = (found[face] for face in FONT_FACES)
+    files = (regular, bold, italic, bold_italic)
+    return Fonts(files, family, spec.word_font or family, spec.on_site == "yes", licence), []
+
+
+def _font_family(path: Path, name: str, face: str) -> tuple[str | None, list[str]]:
+    """The family name inside a font file, or why the file cannot print a paper."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    what = f"fonts.{face} '{name}'"
+    if path.suffix.lower() not in FONT_TYPES:
+        return None, [f"{what}: expected a .ttf or .otf font file"]
+    if path.stat().st_size > MAX_FONT_BYTES:
+        return None, [f"{what} is over {MAX_FONT_BYTES:,} bytes"]
+    try:
+        with TTFont(path, lazy=True) as font:
+            if font.sfntVersion not in ("\x00\x01\x00\x00", "OTTO", "true") or font.flavor is not None:
+                return None, [f"{what} is not a TrueType or OpenType font"]
+            family = font["name"].getBestFamilyName()
+            cmap = font.getBestCmap() or {}
+            fs_type = font["OS/2"].fsType if "OS/2" in font else 0
+    except (TTLibError, OSError, KeyError, AssertionError, ValueError) as err:
+        return None, [f"{what} cannot be read as a font ({err}); use an unmodified .ttf or .otf file"]
+    problems = []
+    if fs_type & 0x000F == 0x0002:  # OpenType: "Restricted License embedding"
+        problems.append(f"{what}: its licence forbids embedding it in documents (OS/2 fsType 2); choose another font")
+    missing = [c for c in FONT_MUST_COVER if ord(c) not in cmap]
+    if missing:
+        shown = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:5])
+        problems.append(f"{what} has no glyph for {shown}, which papers print; choose a font that covers them")
+    if not family:
+        problems.append(f"{what} names no font family")
+    return (family if not problems else None), problems
+
+
+def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fonts | None = None) -> House:
     markings = DEFAULT_HOUSE.markings
     if spec.markings is not None:
         markings = tuple(
@@ -243,4 +345,5 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...]) -> House:
         appendix_section=sections.appendices,
         wording=Wording(**replaced),
         palette=tuple(spec.palette) if spec.palette else DEFAULT_HOUSE.palette,
+        fonts=fonts,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panelpapers.house import House
 from panelpapers.model import FrontSheet, Meeting, Paper
 from panelpapers.pack.front_sheet import front_sheet
 
@@ -65,7 +66,7 @@ def settle_front_sheet(
     from panelpapers.render.agenda_html import render_agenda_html
     from panelpapers.render.pdf import Printer
 
-    printer = printer or Printer(templates)
+    printer = printer or Printer(templates, meeting.house.fonts)
     by_slug = {paper.slug: paper for paper, _ in papers}
     front_pages = 1
     for _ in range(MAX_ROUNDS):
@@ -145,8 +146,8 @@ def link_front_sheet(pack: Any, front_pages: int, starts: dict[str, int]) -> Non
                 link.Dest = Array([pack.pages[starts[uri[len(PACK_LINK) :]]].obj, Name.Fit])
 
 
-def stamp_page_numbers(pack: Any, pattern: str, templates: Path | None = None, printer: Printer | None = None) -> Any:
-    """Overlays "Pack page N of T" on every page, from one rendered sheet of blank numbered pages
+def stamp_page_numbers(pack: Any, house: House, templates: Path | None = None, printer: Printer | None = None) -> Any:
+    """Overlays the house's "Pack page N of T" on every page, from one rendered sheet of blank numbered pages
     (drawn as artifacts, as all page furniture is). Returns that sheet, to keep open until saved."""
     import pikepdf
 
@@ -157,8 +158,8 @@ def stamp_page_numbers(pack: Any, pattern: str, templates: Path | None = None, p
         (round(float(page.mediabox[2] - page.mediabox[0]), 2), round(float(page.mediabox[3] - page.mediabox[1]), 2))
         for page in pack.pages
     ]
-    html = render_page_numbers_html(sizes, pattern, templates)
-    overlay = pikepdf.open(io.BytesIO((printer or Printer(templates)).pdf(html)))
+    html = render_page_numbers_html(sizes, house.wording.pack_page_number, house.font_urls, templates)
+    overlay = pikepdf.open(io.BytesIO((printer or Printer(templates, house.fonts)).pdf(html)))
     # Each numbered page becomes a form XObject drawn over its pack page, under a name of our own
     # (pikepdf's add_overlay picks random names, and the pack must be byte-identical run to run).
     # Pages of one paper share their resources, so every page's name is its own.
@@ -237,7 +238,7 @@ def merge(
             pack.pages.extend(source.pages)
             structure.add(source, starts[paper.slug], titles.get(paper.slug, paper.title))
     link_front_sheet(pack, len(sources[0].pages), starts)
-    sources.append(stamp_page_numbers(pack, words.pack_page_number, templates, printer))
+    sources.append(stamp_page_numbers(pack, meeting.house, templates, printer))
 
     with pack.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem(words.pack_agenda_bookmark, 0))

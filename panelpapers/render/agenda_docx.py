@@ -61,7 +61,7 @@ def add_business(doc: Any, sheet: FrontSheet) -> None:
 def render_agenda_docx(sheet: FrontSheet, templates: Path | None = None) -> bytes:
     meeting = sheet.meeting
     words = meeting.words
-    doc = new_document(templates)
+    doc = new_document(templates, meeting.house.fonts)
 
     add_masthead(doc, meeting.masthead)
     title = doc.add_paragraph(meeting.panel.upper(), style="Panel Name")

@@ -14,15 +14,17 @@ def render_agenda_html(sheet: FrontSheet, templates: Path | None = None) -> str:
     return (
         environment(templates)
         .get_template("agenda.html.j2")
-        .render(sheet=sheet, masthead=meeting.masthead, words=meeting.words)
+        .render(sheet=sheet, masthead=meeting.masthead, words=meeting.words, font_urls=meeting.house.font_urls)
     )
 
 
-def render_page_numbers_html(sizes: list[tuple[float, float]], pattern: str, templates: Path | None = None) -> str:
+def render_page_numbers_html(
+    sizes: list[tuple[float, float]], pattern: str, font_urls: dict[str, str], templates: Path | None = None
+) -> str:
     """`sizes`: (width, height) in points of every pack page, in order; `pattern`: the words around
-    the page counters ("Pack page {page} of {pages}")."""
+    the page counters ("Pack page {page} of {pages}"); `font_urls`: the house's (House.font_urls)."""
     return (
         environment(templates)
         .get_template("pack-numbers.html.j2")
-        .render(sizes=sizes, page_number=pattern)
+        .render(sizes=sizes, page_number=pattern, font_urls=font_urls)
     )

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from panelpapers.house import Masthead, Wording, counter_parts
+from panelpapers.house import Fonts, Masthead, Wording, counter_parts
 from panelpapers.model import (
     Appendix,
     Block,
@@ -294,9 +294,10 @@ def align_in_box(paragraph: Any) -> None:
     start_with_tab(paragraph._p)
 
 
-def new_document(templates: Path | None = None) -> Any:
+def new_document(templates: Path | None = None, fonts: Fonts | None = None) -> Any:
     """A document with the reference file's styles, page setup and headers, and an empty body;
-    `templates`: a project's own templates, whose reference.docx (if any) replaces the packaged one."""
+    `templates`: a project's own templates, whose reference.docx (if any) replaces the packaged one;
+    `fonts`: the house's own, whose name replaces the reference's body font."""
     from docx import Document
 
     doc = Document(str(reference_docx(templates)))
@@ -304,7 +305,36 @@ def new_document(templates: Path | None = None) -> Any:
     for child in list(body):
         if child.tag.endswith("}p") or child.tag.endswith("}tbl"):
             body.remove(child)
+    if fonts is not None:
+        use_word_font(doc, fonts.word_font)
     return doc
+
+
+def use_word_font(doc: Any, name: str) -> None:
+    """Names the house's font wherever the reference's styles name their body font (the Normal
+    style's), and in the document defaults. A Word document carries no font files: the reader's
+    machine draws the font it names."""
+    from docx.oxml.ns import qn
+
+    body_font = doc.styles["Normal"].font.name
+    attributes = [qn(f"w:{attr}") for attr in ("ascii", "hAnsi", "cs", "eastAsia")]
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):
+        for attribute in attributes:
+            if body_font is not None and fonts.get(attribute) == body_font:
+                fonts.set(attribute, name)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        run = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        if run is not None:
+            fonts = run.find(qn("w:rFonts"))
+            if fonts is None:
+                fonts = run.makeelement(qn("w:rFonts"), {})
+                run.insert(0, fonts)
+            for attribute in list(fonts.attrib):
+                if attribute.endswith("Theme") or attribute.endswith("theme"):
+                    del fonts.attrib[attribute]  # a theme font would win over the named one
+            for attribute in attributes[:3]:
+                fonts.set(attribute, name)
 
 
 def finish(doc: Any) -> bytes:
@@ -372,7 +402,7 @@ def set_properties(
 
 
 def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
-    doc = new_document(templates)
+    doc = new_document(templates, paper.house.fonts)
     pages = Pages(doc, paper.marking)
     add_masthead(doc, paper.masthead)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")

@@ -86,7 +86,7 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
 
 def render_paper_html(paper: Paper, templates: Path | None = None) -> str:
     template = environment(templates).get_template("paper.html.j2")
-    return template.render(paper=paper, masthead=paper.masthead, words=paper.words)
+    return template.render(paper=paper, masthead=paper.masthead, words=paper.words, font_urls=paper.house.font_urls)
 
 
 class HtmlWriter:

@@ -1,5 +1,7 @@
-"""PDF through WeasyPrint. The URL fetcher reads only `data:` URLs and files inside the templates
-in use (and the packaged ones), so a paper can never pull in the network or the rest of the disk."""
+"""PDF through WeasyPrint. The URL fetcher reads only `data:` URLs, files inside the templates in use
+(and the packaged ones) and the house's own font files (`house-font:bold`, checked inside the content
+project when the house style was loaded), so a paper can never pull in the network or the rest of
+the disk."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from panelpapers.house import FONT_FACES, HOUSE_FONT_SCHEME, Fonts
 from panelpapers.model import Paper
 from panelpapers.render.html import render_paper_html
 from panelpapers.resources import templates_dir
@@ -17,7 +20,7 @@ class FetchRefused(ValueError):
     pass
 
 
-def _project_fetcher(templates: Path) -> Any:
+def _project_fetcher(templates: Path, fonts: Fonts | None = None) -> Any:
     from weasyprint.urls import URLFetcher
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
@@ -27,7 +30,11 @@ def _project_fetcher(templates: Path) -> Any:
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             parsed = urlparse(url)
-            if parsed.scheme == "file":
+            if parsed.scheme == HOUSE_FONT_SCHEME:
+                if fonts is None or parsed.path not in FONT_FACES:
+                    raise FetchRefused(f"refused to fetch {url}: the house style names no such font")
+                url = fonts.file(parsed.path).as_uri()
+            elif parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()  # removes `..`, follows links
                 if not any(path.is_relative_to(root) for root in self.allowed_roots):
                     raise FetchRefused(f"refused to read {path}: outside the templates")
@@ -76,24 +83,25 @@ class LaidOut:
         return out.getvalue()
 
 
-def lay_out(html: str, templates: Path | None = None) -> LaidOut:
+def lay_out(html: str, templates: Path | None = None, fonts: Fonts | None = None) -> LaidOut:
     """`templates`: a project's own templates, where the HTML's relative URLs (fonts) are looked for
-    before the packaged templates; default: the packaged ones only."""
+    before the packaged templates; default: the packaged ones only. `fonts`: the house's own, which
+    the HTML names as `house-font:<face>` (house.py)."""
     from weasyprint import HTML
 
     templates = templates or templates_dir()
-    page = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates))
+    page = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates, fonts))
     return LaidOut(page.render(**PDF_OPTIONS), html)
 
 
-def render_pdf(html: str, templates: Path | None = None) -> tuple[bytes, int]:
+def render_pdf(html: str, templates: Path | None = None, fonts: Fonts | None = None) -> tuple[bytes, int]:
     """The PDF and its page count, counted by WeasyPrint rather than by reading the PDF back."""
-    laid_out = lay_out(html, templates)
+    laid_out = lay_out(html, templates, fonts)
     return laid_out.pdf(), laid_out.pages
 
 
-def html_to_pdf(html: str, templates: Path | None = None) -> bytes:
-    return lay_out(html, templates).pdf()
+def html_to_pdf(html: str, templates: Path | None = None, fonts: Fonts | None = None) -> bytes:
+    return lay_out(html, templates, fonts).pdf()
 
 
 class Printer:
@@ -101,13 +109,14 @@ class Printer:
     count and then its PDF, it lays the HTML out once. A build hands the pack a printer that also
     remembers what earlier builds printed (build.py)."""
 
-    def __init__(self, templates: Path | None = None) -> None:
+    def __init__(self, templates: Path | None = None, fonts: Fonts | None = None) -> None:
         self.templates = templates
+        self.fonts = fonts
         self._last: tuple[str, LaidOut] | None = None  # one only: a laid-out document can be large
 
     def _lay_out(self, html: str) -> LaidOut:
         if self._last is None or self._last[0] != html:
-            self._last = (html, lay_out(html, self.templates))
+            self._last = (html, lay_out(html, self.templates, self.fonts))
         return self._last[1]
 
     def pages(self, html: str) -> int:
@@ -127,4 +136,4 @@ class PdfWriter:
         self.templates = templates
 
     def render(self, paper: Paper) -> bytes:
-        return html_to_pdf(render_paper_html(paper, self.templates), self.templates)
+        return html_to_pdf(render_paper_html(paper, self.templates), self.templates, paper.house.fonts)

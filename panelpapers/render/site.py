@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from panelpapers.house import Wording
+from panelpapers.house import FONT_FACES, PACKAGED_FONT_URLS, Fonts, Wording
 from panelpapers.model import Chart, Image, Meeting, Paper
 from panelpapers.render.html import logo_data_url, one_line, render_inlines
 from panelpapers.resources import template_environment, templates_dir
@@ -31,7 +31,8 @@ FONTS_FOLDER = "fonts"
 PAPER_TEMPLATE = "site-paper.html.j2"
 INDEX_TEMPLATE = "site-index.html.j2"
 # The font the charts' SVG names (charts.py), and what a browser should use in its place: an image
-# cannot use the page's web fonts, and Arial has the same metrics as Liberation Sans.
+# cannot use the page's web fonts, and Arial has the same metrics as Liberation Sans. (A house with
+# fonts of its own gets the same: its charts were laid out in its font, which a reader may not have.)
 CHART_FONT = b"'Panel Sans'"
 CHART_FONT_IN_BROWSER = b"'Liberation Sans', Arial, Helvetica, sans-serif"
 
@@ -188,12 +189,24 @@ def render_site_index(
     return html.encode("utf-8")
 
 
-def site_assets(templates: Path | None = None) -> dict[str, bytes]:
-    """The stylesheet (a project's own `site.css` if it has one) and the packaged fonts with their
-    licence, by name relative to the site folder."""
+def site_assets(templates: Path | None = None, fonts: Fonts | None = None) -> dict[str, bytes]:
+    """The stylesheet (a project's own `site.css` if it has one) and its fonts with their licence, by
+    name relative to the site folder: the packaged Liberation Sans, or the house's own font files
+    when its licence lets the site serve them (`on_site`), the stylesheet then pointing at them."""
     folders = [templates_dir()] if templates is None else [templates, templates_dir()]
-    stylesheet = next(folder / STYLESHEET for folder in folders if (folder / STYLESHEET).is_file())
-    assets = {STYLESHEET: stylesheet.read_bytes()}
+    stylesheet = next(folder / STYLESHEET for folder in folders if (folder / STYLESHEET).is_file()).read_bytes()
+    if fonts is not None and fonts.on_site:
+        assets: dict[str, bytes] = {}
+        for face, path in zip(FONT_FACES, fonts.files, strict=True):
+            kind = "opentype" if path.suffix.lower() == ".otf" else "truetype"
+            packaged = f'url("{PACKAGED_FONT_URLS[face]}") format("truetype")'
+            own = f'url("{FONTS_FOLDER}/{path.name}") format("{kind}")'
+            stylesheet = stylesheet.replace(packaged.encode(), own.encode())
+            assets[f"{FONTS_FOLDER}/{path.name}"] = path.read_bytes()
+        if fonts.licence is not None:
+            assets[f"{FONTS_FOLDER}/{fonts.licence.name}"] = fonts.licence.read_bytes()
+        return {STYLESHEET: stylesheet, **assets}
+    assets = {STYLESHEET: stylesheet}
     for path in sorted((templates_dir() / FONTS_FOLDER).iterdir()):
         if path.suffix in (".ttf", ".txt"):
             assets[f"{FONTS_FOLDER}/{path.name}"] = path.read_bytes()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from panelpapers.errors import ContentError
-from panelpapers.house import DEFAULT_HOUSE
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.manifest import MANIFEST_FILE
 
 EXIT_SAME, EXIT_CHANGED, EXIT_TROUBLE = 0, 1, 2
@@ -79,11 +79,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def report(comparison: Any, args: argparse.Namespace) -> int:
-    from panelpapers.project import load_project
     from panelpapers.publish import write_atomic
     from panelpapers.review.report import html, markdown, review, shown_marking, terminal_lines
 
-    house = load_project(Path.cwd()).house  # the markings of the project the reviewer works in
+    house = house_of(args.sides if not args.rev else [])
     marking = shown_marking(comparison, house)
     if args.markdown and not house.is_publishable(marking) and args.variant != RESTRICTED_VARIANT:
         print(
@@ -100,6 +99,19 @@ def report(comparison: Any, args: argparse.Namespace) -> int:
     if args.markdown:
         write_atomic(args.markdown, markdown(result).encode("utf-8"))
     return EXIT_CHANGED if result.changes else EXIT_SAME
+
+
+def house_of(sides: list[Path]) -> House:
+    """Whose markings the compared papers carry: the house of the content project the NEW side lies
+    in (a build folder or PDF inside a project), else OLD's, else that of the folder the reviewer
+    works in (which is also where --rev builds)."""
+    from panelpapers.project import find_root, load_project
+
+    for side in reversed(sides):
+        root = find_root(side if side.is_dir() else side.parent)
+        if root is not None:
+            return load_project(root).house
+    return load_project(Path.cwd()).house
 
 
 def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Path, Path]:
