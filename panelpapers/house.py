@@ -173,7 +173,6 @@ PACKAGED_FONT_URLS = {
     "italic": "fonts/LiberationSans-Italic.ttf",
     "bold_italic": "fonts/LiberationSans-BoldItalic.ttf",
 }
-PACKAGED_WORD_FONT = "Arial"  # what the packaged reference.docx names; Liberation Sans has its metrics
 # How the print CSS names a house's own font file: never by its path, so an output does not depend
 # on where the project lies. The PDF writer's fetcher serves `house-font:bold` from the house's file.
 HOUSE_FONT_SCHEME = "house-font"
@@ -186,7 +185,7 @@ class Fonts:
     document carries no font files and its reader's machine supplies the font."""
 
     files: tuple[Path, Path, Path, Path]  # in FONT_FACES order
-    family: str  # as matplotlib and browsers know it: "DejaVu Serif"
+    family: str  # as matplotlib and browsers know it: "Liberation Serif"
     word_font: str  # what the DOCX's styles name
     on_site: bool = False  # may the public HTML edition serve the files? (a licence may allow print only)
     licence: Path | None = None  # published beside them when it does

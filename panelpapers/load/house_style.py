@@ -1,7 +1,7 @@
 """panelpapers.yaml: a content project's house style as data (organisations and mastheads, protective
-markings in order, section titles, fixed wording, chart palette, fonts), validated like content, with every
-problem at its line. Whatever it leaves out keeps the built-in house's value (house.py), so an empty
-file gives the built-in house exactly. See docs/house-style.md."""
+markings in order, section titles, fixed wording, chart palette, fonts), validated like content, with
+every problem at its line. Whatever it leaves out keeps the built-in house's value (house.py), so an
+empty file gives the built-in house exactly. See docs/house-style.md."""
 
 from __future__ import annotations
 
@@ -274,10 +274,8 @@ def _fonts(spec: FontsSpec, file: YamlFile, root: Path) -> tuple[Fonts | None, l
     families = {family for _, family in found.values()}
     if not problems and len(families) > 1:
         named = ", ".join(f"{face}: '{family}'" for face, (_, family) in found.items())
-        problems.append(
-            Problem(file.location(("fonts",)), f"fonts: the four files are of different families ({named}); name "
-                    "the regular, bold, italic and bold italic faces of one family")
-        )
+        message = f"fonts: the four files are of different families ({named}); name the regular, bold, italic "
+        problems.append(Problem(file.location(("fonts",)), message + "and bold italic faces of one family"))
     licence = None
     if spec.licence is not None:
         licence, trouble = _inside(spec.licence, root, "fonts.licence", file.location(("fonts", "licence")))
