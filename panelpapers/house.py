@@ -209,6 +209,7 @@ class House:
     wording: Wording = WORDING
     palette: tuple[str, ...] = PALETTE
     fonts: Fonts | None = None  # None: the packaged Liberation Sans
+    panel: str | None = None  # the panel a meeting or paper is of when its own file names none
 
     @property
     def font_urls(self) -> dict[str, str]:

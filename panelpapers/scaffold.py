@@ -77,8 +77,9 @@ def new_meeting(folder: Path) -> list[Path]:
     date = _date(match.group(1), f"meeting folder name '{folder.name}'")
     _refuse_existing(folder)
     root = schema_root(folder.parent if folder.parent.exists() else Path.cwd())
+    house = load_project(folder.parent if folder.parent.exists() else Path.cwd()).house
     path = folder / MEETING_FILE
-    return _write_folder(folder, {path: modeline(path, root) + meeting_yaml(date)})
+    return _write_folder(folder, {path: modeline(path, root) + meeting_yaml(date, house.panel)})
 
 
 def new_paper(folder: Path) -> list[Path]:
@@ -103,9 +104,9 @@ def new_paper(folder: Path) -> list[Path]:
         if other.name.partition("-")[0] == number:
             used = f"paper number {number} is already used by '{other.name}'"
             raise Refused(f"{Location(folder)}: {used}; choose another, nothing was written")
-    panel, date = _meeting_details(meeting_file)
-    new_meeting_text = _agenda_with(meeting_file, folder.name)
     house = load_project(meeting_folder).house
+    panel, date = _meeting_details(meeting_file, house.panel)
+    new_meeting_text = _agenda_with(meeting_file, folder.name)
     root = schema_root(meeting_folder)
     skeleton = paper_files(house, panel, date)
     files = {folder / name: modeline(folder / name, root) + text for name, text in skeleton.items()}
@@ -155,13 +156,13 @@ def _replace_text(path: Path, text: str) -> None:
 # ---- reading the meeting ----------------------------------------------------------------------
 
 
-def _meeting_details(meeting_file: Path) -> tuple[str, dt.date]:
-    """The panel's name and the meeting's date, for the new paper.yaml."""
+def _meeting_details(meeting_file: Path, house_panel: str | None) -> tuple[str, dt.date]:
+    """The panel's name (the meeting's, else the house's) and the meeting's date, for the new paper.yaml."""
     loaded, problems = load_yaml(meeting_file)
     if loaded is None:
         raise Refused(f"{problems[0]}; fix it first, nothing was written")
     data = loaded.data if isinstance(loaded.data, dict) else {}
-    panel, date = data.get("panel"), data.get("date")
+    panel, date = data.get("panel", house_panel), data.get("date")
     if not isinstance(panel, str) or not panel.strip():
         where = loaded.location(("panel",))
         raise Refused(f"{where}: the meeting needs a 'panel' for the paper to copy; nothing was written")
@@ -282,13 +283,18 @@ def _choices(words: list[str]) -> str:
     return " | ".join(words)
 
 
-def meeting_yaml(date: dt.date) -> str:
+def meeting_yaml(date: dt.date, house_panel: str | None = None) -> str:
+    panel = (
+        _line(f"# panel: {house_panel}", "from panelpapers.yaml; give another panel's name here if it differs")
+        if house_panel
+        else _line("panel: Replace this with the panel's name", "The panel's name: `new paper` copies it to paper.yaml")
+    )
     return "".join(
         [
             "# The meeting: what the agenda front sheet prints. Replace every \"Replace this with …\" and the\n",
             "# example values. Keys and their forms: docs/pack.md in panelpapers.\n",
             "\n",
-            _line("panel: Replace this with the panel's name", "The panel's name: `new paper` copies it to paper.yaml"),
+            panel,
             _line(f"date: {date.isoformat()}", "from the folder name; every paper.yaml carries the same date"),
             _line('time: "10:00"', "24-hour, quoted"),
             _line("venue: Replace this with where the panel meets", "A room and address, or Microsoft Teams"),
@@ -342,7 +348,11 @@ def _paper_yaml(house: House, panel: str, date: dt.date) -> str:
             "# figures from data go in an optional data.yaml (docs/data.md).\n",
             "\n",
             _line("title: Replace this with the paper's title"),
-            _line(f"meeting: {_scalar(panel)}", "the panel, from meeting.yaml"),
+            (
+                _line(f"# meeting: {panel}", "the panel, from panelpapers.yaml")
+                if panel == house.panel
+                else _line(f"meeting: {_scalar(panel)}", "the panel, from meeting.yaml")
+            ),
             _line(f"date: {date.isoformat()}", "the meeting's date, from meeting.yaml (they must agree)"),
             _line("report_by: Replace this with the job title of the officer reporting"),
             _line(f"organisation: {_scalar(organisations[0])}", f"{_choices(organisations)}   (chooses the masthead)"),

@@ -44,6 +44,7 @@ def test_council_pdf_shows_its_masthead_logo_wording_and_markings(council: Path)
     pages = [squash(text) for text in pdf_pages_text(council / "restricted" / f"{PAPER}.pdf")]
     cover = pages[0]
     assert "NORTHBRIDGE BOROUGH COUNCIL" in cover and "MOPAC" not in cover and "METROPOLITAN" not in cover
+    assert "AUDIT AND GOVERNANCE COMMITTEE 14 March 2023" in cover, "the panel panelpapers.yaml names"
     assert "Report of: Director of Finance" in cover
     assert "Restricted paper – not for publication" in cover  # its highest marking's status line
     assert cover.startswith("RESTRICTED – NOT FOR PUBLICATION") or "RESTRICTED – NOT FOR PUBLICATION" in cover
@@ -334,3 +335,39 @@ def test_house_fonts_on_the_site_need_their_licence(tmp_path: Path) -> None:
         f"{tmp_path / 'panelpapers.yaml'}:1: fonts: fonts: name the fonts' licence file ('licence:'), published "
         "beside them on the site"
     ]
+
+
+def test_a_panel_named_nowhere_is_reported_in_each_file_that_needs_it(tmp_path: Path) -> None:
+    project = tmp_path / "council"
+    shutil.copytree(COUNCIL, project)
+    style = project / "panelpapers.yaml"
+    text = style.read_text(encoding="utf-8")
+    named = "panel: Audit and Governance Committee"
+    assert text.count(named) == 1
+    style.write_text(text.replace(named, "# no panel"), encoding="utf-8")
+    done = run_panelpapers("check", cwd=project)
+    assert done.returncode == 1
+    meeting = Path("content") / MEETING / "meeting.yaml"
+    paper = Path("content") / MEETING / PAPER / "paper.yaml"
+    wanted = "missing: give the panel's name here, or once for every meeting as 'panel:' in panelpapers.yaml"
+    assert f"{meeting}:1: panel: {wanted}" in done.stderr, done.stderr
+    assert f"{paper}:1: meeting: {wanted}" in done.stderr, done.stderr
+
+
+def test_new_meeting_and_paper_leave_the_house_panel_to_panelpapers_yaml(tmp_path: Path) -> None:
+    project = tmp_path / "council"
+    shutil.copytree(COUNCIL, project)
+    shutil.rmtree(project / "content")
+    meeting = "content/2023-06-20-audit-committee"
+    assert run_panelpapers("new", "meeting", meeting, cwd=project).returncode == 0
+    assert run_panelpapers("new", "paper", f"{meeting}/02-annual-governance", cwd=project).returncode == 0
+    meeting_text = (project / meeting / "meeting.yaml").read_text(encoding="utf-8")
+    paper_text = (project / meeting / "02-annual-governance" / "paper.yaml").read_text(encoding="utf-8")
+    assert "\n# panel: Audit and Governance Committee" in meeting_text and "\npanel:" not in meeting_text
+    assert "\n# meeting: Audit and Governance Committee" in paper_text and "\nmeeting:" not in paper_text
+    done = run_panelpapers("check", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert run_panelpapers("build", cwd=project).returncode == 0
+    built = project / "build" / "2023-06-20-audit-committee" / "restricted" / "02-annual-governance.pdf"
+    cover = squash(pdf_pages_text(built)[0])
+    assert "AUDIT AND GOVERNANCE COMMITTEE" in cover

@@ -1,5 +1,5 @@
 """panelpapers.yaml: a content project's house style as data (organisations and mastheads, protective
-markings in order, section titles, fixed wording, chart palette, fonts), validated like content, with
+markings in order, panel name, section titles, fixed wording, chart palette, fonts), validated like content, with
 every problem at its line. Whatever it leaves out keeps the built-in house's value (house.py), so an
 empty file gives the built-in house exactly. See docs/house-style.md."""
 
@@ -118,6 +118,7 @@ WordingSpec: Any = create_model(
 
 
 class HouseStyleFile(Spec):
+    panel: Text | None = None  # the panel's name, for meetings and papers that do not give one
     organisations: dict[Key, OrganisationSpec] | None = None  # default: the built-in MPS, MOPAC, joint
     front_sheet_organisation: Key | None = None  # whose masthead the agenda front sheet carries
     markings: list[MarkingSpec] | None = Field(default=None, min_length=1)  # lowest first
@@ -344,4 +345,5 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         wording=Wording(**replaced),
         palette=tuple(spec.palette) if spec.palette else DEFAULT_HOUSE.palette,
         fonts=fonts,
+        panel=spec.panel,
     )

@@ -42,6 +42,20 @@ def _one_of(vocabulary: Callable[[House], Collection[str]]) -> Any:
     return BeforeValidator(check)
 
 
+def _house_panel(value: Any, info: ValidationInfo) -> Any:
+    """The panel's name as the file gives it, else the house's (`panel:` in panelpapers.yaml)."""
+    if value is not None:
+        return value
+    house = info.context.get("house", DEFAULT_HOUSE) if isinstance(info.context, dict) else DEFAULT_HOUSE
+    if house.panel is None:
+        raise ValueError(
+            "missing: give the panel's name here, or once for every meeting as 'panel:' in panelpapers.yaml"
+        )
+    return house.panel
+
+
+# The panel's name: required unless the house names its panel (the field's default is then the house's).
+PanelName = Annotated[Text, BeforeValidator(_house_panel)]
 Marking = Annotated[str, _one_of(lambda house: house.labels)]
 Organisation = Annotated[str, _one_of(lambda house: [masthead.organisation for masthead in house.organisations])]
 
@@ -161,7 +175,7 @@ DateFormat = Literal["plain", "with_weekday"]
 
 class PaperFile(Spec):
     title: Text
-    meeting: Text
+    meeting: PanelName = Field(default=None, validate_default=True)  # the panel's name, printed above the date
     date: IsoDate
     report_by: Text
     organisation: Organisation
@@ -286,7 +300,7 @@ class MeetingContact(Spec):
 
 
 class MeetingFile(Spec):
-    panel: Text
+    panel: PanelName = Field(default=None, validate_default=True)
     date: IsoDate
     time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
     venue: Text
