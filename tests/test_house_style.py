@@ -111,6 +111,16 @@ def test_council_charts_are_drawn_in_its_font() -> None:
     assert own_chart.png != built_in_chart.png
 
 
+def test_council_builds_the_same_bytes_wherever_the_project_lies(council: Path, tmp_path: Path) -> None:
+    """Its own font files are named in outputs by face (`house-font:bold`), never by their path."""
+    elsewhere = tmp_path / "another" / "place" / "council"
+    shutil.copytree(COUNCIL, elsewhere)
+    assert run_panelpapers("build", cwd=elsewhere).returncode == 0
+    rebuilt = elsewhere / "build" / MEETING
+    assert folder_hashes(rebuilt) == folder_hashes(council)
+    assert not any(str(tmp_path).encode() in path.read_bytes() for path in rebuilt.rglob("*") if path.is_file())
+
+
 def test_council_site_serves_its_fonts_with_their_licence(council: Path) -> None:
     site = council / "public" / "site"
     assert sorted(path.name for path in (site / "fonts").iterdir()) == [
