@@ -16,6 +16,7 @@ import base64
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -200,7 +201,7 @@ def site_assets(templates: Path | None = None, fonts: Fonts | None = None) -> di
         for face, path in zip(FONT_FACES, fonts.files, strict=True):
             kind = "opentype" if path.suffix.lower() == ".otf" else "truetype"
             packaged = f'url("{PACKAGED_FONT_URLS[face]}") format("truetype")'
-            own = f'url("{FONTS_FOLDER}/{path.name}") format("{kind}")'
+            own = f'url("{FONTS_FOLDER}/{quote(path.name)}") format("{kind}")'  # any file name stays one URL
             stylesheet = stylesheet.replace(packaged.encode(), own.encode())
             assets[f"{FONTS_FOLDER}/{path.name}"] = path.read_bytes()
         if fonts.licence is not None:
