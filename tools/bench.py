@@ -411,6 +411,26 @@ def targets(results: dict[str, dict[str, object]]) -> dict[str, str]:
     return verdicts
 
 
+def measure_house_fonts() -> dict[str, float]:
+    """The council fixture built cold with its own four font files and with the same house style
+    less its `fonts:` (the packaged Liberation Sans): what a house's fonts cost a build."""
+    council = ROOT / "tests" / "projects" / "council"
+    with tempfile.TemporaryDirectory() as work:
+        own, packaged = Path(work) / "own", Path(work) / "packaged"
+        shutil.copytree(council, own)
+        shutil.copytree(council, packaged)
+        style = packaged / "panelpapers.yaml"
+        text = style.read_text(encoding="utf-8")
+        style.write_text(text[: text.index("\nfonts:")] + "\n", encoding="utf-8")
+        with_fonts = timed(cold_build(own / "content"))
+        without = timed(cold_build(packaged / "content"))
+    return {
+        "council_with_own_fonts_s": round(with_fonts, 3),
+        "council_with_packaged_font_s": round(without, 3),
+        "own_fonts_over_packaged": round(with_fonts / without, 3),
+    }
+
+
 MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "incremental": measure_incremental,
     "scale": measure_scale,
@@ -418,6 +438,7 @@ MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "pack": measure_pack,
     "tables_and_charts": measure_tables_and_charts,
     "diff": measure_diff,
+    "house_fonts": measure_house_fonts,
 }
 
 
