@@ -381,3 +381,17 @@ def test_new_meeting_and_paper_leave_the_house_panel_to_panelpapers_yaml(tmp_pat
     built = project / "build" / "2023-06-20-audit-committee" / "restricted" / "02-annual-governance.pdf"
     cover = squash(pdf_pages_text(built)[0])
     assert "AUDIT AND GOVERNANCE COMMITTEE" in cover
+
+
+def test_a_house_font_file_name_cannot_write_css_into_the_site_stylesheet(tmp_path: Path) -> None:
+    from panelpapers.house import Fonts
+    from panelpapers.render.site import site_assets
+
+    odd = tmp_path / 'x"){} html{display:none} a{b:url(".ttf'
+    shutil.copy(COUNCIL / "fonts" / "LiberationSerif-Regular.ttf", odd)
+    plain = [COUNCIL / "fonts" / f"LiberationSerif-{face}.ttf" for face in ("Bold", "Italic", "BoldItalic")]
+    licence = COUNCIL / "fonts" / "LICENSE-LiberationSerif.txt"
+    fonts = Fonts((odd, plain[0], plain[1], plain[2]), "Liberation Serif", "Times New Roman", True, licence)
+    stylesheet = site_assets(None, fonts)["site.css"].decode("utf-8")
+    assert "display:none" not in stylesheet
+    assert 'url("fonts/x%22%29%7B%7D%20html%7Bdisplay%3Anone%7D%20a%7Bb%3Aurl%28%22.ttf")' in stylesheet
