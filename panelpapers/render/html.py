@@ -36,20 +36,19 @@ def one_line(inlines: Inlines) -> str:
     return " ".join(plain_text(inlines).split())
 
 
-def svg_data_url(svg: bytes) -> str:
-    """A chart as a data: URL, the only kind of image the PDF writer's fetcher serves besides project files."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
 def data_url(data: bytes, media_type: str) -> str:
     """An image embedded in the page: WeasyPrint fetches nothing for it."""
     return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
 
 
+def svg_data_url(svg: bytes) -> str:
+    """A chart as a data: URL, the only kind of image the PDF writer's fetcher serves besides project files."""
+    return data_url(svg, "image/svg+xml")
+
+
 def logo_data_url(logo: Logo) -> str:
-    """A masthead logo, read when the house style was loaded, as a data: URL: the PDF writer's fetcher
-    needs to read nothing for it."""
-    return f"data:{logo.media_type};base64," + base64.b64encode(logo.image).decode("ascii")
+    """A masthead logo, read when the house style was loaded: the fetcher needs to read nothing for it."""
+    return data_url(logo.image, logo.media_type)
 
 
 def css_string(text: str) -> Markup:

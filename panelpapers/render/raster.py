@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import io
 
+from panelpapers.house import PACKAGED_FONT_URLS
 from panelpapers.render.html import data_url
 from panelpapers.render.pdf import lay_out
 
 # The packaged font under the names SVG images use (as paper.css declares them).
 FONT_FACES = "".join(
-    f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("fonts/LiberationSans-{face}.ttf") }}'
+    f'@font-face {{ font-family: "{family}"; font-weight: {weight}; src: url("{PACKAGED_FONT_URLS[face]}") }}'
     for family in ("Panel Sans", "Arial", "Helvetica", "Liberation Sans")
-    for weight, face in (("normal", "Regular"), ("bold", "Bold"))
+    for weight, face in (("normal", "regular"), ("bold", "bold"))
 )
 DPI = 200  # sharp in print at the text width, and a few hundred KB per diagram
 

@@ -12,7 +12,6 @@ is one file."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from panelpapers.house import FONT_FACES, PACKAGED_FONT_URLS, Fonts, Wording
 from panelpapers.model import Chart, Image, Meeting, Paper
-from panelpapers.render.html import logo_data_url, one_line, render_inlines
+from panelpapers.render.html import data_url, logo_data_url, one_line, render_inlines, svg_data_url
 from panelpapers.resources import template_environment, templates_dir
 
 SITE_FOLDER = "site"
@@ -100,12 +99,11 @@ def paper_formats(pdf: Download, docx: Download, words: Wording) -> list[tuple[s
 
 
 def chart_image_url(chart: Chart) -> str:
-    svg = chart.svg.replace(CHART_FONT, CHART_FONT_IN_BROWSER)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return svg_data_url(chart.svg.replace(CHART_FONT, CHART_FONT_IN_BROWSER))
 
 
 def image_url(image: Image) -> str:
-    return f"data:{image.media_type};base64," + base64.b64encode(image.data).decode("ascii")
+    return data_url(image.data, image.media_type)
 
 
 @cache
