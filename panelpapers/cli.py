@@ -1,4 +1,4 @@
-"""Command line: `panelpapers [-q|-v] build|check|diff|new|schema …`. Exit status 0 on success, 1 for
+"""Command line: `panelpapers [-q|-v] build|check|diff|new|preview|schema …`. Exit status 0 on success, 1 for
 content an author must fix (one line per problem), 2 for an internal error (traceback kept in a
 file), 64 for a command line that cannot be used; `diff` keeps diff's own 0/1/2 (see docs/commands.md)."""
 
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from panelpapers.errors import ContentError, Location
+from panelpapers.preview import command as preview_command
 from panelpapers.review import command as diff_command
 
 EXIT_OK, EXIT_CONTENT, EXIT_INTERNAL = 0, 1, 2
@@ -106,6 +107,7 @@ def parser() -> ArgumentParser:
     )
     diff_command.add_parser(commands)
     commands.choices["diff"].usage_status = diff_command.EXIT_TROUBLE
+    preview_command.add_parser(commands)
     new = commands.add_parser(
         "new",
         help="write the skeleton of a new meeting or paper, ready for `check`",
@@ -175,6 +177,8 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
     from panelpapers import build
     from panelpapers.project import default_folders
 
+    if args.command == "preview":
+        return preview_command.run(args, *default_folders())
     content, build_folder = default_folders()  # of the content project the current folder lies in
     args.paths = args.paths or [content]
     args.out = getattr(args, "out", None) or build_folder

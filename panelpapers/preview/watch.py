@@ -1,0 +1,275 @@
+"""The preview's rebuild loop: watches the project (watchfiles) and, on each save, shows the new
+rendering in two steps: first the print HTML of each paper whose inputs changed, made in this process
+as soon as the paper validates, then the build itself (PDF, DOCX, packs, published through the
+build cache, so only what changed is rendered), whose outputs the pages link to.
+
+It depends only on the build's public entry points, `panelpapers.build.gather` (load, validate and
+resolve) and `panelpapers.build.build`, on the cache's public `fingerprint`/`KeyContext`/`house_files`
+(which papers a save touched) and on the HTML writer `render_paper_html`, so that build.py may be
+split without this module changing.
+
+One build at a time: a save while one runs queues exactly one more, which sees every save made in
+the meantime. A problem in the content (broken YAML, a data file deleted, a template that will not
+compile) becomes the page's overlay and the loop goes on; only stopping ends it."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from panelpapers.errors import ContentError, Location, Problem
+from panelpapers.preview.state import PaperView, PreviewState
+
+TEMPLATE_SUFFIX = ".j2"
+
+
+class Stopped(Exception):
+    """Raised inside a build, at its next stage, once the preview is asked to stop."""
+
+
+@dataclass
+class Outcome:
+    """What one refresh did, for the terminal."""
+
+    shown: list[str]
+    problems: list[str]
+    built: list[str]
+    seconds_html: float = 0.0
+    seconds_build: float = 0.0
+    unchanged: bool = False
+
+
+class Rebuilder:
+    """Runs refreshes one at a time on its own thread; `request()` asks for one more."""
+
+    def __init__(self, state: PreviewState, out_dir: Path, say: bool = True) -> None:
+        self.state, self.out_dir, self.say = state, out_dir, say
+        self.shown_keys: dict[str, str] = {}  # paper folder name -> the key of the HTML shown
+        self.built_key: str | None = None  # the key of every input of the last build that succeeded
+        self.views: dict[str, PaperView] = {}
+        self.queue = threading.Condition()
+        self.pending = True  # the first refresh shows everything
+        self.stopping = False
+        self.refreshes = 0  # refreshes that found something to do (the bench counts them)
+        self.thread = threading.Thread(target=self.loop, name="panelpapers-preview-rebuild")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def request(self) -> None:
+        with self.queue:
+            self.pending = True
+            self.queue.notify()
+
+    def stop(self) -> None:
+        with self.queue:
+            self.stopping = True
+            self.queue.notify()
+        self.thread.join()
+
+    def loop(self) -> None:
+        while True:
+            with self.queue:
+                self.queue.wait_for(lambda: self.pending or self.stopping)
+                if self.stopping:
+                    return
+                self.pending = False
+            try:
+                outcome = self.refresh()
+            except (Stopped, KeyboardInterrupt):  # a Ctrl-C at the terminal reaches the workers too
+                return
+            except Exception as err:  # never the end of the preview: shown, kept in a file, and on
+                if self.stopping:
+                    return
+                self.state.update(building="", problems=(crash_line(err),))
+                continue
+            if self.say and not outcome.unchanged:
+                report(outcome)
+
+    # -- one refresh
+
+    def refresh(self) -> Outcome:
+        from panelpapers.cache import KeyContext, fingerprint
+        from panelpapers.project import TEMPLATES_FOLDER, find_root
+
+        meeting = self.state.meeting
+        root = find_root(meeting)
+        templates = root / TEMPLATES_FOLDER if root is not None and (root / TEMPLATES_FOLDER).is_dir() else None
+        found = fingerprint([meeting], KeyContext.of(root, templates))
+        if found is None or not found.meetings:
+            problem = f"{Location(meeting)}: no meeting.yaml here any more; put it back or preview another meeting"
+            self.state.update(problems=(problem,), building="")
+            return Outcome([], [problem], [])
+        if found.key == self.built_key:
+            return Outcome([], [], [], unchanged=True)  # a save that changed nothing costs a hash
+        started = time.perf_counter()
+        folders = found.meetings[0][1]
+        problems: list[Problem | str] = []
+        shown: list[str] = []
+        for folder in folders:
+            key = found.keys[folder]
+            if self.shown_keys.get(folder.name) == key:
+                continue
+            self.tell(f"showing {folder.name}")
+            try:
+                self.views[folder.name] = self.render_html(folder, templates)
+                self.shown_keys[folder.name] = key
+                shown.append(folder.name)
+            except ContentError as err:
+                problems.extend(err.problems)
+            except Exception as err:
+                problems.append(template_problem(err) or crash_line(err))
+        names = {folder.name for folder in folders}
+        papers = tuple(self.views.get(name, PaperView(name)) for name in sorted(names))
+        seconds_html = time.perf_counter() - started
+        self.state.update(papers=papers, problems=lines(problems))
+        if problems:
+            self.state.update(building="")
+            return Outcome(shown, list(lines(problems)), [], seconds_html)
+        built, seconds_build = self.build(found.key)
+        return Outcome(shown, list(self.state.snapshot().problems), built, seconds_html, seconds_build)
+
+    def render_html(self, folder: Path, templates: Path | None) -> PaperView:
+        """The paper loaded, validated and resolved alone (ContentError with its problems), and its
+        print HTML in the variant previewed, exactly as the build writes it."""
+        from panelpapers.build import gather
+        from panelpapers.render.html import render_paper_html
+
+        job = gather([folder])[0]
+        paper = job.variants.papers.get(self.state.variant)
+        if paper is None:
+            return PaperView(folder.name, in_variant=False)
+        html = render_paper_html(paper, templates).encode("utf-8")
+        return PaperView(folder.name, paper.title, paper.status, True, html)
+
+    def build(self, key: str) -> tuple[list[str], float]:
+        """The meeting built as `panelpapers build` would (same cache, same folder)."""
+        from panelpapers.build import build
+
+        started = time.perf_counter()
+        rendered: list[str] = []
+
+        def progress(stage: str, detail: str) -> None:
+            if self.stopping:
+                raise Stopped
+            if stage == "rendering":
+                rendered.append(detail.rsplit(" (", 1)[0])  # as the build's log names it
+            self.tell({"rendering": f"PDF and DOCX of {detail}", "pack": f"pack {detail}"}.get(stage, stage))
+
+        self.tell("PDF, DOCX and pack")
+        try:
+            build([self.state.meeting], self.out_dir, progress=progress)
+        except ContentError as err:
+            self.state.update(building="", problems=lines(err.problems))
+            return rendered, time.perf_counter() - started
+        except Stopped:
+            raise
+        except Exception as err:
+            if self.stopping:
+                raise Stopped from err
+            problem = template_problem(err)
+            if problem is None:
+                raise
+            self.state.update(building="", problems=lines([problem]))
+            return rendered, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        self.built_key = key
+        done = f"rendered {', '.join(rendered)}" if rendered else "nothing to render"
+        self.state.update(building="", problems=(), note=f"Built: {done} ({seconds:.1f} s)")
+        return rendered, seconds
+
+    def tell(self, doing: str) -> None:
+        if self.stopping:
+            raise Stopped
+        self.state.update(building=doing)
+
+
+def lines(problems: Iterable[Problem | str]) -> tuple[str, ...]:
+    """Problems as `check` prints them, in its order (sorted by file and line), each once."""
+    found = [p for p in problems if isinstance(p, Problem)]
+    others = [p for p in problems if isinstance(p, str)]
+    return tuple(str(p) for p in sorted(set(found))) + tuple(dict.fromkeys(others))
+
+
+def template_problem(err: BaseException) -> Problem | None:
+    """A project template that will not compile or render, at its file and line."""
+    import jinja2
+
+    if not isinstance(err, jinja2.TemplateError):
+        return None
+    if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
+        return Problem(Location(Path(err.filename), err.lineno), f"template syntax error: {err.message}")
+    place = template_frame(err.__traceback__)
+    where = Location(Path(place[0]), place[1]) if place else Location(Path("templates"))
+    return Problem(where, f"template error: {err}")
+
+
+def template_frame(trace: TracebackType | None) -> tuple[str, int] | None:
+    """The innermost frame of a template (Jinja puts the template's file and line in its tracebacks)."""
+    found = None
+    for frame, line in traceback.walk_tb(trace):
+        if frame.f_code.co_filename.endswith(TEMPLATE_SUFFIX):
+            found = (frame.f_code.co_filename, line)
+    return found
+
+
+def crash_line(err: BaseException) -> str:
+    """An unexpected failure, as the command line reports one: a short line, the traceback in a file."""
+    with tempfile.NamedTemporaryFile("w", prefix="panelpapers-crash-", suffix=".log", delete=False) as log:
+        traceback.print_exception(err, file=log)
+    return f"internal error: {type(err).__name__}: {err} (the traceback is in {log.name}; please report it)"
+
+
+def report(outcome: Outcome) -> None:
+    for problem in outcome.problems:
+        print(problem, file=sys.stderr, flush=True)
+    if outcome.problems:
+        count = len(outcome.problems)
+        print(f"panelpapers: {count} problem{'s' if count != 1 else ''}; the preview shows them", file=sys.stderr)
+        return
+    shown = f"showed {', '.join(outcome.shown)} in {outcome.seconds_html:.1f} s; " if outcome.shown else ""
+    built = ", ".join(outcome.built) or "nothing"
+    print(f"panelpapers: {shown}built {built} in {outcome.seconds_build:.1f} s", file=sys.stderr, flush=True)
+
+
+# ---- watching -----------------------------------------------------------------------------------
+
+
+def watched_folders(meeting: Path) -> tuple[list[Path], list[Path]]:
+    """(folders watched with everything under them, folders watched for their own files only): the
+    meeting's content and data, the project's templates and the folders of its house files (a logo,
+    fonts); the project's root itself only for panelpapers.yaml, since build/ lies below it."""
+    from panelpapers.cache import house_files
+    from panelpapers.project import TEMPLATES_FOLDER, find_root
+
+    root = find_root(meeting)
+    deep = [meeting]
+    shallow: list[Path] = []
+    if root is not None:
+        shallow.append(root)
+        if (root / TEMPLATES_FOLDER).is_dir():
+            deep.append(root / TEMPLATES_FOLDER)
+        deep += sorted({path.parent for path in house_files(root) if path.parent.resolve() != root.resolve()})
+    return deep, shallow
+
+
+def watch(paths: list[Path], recursive: bool, rebuilder: Rebuilder, stop: threading.Event) -> threading.Thread:
+    """A thread that asks `rebuilder` for a refresh after each batch of saves under `paths`."""
+    import watchfiles
+
+    def run() -> None:
+        for _changes in watchfiles.watch(
+            *paths, stop_event=stop, recursive=recursive, raise_interrupt=False, debounce=400, step=30
+        ):
+            rebuilder.request()
+
+    thread = threading.Thread(target=run, name="panelpapers-preview-watch", daemon=True)
+    thread.start()
+    return thread
