@@ -16,7 +16,7 @@ import secrets
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from panelpapers.manifest import MANIFEST_FILE, Manifest, ManifestError, read_manifest
 from panelpapers.preview.page import EVENTS_PATH, INDEX_PATH, index_page, inject
@@ -32,11 +32,16 @@ POLICY = (
 )
 
 
+def path_of(raw_path: str) -> str:
+    """The request's path without its query: taken as sent (urlsplit would read `//x/…` as a host)."""
+    return raw_path.split("?", 1)[0].split("#", 1)[0]
+
+
 def file_name(raw_path: str) -> str | None:
     """The name, relative to the variant folder, that a request path asks for; None for a path the
     preview refuses (a `.`, `..`, empty or hidden segment, a backslash or NUL, anything that is still
     percent-encoded after one decoding, bytes that are not UTF-8)."""
-    path = urlsplit(raw_path).path
+    path = path_of(raw_path)
     try:
         decoded = unquote(path, errors="strict")
     except UnicodeDecodeError:
@@ -112,7 +117,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if not self.host_allowed():
             return
-        path = urlsplit(self.path).path
+        path = path_of(self.path)
         if path == EVENTS_PATH:
             self.events()
             return
