@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROJECT_ROOT, reduced_meeting
-from datapapers import edit, line_of
+from conftest import PROJECT_ROOT, reduced_meeting, run_panelpapers
+from datapapers import edit
 from readback import pdf_pages_text
 from test_accessibility_html import axe_tools, chromium  # noqa: F401 (a fixture, used by name)
 
@@ -279,8 +279,11 @@ def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cle
         assert shown["loads"] > opened["loads"]  # the page reloaded itself, told by the server
 
         edit(summary, "interdependencies:", "interdependencies: [unclosed")
-        line = line_of(summary, "[unclosed")
-        overlay = browser.step(wait=f"#{OVERLAY_ID}", contains=f"summary.yaml:{line}:", timeout=120000)
+        checked = run_panelpapers("check", cwd=project)
+        assert checked.returncode == 1
+        problem = checked.stderr.splitlines()[0]  # `content/…/summary.yaml:16: invalid YAML: …`
+        assert re.match(r"content/\S+/summary\.yaml:\d+: invalid YAML", problem), problem
+        overlay = browser.step(wait=f"#{OVERLAY_ID}", contains=problem, timeout=120000)
         assert "sufficient" in browser.step(wait="body", contains="sufficient")["text"]  # the last good rendering
         edit(summary, "interdependencies: [unclosed", "interdependencies:")
         browser.step(wait=f"#{OVERLAY_ID}", absent=True, timeout=120000)
@@ -297,7 +300,7 @@ def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cle
     text = "\n".join(pdf_pages_text(folder / f"{PAPER}.pdf"))
     assert "internal control is sufficient" in " ".join(text.split())
     log = "".join(printed)
-    assert f"summary.yaml:{line}:" in log and "stopping the preview" in log
+    assert problem in log and "stopping the preview" in log
     assert "Traceback" not in log
 
 

@@ -39,7 +39,12 @@ TARGETS = {  # figure -> (comparison, limit), as the build promises them (docs/p
     "cpu_over_wall": (">=", 1.7),
     "per_page_1000_over_100": ("within", 0.2),
     "peak_rss_1000_pages_mb": ("<=", 1536),
+    "preview_edit_to_html_s": ("<=", 1.0),
+    "preview_edit_to_pdf_s": ("<=", 3.0),
+    "preview_no_op_save_cpu_s": ("<=", 0.05),
+    "preview_rss_last_over_edit_20": ("within", 0.1),
 }
+PREVIEW_EDITS = int(os.environ.get("PANELPAPERS_BENCH_PREVIEW_EDITS", "200"))  # fewer for a quick look
 
 
 def timed(action: Callable[[], object], repeats: int = REPEATS) -> float:
@@ -392,7 +397,7 @@ def machine() -> dict[str, object]:
 def targets(results: dict[str, dict[str, object]]) -> dict[str, str]:
     """Each target with the figure measured, met or not."""
     small, large = results.get("incremental", {}), results.get("scale", {})
-    figures: dict[str, object] = {**small}
+    figures: dict[str, object] = {**small, **results.get("preview", {})}
     if large:
         figures["peak_rss_1000_pages_mb"] = large["peak_rss_mb"]
         if small:
@@ -431,6 +436,103 @@ def measure_house_fonts() -> dict[str, float]:
     }
 
 
+# ---- the live preview ---------------------------------------------------------------------------
+
+
+def process_figures(pid: int) -> tuple[float, float]:
+    """(CPU seconds so far, resident MB now) of one process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+               if line.startswith("VmRSS:"))
+    return cpu, rss / 1024
+
+
+def measure_preview() -> dict[str, float]:
+    """`panelpapers preview` of a meeting whose one paper is the risk register padded to about 15
+    pages: after each one-word edit, the time until the server hands out the paper's new HTML (what
+    the browser reloads; the reload itself adds tens of milliseconds) and until the build has
+    published its PDF; a save that changes nothing (CPU the preview spends in the 3 s after it);
+    and the preview's resident memory after edit 20 and after the last (PREVIEW_EDITS, 200)."""
+    import threading
+    import urllib.request
+
+    with tempfile.TemporaryDirectory() as work:
+        meeting = synthetic_meeting(Path(work) / "project", 1)
+        paper = sorted(p.parent for p in meeting.glob("*/paper.yaml"))[0]
+        summary = paper / "summary.yaml"
+        text = summary.read_text(encoding="utf-8")
+        at = text.index("  - >-\n") + len("  - >-\n")
+        padding = "    " + " ".join(["A sentence that pads this paper towards fifteen pages."] * 60) + "\n  - >-\n"
+        summary.write_text(text[:at] + "    Word0 starts this paragraph.\n  - >-\n" + padding * 6 + text[at:])
+        preview = subprocess.Popen(
+            [sys.executable, "-m", "panelpapers", "-q", "preview", str(meeting), "--port", "0"],
+            cwd=meeting.parent.parent, stderr=subprocess.PIPE, text=True,
+        )
+        assert preview.stderr is not None
+        url = re.search(r"http://127\.0\.0\.1:\d+/", preview.stderr.readline())
+        assert url, "the preview printed no URL"
+        events: list[tuple[float, dict[str, object]]] = []
+        arrived = threading.Condition()
+
+        def listen() -> None:
+            with urllib.request.urlopen(url.group(0) + "_preview/events") as stream:
+                for line in stream:
+                    if line.startswith(b"data: "):
+                        with arrived:
+                            events.append((time.perf_counter(), json.loads(line[6:])))
+                            arrived.notify_all()
+
+        threading.Thread(target=listen, daemon=True).start()
+
+        def built_after(moment: float) -> float:
+            """When the first event after `moment` said no build is running."""
+            with arrived:
+                arrived.wait_for(lambda: any(t > moment and not e["building"] for t, e in events), 900)
+                return next(t for t, e in events if t > moment and not e["building"])
+
+        def page() -> str:
+            with urllib.request.urlopen(url.group(0) + paper.name + ".html") as response:
+                return str(response.read().decode("utf-8"))
+
+        built_after(time.perf_counter())  # the first, cold build
+        manifest = meeting.parent.parent / "build" / meeting.name / "public" / "manifest.json"
+        pages = json.loads(manifest.read_text())["outputs"][paper.name + ".pdf"]["pages"]
+        html_times, pdf_times, memory = [], [], {}
+        for number in range(1, PREVIEW_EDITS + 1):
+            word = f"Word{number}"
+            started = time.perf_counter()
+            summary.write_text(re.sub(r"Word\d+", word, summary.read_text(encoding="utf-8"), count=1))
+            while word not in page():
+                time.sleep(0.01)
+            shown = time.perf_counter()
+            html_times.append(shown - started)
+            pdf_times.append(built_after(shown) - started)
+            if number in (20, PREVIEW_EDITS):
+                memory[number] = process_figures(preview.pid)[1]
+        before = process_figures(preview.pid)[0]
+        told = len(events)
+        summary.write_bytes(summary.read_bytes())  # saved, unchanged
+        time.sleep(3)
+        no_op_cpu, no_op_events = process_figures(preview.pid)[0] - before, len(events) - told
+        preview.send_signal(2)  # Ctrl-C
+        status = preview.wait(timeout=120)
+    return {
+        "paper_pages": pages,
+        "edits": PREVIEW_EDITS,
+        "preview_edit_to_html_s": round(statistics.median(html_times), 3),
+        "preview_edit_to_html_max_s": round(max(html_times), 3),
+        "preview_edit_to_pdf_s": round(statistics.median(pdf_times), 3),
+        "preview_edit_to_pdf_max_s": round(max(pdf_times), 3),
+        "preview_no_op_save_cpu_s": round(no_op_cpu, 3),
+        "preview_no_op_save_events": no_op_events,
+        "preview_rss_after_edit_20_mb": round(memory.get(20, 0.0), 1),
+        "preview_rss_after_last_edit_mb": round(memory[PREVIEW_EDITS], 1),
+        "preview_rss_last_over_edit_20": round(memory[PREVIEW_EDITS] / memory.get(20, memory[PREVIEW_EDITS]), 3),
+        "preview_exit_status_on_ctrl_c": status,
+    }
+
+
 MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "incremental": measure_incremental,
     "scale": measure_scale,
@@ -439,6 +541,7 @@ MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "tables_and_charts": measure_tables_and_charts,
     "diff": measure_diff,
     "house_fonts": measure_house_fonts,
+    "preview": measure_preview,
 }
 
 

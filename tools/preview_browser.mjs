@@ -3,7 +3,7 @@
 //   {"open": url}                                        opens the page (the only navigation asked for)
 //   {"wait": selector, "contains": text, "timeout": ms}  until the element's text contains `text`
 //   {"wait": selector, "absent": true, "timeout": ms}    until no element matches
-// Every answer carries "loads": how many times the page has loaded, so the caller sees that a change
+// Every answer carries "loads": how many times the page has been (re)loaded, so the caller sees that a change
 // arrived by the page reloading itself. Chromium: $CHROMIUM, else /usr/bin/chromium. Only the preview's
 // own origin and data: URLs may load; any other request (the network) is refused.
 import { createRequire } from "node:module";
@@ -20,7 +20,9 @@ const browser = await puppeteer.launch({
 const page = await browser.newPage();
 let origin = "";
 let loads = 0;
-page.on("load", () => (loads += 1));
+page.on("framenavigated", (frame) => {
+  if (frame === page.mainFrame()) loads += 1; // counted as the page is replaced, before its text can be read
+});
 await page.setRequestInterception(true);
 page.on("request", (request) =>
   (origin && request.url().startsWith(origin)) || request.url().startsWith("data:") ? request.continue() : request.abort(),

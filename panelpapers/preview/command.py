@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, content: Path, build_folder: Path) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    rebuilder = Rebuilder(state, build_folder)
+    rebuilder = Rebuilder(state, build_folder, say=getattr(args, "level", 1) > 0)  # not with -q
     serving = threading.Thread(target=server.serve_forever, name="panelpapers-preview-server", daemon=True)
     serving.start()
     rebuilder.start()

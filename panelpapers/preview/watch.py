@@ -50,6 +50,7 @@ class Rebuilder:
     """Runs refreshes one at a time on its own thread; `request()` asks for one more."""
 
     def __init__(self, state: PreviewState, out_dir: Path, say: bool = True) -> None:
+        """`say`: print a line after each refresh (problems are printed in any case)."""
         self.state, self.out_dir, self.say = state, out_dir, say
         self.shown_keys: dict[str, str] = {}  # paper folder name -> the key of the HTML shown
         self.built_key: str | None = None  # the key of every input of the last build that succeeded
@@ -90,8 +91,8 @@ class Rebuilder:
                     return
                 self.state.update(building="", problems=(crash_line(err),))
                 continue
-            if self.say and not outcome.unchanged:
-                report(outcome)
+            if not outcome.unchanged:
+                report(outcome, self.say)
 
     # -- one refresh
 
@@ -227,12 +228,15 @@ def crash_line(err: BaseException) -> str:
     return f"internal error: {type(err).__name__}: {err} (the traceback is in {log.name}; please report it)"
 
 
-def report(outcome: Outcome) -> None:
+def report(outcome: Outcome, say: bool) -> None:
+    """Problems always (as `check` prints them); with `say`, also a line for what was shown and built."""
     for problem in outcome.problems:
         print(problem, file=sys.stderr, flush=True)
     if outcome.problems:
         count = len(outcome.problems)
         print(f"panelpapers: {count} problem{'s' if count != 1 else ''}; the preview shows them", file=sys.stderr)
+        return
+    if not say:
         return
     shown = f"showed {', '.join(outcome.shown)} in {outcome.seconds_html:.1f} s; " if outcome.shown else ""
     built = ", ".join(outcome.built) or "nothing"
