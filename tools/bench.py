@@ -495,8 +495,9 @@ def measure_preview() -> dict[str, float]:
             with urllib.request.urlopen(url.group(0) + paper.name + ".html") as response:
                 return str(response.read().decode("utf-8"))
 
-        built_after(time.perf_counter())  # the first, cold build
         manifest = meeting.parent.parent / "build" / meeting.name / "public" / "manifest.json"
+        while not (manifest.is_file() and events and not events[-1][1]["building"]):  # the first, cold build
+            time.sleep(0.1)
         pages = json.loads(manifest.read_text())["outputs"][paper.name + ".pdf"]["pages"]
         html_times, pdf_times, memory = [], [], {}
         for number in range(1, PREVIEW_EDITS + 1):

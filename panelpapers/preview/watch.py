@@ -132,6 +132,7 @@ class Rebuilder:
         seconds_html = time.perf_counter() - started
         self.state.update(papers=papers, problems=lines(problems))
         if problems:
+            self.built_key = None  # so that putting the files back as they were clears the problems
             self.state.update(building="")
             return Outcome(shown, list(lines(problems)), [], seconds_html)
         built, seconds_build = self.build(found.key)
@@ -168,6 +169,7 @@ class Rebuilder:
         try:
             build([self.state.meeting], self.out_dir, progress=progress)
         except ContentError as err:
+            self.built_key = None
             self.state.update(building="", problems=lines(err.problems))
             return rendered, time.perf_counter() - started
         except Stopped:
@@ -178,6 +180,7 @@ class Rebuilder:
             problem = template_problem(err)
             if problem is None:
                 raise
+            self.built_key = None
             self.state.update(building="", problems=lines([problem]))
             return rendered, time.perf_counter() - started
         seconds = time.perf_counter() - started
