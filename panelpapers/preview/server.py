@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import secrets
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -63,6 +64,12 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__((HOST, port), PreviewHandler)
         self.port = int(self.server_address[1])
         self.hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A page that reloads or closes while it is being answered is no error worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
