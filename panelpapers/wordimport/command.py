@@ -35,7 +35,9 @@ def import_paper(docx_path: Path, folder: Path, report: Path | None = None) -> t
     except Unreadable as err:
         raise Refused(str(err)) from None
     except Exception as err:  # python-docx and lxml raise many kinds for a damaged document
-        raise Refused(f"{docx_path}: the DOCX cannot be read ({type(err).__name__}: {err}); open and save it again in Word") from None
+        raise Refused(
+            f"{docx_path}: the DOCX cannot be read ({type(err).__name__}: {err}); open and save it again in Word"
+        ) from None
     house = load_project(folder.parent).house
     panel, date = _meeting(meeting_file)
     paper, held = place_paper(word, house, [name for name in (house.panel, panel) if name])
@@ -65,23 +67,32 @@ def _check_target(folder: Path) -> Path:
     """The meeting.yaml of the target's meeting, once the target is known to be new, well named and
     inside the content project's content/ folder."""
     if folder.exists() or folder.is_symlink():
-        raise Refused(f"{Location(folder)}: already exists; import never writes into an existing folder, so nothing was written")
+        raise Refused(
+            f"{Location(folder)}: already exists; import never writes into an existing folder, so nothing was written"
+        )
     if scaffold.PAPER_NAME.match(folder.name) is None:
-        raise Refused(f"{Location(folder)}: a paper folder is named <NN>-<name>, e.g. 05-treasury-management; nothing was written")
+        raise Refused(
+            f"{Location(folder)}: a paper folder is named <NN>-<name>, e.g. 05-treasury-management; nothing was written"
+        )
     meeting_folder = folder.parent
     root = find_root(meeting_folder) if meeting_folder.exists() else None
     content = (root or Path.cwd()) / scaffold.CONTENT_FOLDER
     if not meeting_folder.resolve().is_relative_to(content.resolve()) or meeting_folder.resolve() == content.resolve():
         raise Refused(
-            f"{Location(folder)}: lies outside {Location(content)}/; import into content/<meeting>/<NN-name>; nothing was written"
+            f"{Location(folder)}: lies outside {Location(content)}/; "
+            "import into content/<meeting>/<NN-name>; nothing was written"
         )
     meeting_file = meeting_folder / MEETING_FILE
     if not meeting_file.is_file():
-        raise Refused(f"{Location(meeting_folder)}: no {MEETING_FILE} here; a paper goes in a meeting folder; nothing was written")
+        raise Refused(
+            f"{Location(meeting_folder)}: no {MEETING_FILE} here; a paper goes in a meeting folder; nothing was written"
+        )
     number = folder.name.partition("-")[0]
     for other in paper_folders(meeting_folder):
         if other.name.partition("-")[0] == number:
-            raise Refused(f"{Location(folder)}: paper number {number} is already used by '{other.name}'; nothing was written")
+            raise Refused(
+                f"{Location(folder)}: paper number {number} is already used by '{other.name}'; nothing was written"
+            )
     return meeting_file
 
 

@@ -17,8 +17,14 @@ BULLET = re.compile(r"^[•·▪◦‣●○■–\-*]\s+")
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+")
 HTML_TAG = re.compile(r"</?([bi])>", re.IGNORECASE)
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]*)\)")
-WORD_LIST = {"bullet": "bullet", "lowerLetter": "letter", "upperLetter": "letter", "lowerRoman": "roman",
-             "upperRoman": "roman", "decimal": "number"}
+WORD_LIST = {
+    "bullet": "bullet",
+    "lowerLetter": "letter",
+    "upperLetter": "letter",
+    "lowerRoman": "roman",
+    "upperRoman": "roman",
+    "decimal": "number",
+}
 
 
 @dataclass
@@ -44,7 +50,7 @@ class Line:
 def read_line(paragraph: Paragraph, plain: bool) -> Line:
     """The line of a paragraph; `plain` documents (no styles) also have their text notation read:
     `#` headings, `**bold**`, `<b>`/`<i>` and `[text](link)`."""
-    runs = _notation_runs(paragraph.runs) if plain else list(paragraph.runs)
+    runs = notation_runs(paragraph.runs) if plain else list(paragraph.runs)
     runs = _trim(runs)
     line = Line(paragraph, runs, heading_level=paragraph.heading_level)
     if plain:
@@ -73,8 +79,13 @@ def read_line(paragraph: Paragraph, plain: bool) -> Line:
 def _numbering(text: str) -> tuple[str, str, int] | None:
     leading = len(text) - len(text.lstrip())
     body = text.lstrip()
-    for kind, pattern in (("paragraph", PARAGRAPH_NUMBER), ("section", SECTION_NUMBER), ("roman", ROMAN),
-                          ("letter", LETTER), ("bullet", BULLET)):
+    for kind, pattern in (
+        ("paragraph", PARAGRAPH_NUMBER),
+        ("section", SECTION_NUMBER),
+        ("roman", ROMAN),
+        ("letter", LETTER),
+        ("bullet", BULLET),
+    ):
         match = pattern.match(body)
         if match:
             groups = [group for group in match.groups() if group] if match.groups() else []
@@ -107,7 +118,7 @@ def _trim(runs: list[Run]) -> list[Run]:
     return runs
 
 
-def _notation_runs(runs: list[Run]) -> list[Run]:
+def notation_runs(runs: list[Run]) -> list[Run]:
     """A plain document's text notation as formatting: `**bold**`, `<b>…</b>`, `<i>…</i>`; a link
     `[text](target)` keeps its text (the target of an exported link is seldom the real one)."""
     text = MARKDOWN_LINK.sub(r"\1", "".join(run.text for run in runs))

@@ -20,8 +20,8 @@ from panelpapers.wordimport.furniture import (
     repeated_lines,
     says_draft,
 )
-from panelpapers.wordimport.lines import Line, escape, read_line, to_markup
-from panelpapers.wordimport.reading import Paragraph, Picture, Table, WordPaper
+from panelpapers.wordimport.lines import Line, escape, notation_runs, read_line, to_markup
+from panelpapers.wordimport.reading import Paragraph, Picture, Run, Table, WordPaper
 
 HOLDING = "NOT PLACED BY IMPORT"  # marks the holding place in a section file
 HOLDING_HEADING = f"{HOLDING}: move each paragraph where it belongs, or delete it"
@@ -34,9 +34,26 @@ CONTACT = re.compile(r"^([A-Za-z][A-Za-z ]{1,40}):\s*(.+)$")
 EMAIL = re.compile(r"^e-?mail\s*:?\s*(\S+@\S+)$", re.IGNORECASE)
 PHONE = re.compile(r"^(?:telephone|tel|phone)\s*:?\s*(.+)$", re.IGNORECASE)
 MARKING_SUFFIX = re.compile(r"\s*\(([A-Z-]+)\)\s*$")
-MONTHS = {name: number for number, name in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 SHORT = 120  # a line at most this long, without a full stop at its end, may be a heading
 
 
@@ -177,16 +194,22 @@ class Placer:
         paragraph or a "Table 3: …" line before it) and a table with its notes."""
         by_block = {id(line.block): line for line in lines}
         items: list[Item] = []
-        for block in self.word.blocks:
+        for block in self._tab_tables(self.word.blocks):
             if isinstance(block, Table):
                 caption = None
-                if items and isinstance(items[-1], Line) and self._is_caption(items[-1], "table"):
-                    caption = CAPTION.sub("", items.pop().text)
+                last = items[-1] if items else None
+                if isinstance(last, Line) and self._is_caption(last, "table"):
+                    items.pop()
+                    caption = CAPTION.sub("", last.text)
                 items.append(_Table(block, caption, None))
                 continue
             line = by_block[id(block)]
-            if items and isinstance(items[-1], _Table) and items[-1].notes is None and line.text and (
-                block.style.lower() == "table notes" or re.match(r"^(source|note|notes)\s*:", line.text, re.I)
+            if (
+                items
+                and isinstance(items[-1], _Table)
+                and items[-1].notes is None
+                and line.text
+                and (block.style.lower() == "table notes" or re.match(r"^(source|note|notes)\s*:", line.text, re.I))
             ):
                 items[-1].notes = line.markup
                 continue
@@ -198,6 +221,36 @@ class Placer:
                     continue
             items.append(line)
         return items
+
+    def _tab_tables(self, blocks: list[Paragraph | Table]) -> list[Paragraph | Table]:
+        """In a plain document a table is lines of cells separated by tabs: two or more such lines
+        with the same number of cells become a table (unless every line after the first ends in a
+        page number, which is a contents page)."""
+        if self.word.styled:
+            return blocks
+        result: list[Paragraph | Table] = []
+        run: list[Paragraph] = []
+
+        def close() -> None:
+            widths = {len(paragraph.text.split("\t")) for paragraph in run}
+            contents = all(re.search(r"\t\s*\d{1,4}\s*$", paragraph.text) for paragraph in run[1:])
+            if len(run) >= 2 and len(widths) == 1 and not contents:
+                rows = [
+                    [notation_runs([Run(cell.strip())]) for cell in paragraph.text.split("\t")] for paragraph in run
+                ]
+                result.append(Table(run[0].index, rows, 1))
+            else:
+                result.extend(run)
+            run.clear()
+
+        for block in blocks:
+            if isinstance(block, Paragraph) and "\t" in block.text.strip() and not block.pictures:
+                run.append(block)
+                continue
+            close()
+            result.append(block)
+        close()
+        return result
 
     @staticmethod
     def _is_caption(line: Line, kind: str) -> bool:
@@ -245,15 +298,19 @@ class Placer:
         ref = match.group(1).upper()
         title = MARKING_SUFFIX.sub("", match.group(2)).strip(" –-")
         listed = next((a for a in self.paper.appendices if a["ref"] == ref), None)
-        starts_content = self.region == "appendix" or (listed is not None and self._headingish(line)) or (
-            line.block.style.lower() == "appendix title"
+        starts_content = (
+            self.region == "appendix"
+            or (listed is not None and self._headingish(line))
+            or (line.block.style.lower() == "appendix title")
         )
         if not starts_content:
             return False
         if listed is None:
             listed = {"ref": ref, "title": title or f"Appendix {ref}"}
             self.paper.appendices.append(listed)
-            self.paper.notes.append(f"Appendix {ref} has content but was not in the list of appendices; check its title")
+            self.paper.notes.append(
+                f"Appendix {ref} has content but was not in the list of appendices; check its title"
+            )
         elif title and title != listed["title"]:
             listed["short_title"], listed["title"] = listed["title"], title
         listed.setdefault("content", [])
@@ -267,7 +324,7 @@ class Placer:
 
     def _line(self, line: Line) -> None:
         region = self.region
-        if region == "cover":
+        if region == "cover" and line.kind not in ("section", "paragraph"):
             self._cover_line(line)
         elif region.startswith("summary"):
             self._block_line(line, "summary.yaml", self.paper.summary.setdefault(self.summary_part or "purpose", []))
@@ -275,7 +332,7 @@ class Placer:
                 self.summary_part = "purpose"
         elif region == "recommendations" and not self._headingish(line):
             self._recommendation(line)
-        elif region in ("contents", "recommendations"):
+        elif region in ("contents", "recommendations", "cover"):
             self.region = "supporting"
             self._supporting(line)
         elif region in {file.removesuffix(".yaml") for file, _ in self.house.implication_sections}:
@@ -331,7 +388,9 @@ class Placer:
             for line in masthead.lines:
                 words = re.sub(r"[^A-Z]", "", " ".join(line.words).upper())
                 mark = re.sub(r"[^A-Z]", "", line.mark.upper())
-                if (words and words in squeezed) or (mark and squeezed.startswith(mark) and len(squeezed) <= len(mark) + len(words)):
+                if (words and words in squeezed) or (len(squeezed) > 8 and squeezed in words) or (
+                    mark and squeezed.startswith(mark) and len(squeezed) <= len(mark) + len(words)
+                ):
                     if line.mark not in found:
                         found.append(line.mark)
                     hit = True
@@ -364,7 +423,9 @@ class Placer:
             return
         if self.section is None:
             self._new_section("Supporting Information", line)
-            self.paper.notes.append("the supporting information had no section title; 'Supporting Information' was written")
+            self.paper.notes.append(
+                "the supporting information had no section title; 'Supporting Information' was written"
+            )
         if line.kind in ("letter", "roman", "bullet", "number") and self.paragraph is not None:
             self._item(line)
             return
@@ -379,7 +440,7 @@ class Placer:
         ):
             return False
         if line.kind == "section" or self.section is None or (line.heading_level == 1 and self.word.styled):
-            self._new_section(line.markup, line)
+            self._new_section(escape(line.text), line)
             return True
         depth = 1
         if self.word.styled and line.heading_level:
@@ -437,7 +498,13 @@ class Placer:
     def _item(self, line: Line) -> None:
         assert self.paragraph is not None
         style = {"letter": "letter", "roman": "roman", "bullet": "bullet", "number": "letter"}[line.kind or "letter"]
-        if style == "roman" and line.number == "i" and self.item is not None and self.paragraph.get("item_style", "letter") == "letter" and self._last_letter() == "h":
+        if (
+            style == "roman"
+            and line.number == "i"
+            and self.item is not None
+            and self.paragraph.get("item_style", "letter") == "letter"
+            and self._last_letter() == "h"
+        ):
             style = "letter"  # "i." after "h." is the ninth letter
         items = self.paragraph.setdefault("items", [])
         current = self.paragraph.get("item_style", "letter")
@@ -500,8 +567,10 @@ class Placer:
         appendix = APPENDIX.match(text)
         if appendix and not self.listing_background:
             marking = MARKING_SUFFIX.search(appendix.group(2))
-            entry: dict[str, Any] = {"ref": appendix.group(1).upper(),
-                                     "title": escape(MARKING_SUFFIX.sub("", appendix.group(2)).strip(" –-") or text)}
+            entry: dict[str, Any] = {
+                "ref": appendix.group(1).upper(),
+                "title": escape(MARKING_SUFFIX.sub("", appendix.group(2)).strip(" –-") or text),
+            }
             if marking and marking.group(1) in self.house.labels:
                 entry["marking"] = marking.group(1)
             self.paper.appendices.append(entry)
@@ -516,11 +585,17 @@ class Placer:
     def _appendix_content(self, line: Line) -> None:
         assert self.appendix is not None
         content = self.appendix["content"]
-        if line.kind in ("letter", "roman", "number") and content and isinstance(content[-1], dict) and "text" in content[-1]:
+        if (
+            line.kind in ("letter", "roman", "number")
+            and content
+            and isinstance(content[-1], dict)
+            and "text" in content[-1]
+        ):
             last = content[-1]
             if line.kind == "roman" and last.get("items") and last.get("item_style", "letter") == "letter":
-                last["items"][-1] = _as_item(last["items"][-1])
-                last["items"][-1].setdefault("items", []).append(line.markup)
+                parent = _as_item(last["items"][-1])
+                parent.setdefault("items", []).append(line.markup)
+                last["items"][-1] = parent
             else:
                 if not last.get("items") and line.kind == "roman":
                     last["item_style"] = "roman"
@@ -528,9 +603,10 @@ class Placer:
             self._record("paragraph", "appendices.yaml (an item)", line.text)
             return
         if line.kind in ("letter", "roman", "number") and content and isinstance(content[-1], str):
-            content[-1] = {"text": content[-1], "items": [line.markup]}
+            entry: dict[str, Any] = {"text": content[-1], "items": [line.markup]}
             if line.kind == "roman":
-                content[-1]["item_style"] = "roman"
+                entry["item_style"] = "roman"
+            content[-1] = entry
             self._record("paragraph", "appendices.yaml (an item)", line.text)
             return
         if line.kind in ("bullet", "letter", "roman", "number"):
@@ -556,17 +632,22 @@ class Placer:
             self._record("table", "furniture: an empty table", "")
             return
         name = f"table_{len(self.paper.tables) + 1}"
+        header_rows = item.table.header_rows or 1
+        body = item.table.rows[header_rows:]  # header cells are bold by the table's style, not by markup
         markup_columns = {
-            column for row in item.table.rows for column, cell in enumerate(row) if any(run.bold or run.italic for run in cell)
+            column for row in body for column, cell in enumerate(row) if any(run.bold or run.italic for run in cell)
         }
         rows = [
-            [to_markup(cell) if column in markup_columns else " ".join("".join(r.text for r in cell).split())
-             for column, cell in enumerate(row)]
-            for row in item.table.rows
+            [
+                to_markup(cell)
+                if column in markup_columns and number >= header_rows
+                else " ".join("".join(r.text for r in cell).split())
+                for column, cell in enumerate(row)
+            ]
+            for number, row in enumerate(item.table.rows)
         ]
         caption = item.caption or f"Table {len(self.paper.tables) + 1} of the Word paper (write its caption)"
-        table = ImportedTable(name, caption, rows, item.table.header_rows or 1, item.notes, markup_columns,
-                              item.caption is not None)
+        table = ImportedTable(name, caption, rows, header_rows, item.notes, markup_columns, item.caption is not None)
         self.paper.tables.append(table)
         if item.caption is None:
             self.paper.notes.append(f"{name} had no caption; a placeholder was written in data.yaml")
@@ -575,13 +656,17 @@ class Placer:
             self._record("table", f"data/{name}.csv, placed in {self._file()}", caption)
         else:
             self._record("table", f"data/{name}.csv, holding place in {self._file()} (a comment)", caption)
-            self.paper.notes.append(f"{name} stood where the content format has no tables ({self._file()}); place it yourself")
+            self.paper.notes.append(
+                f"{name} stood where the content format has no tables ({self._file()}); place it yourself"
+            )
 
     def _figure(self, item: _Figure) -> None:
         picture = item.picture
         number = len(self.paper.images) + 1
         if picture.extension not in ("png", "jpg", "svg"):
-            self._record("image", f"not placed: a {picture.extension} picture (only PNG, JPEG and SVG can be)", picture.alt)
+            self._record(
+                "image", f"not placed: a {picture.extension} picture (only PNG, JPEG and SVG can be)", picture.alt
+            )
             self.paper.notes.append(f"picture {number} is {picture.extension}; save it as PNG and place it yourself")
             return
         image = ImportedImage(f"images/image-{number}.{picture.extension}", picture, item.caption)
@@ -594,7 +679,11 @@ class Placer:
         if item.caption:
             entry["caption"] = escape(item.caption)
         placed = self._place_entry(entry)
-        where = f"{image.file}, placed in {self._file()}" if placed else f"{image.file}, holding place in {self._file()} (a comment)"
+        where = (
+            f"{image.file}, placed in {self._file()}"
+            if placed
+            else f"{image.file}, holding place in {self._file()} (a comment)"
+        )
         self._record("image", where, picture.alt or "(no alt text)")
 
     def _file(self) -> str:
@@ -603,7 +692,9 @@ class Placer:
         if self.region in ("appendices", "appendix"):
             return "appendices.yaml"
         if self.region in ("cover", "recommendations", "contact"):
-            return {"cover": "paper.yaml", "recommendations": "recommendations.yaml", "contact": "contact.yaml"}[self.region]
+            return {"cover": "paper.yaml", "recommendations": "recommendations.yaml", "contact": "contact.yaml"}[
+                self.region
+            ]
         if self.region in ("supporting", "contents"):
             return "supporting.yaml"
         return f"{self.region}.yaml"
@@ -665,7 +756,9 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def place_paper(word: WordPaper, house: House, panel_names: list[str]) -> tuple[ImportedPaper, dict[str, list[dict[str, Any]]]]:
+def place_paper(
+    word: WordPaper, house: House, panel_names: list[str]
+) -> tuple[ImportedPaper, dict[str, list[dict[str, Any]]]]:
     """The Word paper placed into sections, with the tables and pictures that had to wait in a file's
     holding place, by file."""
     placer = Placer(house, word, panel_names)

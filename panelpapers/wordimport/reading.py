@@ -18,7 +18,6 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
-
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 PICTURE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
@@ -93,8 +92,9 @@ def read_word_paper(archive: zipfile.ZipFile) -> WordPaper:
     return WordPaper(blocks, furniture, styled)
 
 
-def _read_body(document: Document, parent: Any, blocks: list[Block], formats: dict[tuple[str, str], str],
-               in_contents: bool) -> None:
+def _read_body(
+    document: Document, parent: Any, blocks: list[Block], formats: dict[tuple[str, str], str], in_contents: bool
+) -> None:
     for element in parent.iterchildren():
         if element.tag == qn("w:p"):
             blocks.append(_paragraph(document, DocxParagraph(element, document), len(blocks), formats, in_contents))
@@ -109,8 +109,9 @@ def _read_body(document: Document, parent: Any, blocks: list[Block], formats: di
                 _read_body(document, content, blocks, formats, in_contents or contents)
 
 
-def _paragraph(document: Document, paragraph: DocxParagraph, index: int,
-               formats: dict[tuple[str, str], str], in_contents: bool) -> Paragraph:
+def _paragraph(
+    document: Document, paragraph: DocxParagraph, index: int, formats: dict[tuple[str, str], str], in_contents: bool
+) -> Paragraph:
     style = paragraph.style.name if paragraph.style is not None and paragraph.style.name else "Normal"
     runs: list[Run] = []
     pictures: list[Picture] = []
@@ -178,7 +179,9 @@ def _list_formats(document: Document) -> dict[tuple[str, str], str]:
         return {}
     abstract = {
         item.get(qn("w:abstractNumId")): {
-            level.get(qn("w:ilvl")): (level.find(qn("w:numFmt")).get(qn("w:val")) if level.find(qn("w:numFmt")) is not None else "decimal")
+            level.get(qn("w:ilvl")): (
+                level.find(qn("w:numFmt")).get(qn("w:val")) if level.find(qn("w:numFmt")) is not None else "decimal"
+            )
             for level in item.iter(qn("w:lvl"))
         }
         for item in numbering.iter(qn("w:abstractNum"))

@@ -37,9 +37,7 @@ def report_markdown(source: str, folder: str, paper: ImportedPaper) -> str:
     lines += ["", "## To check", ""]
     lines += [f"- {note}" for note in paper.notes] or ["Nothing."]
     lines += ["", "## Every block and where it went", "", "| found in | kind | went to | text |", "|---|---|---|---|"]
-    lines += [
-        f"| {p.found_in} | {p.kind} | {p.went_to} | {p.text.replace('|', '/')} |" for p in paper.placements
-    ]
+    lines += [f"| {p.found_in} | {p.kind} | {p.went_to} | {p.text.replace('|', '/')} |" for p in paper.placements]
     return "\n".join(lines) + "\n"
 
 

@@ -69,7 +69,7 @@ def emit(value: Any, indent: int = 0) -> list[str]:
         for item in value:
             if isinstance(item, dict) and item:
                 inner = emit(item, indent + 2)
-                inner[0] = f"{pad}- {inner[0][indent + 2:]}"
+                inner[0] = f"{pad}- {inner[0][indent + 2 :]}"
                 lines.extend(inner)
             elif isinstance(item, list):
                 lines.append(f"{pad}-")
@@ -92,8 +92,9 @@ def _held(entries: list[dict[str, Any]]) -> list[str]:
     return [" ".join(emit([entry])).replace("  ", " ") for entry in entries]
 
 
-def section_files(paper: ImportedPaper, house: House, panel: str | None, date: str,
-                  held: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+def section_files(
+    paper: ImportedPaper, house: House, panel: str | None, date: str, held: dict[str, list[dict[str, Any]]]
+) -> dict[str, str]:
     """Every section file's text (without the schema modeline), by file name."""
     cover = paper.cover
     files: dict[str, str] = {}
@@ -115,39 +116,60 @@ def section_files(paper: ImportedPaper, house: House, panel: str | None, date: s
             f"# organisation: {' | '.join(organisations)}   # {NOT_FOUND}: the Word paper's masthead names none of "
             "the house's organisations; choose one (check reports it as missing until you do)\n"
         )
-    files["paper.yaml"] = text + _comments("lines of the Word paper's cover", paper.cover_unplaced + _held(held.get("paper.yaml", [])))
+    files["paper.yaml"] = text + _comments(
+        "lines of the Word paper's cover", paper.cover_unplaced + _held(held.get("paper.yaml", []))
+    )
 
     summary = {
         key: paper.summary.get(key) or [f"{NOT_FOUND}: the Word paper has no “{title}”; write it here."]
         for key, title in house.summary_parts
     }
-    files["summary.yaml"] = "\n".join(emit(summary)) + "\n" + _comments(
-        "tables and pictures (the Report Summary cannot hold them)", _held(held.get("summary.yaml", []))
+    files["summary.yaml"] = (
+        "\n".join(emit(summary))
+        + "\n"
+        + _comments("tables and pictures (the Report Summary cannot hold them)", _held(held.get("summary.yaml", [])))
     )
     recommendations: dict[str, Any] = {}
     if paper.recommendations_lead and paper.recommendations_lead != house.wording.recommendations_lead:
         recommendations["lead"] = paper.recommendations_lead
     recommendations["items"] = paper.recommendations or [f"{NOT_FOUND}: write what the Panel is asked to do."]
-    files["recommendations.yaml"] = "\n".join(emit(recommendations)) + "\n" + _comments(
-        "tables and pictures", _held(held.get("recommendations.yaml", []))
+    files["recommendations.yaml"] = (
+        "\n".join(emit(recommendations))
+        + "\n"
+        + _comments("tables and pictures", _held(held.get("recommendations.yaml", [])))
     )
-    sections = paper.sections or [{"title": "Supporting Information", "groups": [
-        {"paragraphs": [f"{NOT_FOUND}: the Word paper has no supporting information; write it here."]}]}]
+    sections = paper.sections or [
+        {
+            "title": "Supporting Information",
+            "groups": [{"paragraphs": [f"{NOT_FOUND}: the Word paper has no supporting information; write it here."]}],
+        }
+    ]
     files["supporting.yaml"] = "\n".join(emit({"sections": [_tidy_section(section) for section in sections]})) + "\n"
     for file, title in house.implication_sections:
         blocks = paper.implications.get(file.removesuffix(".yaml")) or [
             f"{NOT_FOUND}: the Word paper has no “{title}”; write it here, or say there are none."
         ]
-        files[file] = "\n".join(emit({"paragraphs": blocks})) + "\n" + _comments(
-            "tables and pictures (this section cannot hold them)", _held(held.get(file, []))
+        files[file] = (
+            "\n".join(emit({"paragraphs": blocks}))
+            + "\n"
+            + _comments("tables and pictures (this section cannot hold them)", _held(held.get(file, [])))
         )
     contacts = paper.contacts or [{"role": "Report author", "name": f"{NOT_FOUND}: the author's name"}]
-    files["contact.yaml"] = "\n".join(emit({"contacts": contacts})) + "\n" + _comments(
-        "lines of the Word paper's contact details", paper.contact_unplaced + _held(held.get("contact.yaml", []))
+    files["contact.yaml"] = (
+        "\n".join(emit({"contacts": contacts}))
+        + "\n"
+        + _comments(
+            "lines of the Word paper's contact details", paper.contact_unplaced + _held(held.get("contact.yaml", []))
+        )
     )
     appendices = [_tidy_appendix(appendix) for appendix in paper.appendices]
-    files["appendices.yaml"] = "\n".join(emit({"appendices": appendices, "background_papers": paper.background_papers})) + "\n" + _comments(
-        "lines and tables of the Word paper's appendices section", paper.appendices_unplaced + _held(held.get("appendices.yaml", []))
+    files["appendices.yaml"] = (
+        "\n".join(emit({"appendices": appendices, "background_papers": paper.background_papers}))
+        + "\n"
+        + _comments(
+            "lines and tables of the Word paper's appendices section",
+            paper.appendices_unplaced + _held(held.get("appendices.yaml", [])),
+        )
     )
     return files
 
@@ -159,8 +181,11 @@ def _cautious_marking(house: House) -> str:
 
 
 def _tidy_section(section: dict[str, Any]) -> dict[str, Any]:
-    return {"title": section["title"], "groups": [_tidy_group(group) for group in section["groups"]] or [
-        {"paragraphs": [f"{NOT_FOUND}: this section had no paragraphs; write them or delete the section."]}]}
+    return {
+        "title": section["title"],
+        "groups": [_tidy_group(group) for group in section["groups"]]
+        or [{"paragraphs": [f"{NOT_FOUND}: this section had no paragraphs; write them or delete the section."]}],
+    }
 
 
 def _tidy_group(group: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +240,7 @@ def table_csv(table: ImportedTable) -> tuple[str, dict[str, Any]]:
     rows = [row + [""] * (width - len(row)) for row in table.rows]
     headers = rows[table.header_rows - 1]
     names = column_names(headers)
-    body = rows[table.header_rows:]
+    body = rows[table.header_rows :]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)

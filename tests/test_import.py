@@ -1,0 +1,200 @@
+"""`panelpapers import`: a Word paper in, a paper folder out that passes `check`, builds, and reads
+back with the same passages, tables and numbering; bad input refused with one line, nothing written."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+
+# beside the checkout in CI (../shared); a worktree of it lies one folder further down
+REFERENCE = next(
+    (folder / "shared" / "reference" for folder in PROJECT_ROOT.parents if (folder / "shared" / "reference").is_dir()),
+    PROJECT_ROOT.parent / "shared" / "reference",
+)
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """A content project holding the example meeting, to import into."""
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    shutil.copy2(PROJECT_ROOT / "panelpapers.yaml", root / "panelpapers.yaml")
+    shutil.copytree(EXAMPLE_MEETING, root / "content" / EXAMPLE_MEETING.name)
+    return root
+
+
+def passages(review: Path) -> list[tuple[str, str, str, str]]:
+    return [
+        (p["kind"], p["number"], p["text"], json.dumps(p["table"]))
+        for p in json.loads(review.read_text(encoding="utf-8"))["passages"]
+    ]
+
+
+def test_round_trip_of_a_built_paper(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    meeting = root / "content" / EXAMPLE_MEETING.name
+    original = meeting / "03-audit-actions"
+    built = run_panelpapers("build", original, "--out", tmp_path / "first", cwd=root)
+    assert built.returncode == 0, built.stderr
+    word = tmp_path / "first" / EXAMPLE_MEETING.name / "restricted" / "03-audit-actions.docx"
+
+    imported = run_panelpapers("import", word, meeting / "13-audit-actions", "--report", tmp_path / "r.md", cwd=root)
+    assert imported.returncode == 0, imported.stderr
+    assert "- paper: 13-audit-actions" in (meeting / "meeting.yaml").read_text(encoding="utf-8")
+    checked = run_panelpapers("check", meeting / "13-audit-actions", cwd=root)
+    assert checked.returncode == 0, checked.stderr
+    rebuilt = run_panelpapers("build", meeting / "13-audit-actions", "--out", tmp_path / "second", cwd=root)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+
+    before = passages(word.with_suffix(".review.json"))
+    after = passages(tmp_path / "second" / EXAMPLE_MEETING.name / "restricted" / "13-audit-actions.review.json")
+    assert after == before  # every paragraph, number, heading and table cell
+    assert sum(kind == "table" for kind, *_ in after) == 7
+    assert any(number == "1.9" for _, number, *_ in after)
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "| supporting | 17 | 5 | 2 |" in report
+    csv = (meeting / "13-audit-actions" / "data" / "table_2.csv").read_text(encoding="utf-8")
+    assert "**Grand Total**,**110**,**74**,**67%**,**26**" in csv  # the total is kept as a row, bold as in Word
+
+
+def plain_docx(text_file: Path, out: Path) -> Path:
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{out}/lo",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(out),
+            str(text_file),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / text_file.with_suffix(".docx").name
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the reference papers are not beside the checkout")
+def test_plain_libreoffice_paper(tmp_path: Path) -> None:
+    source = REFERENCE / "000_a0a0ac4172d9c673.txt"
+    word = plain_docx(source, tmp_path)
+    root = project_copy(tmp_path)
+    folder = root / "content" / EXAMPLE_MEETING.name / "20-risk-report"
+    imported = run_panelpapers("import", word, folder, cwd=root)
+    assert imported.returncode == 0, imported.stderr
+    assert run_panelpapers("check", folder, cwd=root).returncode == 0
+    built = run_panelpapers("build", folder, "--out", tmp_path / "b", cwd=root)
+    assert built.returncode == 0, built.stderr
+    document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / "20-risk-report.docx"))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    # the numbered paragraphs the text shows, 1.1 … 1.29 and 2.1 … 2.10, with their own words
+    numbered = [text.split("\t")[0] for text in texts if text[:1].isdigit() and "\t" in text]
+    assert numbered[:3] == ["1.1.", "1.2.", "1.3."] and "1.29." in numbered and "2.1." in numbered
+    assert any(text.startswith("1.10.\tSince the last Audit Panel on 4 October") for text in texts)
+    assert "2. Whistleblowing Reports" in texts and "3. Equality and Diversity Impact" in texts
+    assert "Whistleblowing under the Public Interest Disclosure Act 1998" in texts
+    assert "a)\tthe sentencing of the murderer of Sarah Everard in late September;" in texts
+    assert "Met Risk Management Report" in texts
+    # the register's tab-separated lines are tables, cells as the text shows them
+    cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert [
+        "10 VH v VH",
+        "↔",
+        "LEGITIMACY Legitimacy in the Met is weakened",
+        "Deputy Commissioner",
+        "Director of Strategy and Governance",
+        "M v M",
+    ] in cells
+    paper = (folder / "paper.yaml").read_text(encoding="utf-8")
+    assert "organisation: MOPAC" in paper and "date: 2022-01-17" in paper
+    assert "report_by: Chief of Corporate Services" in paper
+    assert "NOT PLACED BY IMPORT" in (folder / "supporting.yaml").read_text(encoding="utf-8")
+
+
+def make_docx(path: Path, paragraphs: list[str]) -> Path:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("text", "not a DOCX"),
+        ("ole", "encrypted"),
+        ("corrupt", "corrupt"),
+        ("bomb", "zip bomb"),
+        ("large", "over the 50 MB import limit"),
+        ("exists", "already exists"),
+        ("outside", "lies outside"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(tmp_path: Path, kind: str, expected: str) -> None:
+    root = project_copy(tmp_path)
+    meeting = root / "content" / EXAMPLE_MEETING.name
+    target = meeting / "20-imported"
+    good = make_docx(tmp_path / "good.docx", ["A title", "Report by: Someone"])
+    paper = tmp_path / "paper.docx"
+    if kind == "text":
+        paper.write_text("just text\n")
+    elif kind == "ole":
+        paper.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    elif kind == "corrupt":
+        paper.write_bytes(good.read_bytes()[:2000])
+    elif kind == "bomb":
+        with zipfile.ZipFile(paper, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("word/document.xml", b"\0" * (400 * 1024 * 1024))
+    elif kind == "large":
+        with paper.open("wb") as file:
+            file.write(good.read_bytes())
+            file.truncate(51 * 1024 * 1024)
+    else:
+        shutil.copy2(good, paper)
+    if kind == "exists":
+        target = meeting / "03-audit-actions"
+    if kind == "outside":
+        target = tmp_path / "elsewhere" / "20-imported"
+        (target.parent).mkdir()
+        shutil.copy2(meeting / "meeting.yaml", target.parent / "meeting.yaml")
+    meeting_before = (meeting / "meeting.yaml").read_bytes()
+    listing_before = sorted(str(p) for p in tmp_path.rglob("*"))
+    result = run_panelpapers("import", paper, target, cwd=root)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert (meeting / "meeting.yaml").read_bytes() == meeting_before
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == listing_before
+
+
+def test_picture_without_alt_text_is_left_for_check_to_report(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    png = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), "white").save(png, format="PNG")
+    document = docx.Document()
+    for text in ["Quarterly report", "Report by: Head of Audit", "1. Background"]:
+        document.add_paragraph(text)
+    document.add_paragraph("1.1 The chart shows *nothing* yet.")
+    document.add_picture(io.BytesIO(png.getvalue()))
+    document.save(str(tmp_path / "p.docx"))
+    folder = root / "content" / EXAMPLE_MEETING.name / "20-quarterly"
+    assert run_panelpapers("import", tmp_path / "p.docx", folder, cwd=root).returncode == 0
+    assert (folder / "images" / "image-1.png").read_bytes() == png.getvalue()
+    supporting = (folder / "supporting.yaml").read_text(encoding="utf-8")
+    assert r"The chart shows \*nothing\* yet." in supporting  # literal asterisks stay literal
+    checked = run_panelpapers("check", folder, cwd=root)
+    assert checked.returncode == 1 and "an image needs 'alt'" in checked.stderr
