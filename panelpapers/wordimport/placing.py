@@ -389,7 +389,7 @@ class Placer:
                 words = re.sub(r"[^A-Z]", "", " ".join(line.words).upper())
                 mark = re.sub(r"[^A-Z]", "", line.mark.upper())
                 if (words and words in squeezed) or (len(squeezed) > 8 and squeezed in words) or (
-                    mark and squeezed.startswith(mark) and len(squeezed) <= len(mark) + len(words)
+                    mark and squeezed.startswith(mark) and squeezed[len(mark) :] in words
                 ):
                     if line.mark not in found:
                         found.append(line.mark)
