@@ -132,6 +132,173 @@ def test_plain_libreoffice_paper(tmp_path: Path) -> None:
     assert "NOT PLACED BY IMPORT" in (folder / "supporting.yaml").read_text(encoding="utf-8")
 
 
+# A paper as a secretariat might write it in Markdown for pandoc: a cover, the Report Summary's
+# parts, lettered recommendations, numbered paragraphs under headings two levels deep, a table with
+# its caption, the implication sections and contact details.
+PANDOC_PAPER = """\
+MAYOR OF LONDON · OFFICE FOR POLICING AND CRIME
+
+MPS-MOPAC JOINT AUDIT PANEL
+
+6 March 2023
+
+# Counter Fraud Annual Report 2022/23
+
+Report by: Head of Counter Fraud
+
+## Report Summary
+
+### Overall Summary of the Purpose of the Report
+
+This report tells the Panel how the counter fraud team worked in 2022/23: the cases it opened and
+closed, the money it recovered and the controls that changed because of its findings.
+
+### Key Considerations for the Panel
+
+The Panel should weigh the rise in **payroll** cases against the fall in *procurement* cases, and
+note that recovery of money often takes several years.
+
+### Interdependencies/Cross Cutting Issues
+
+The work links with the internal audit plan and with the fraud risk on the corporate risk register.
+
+## Recommendations
+
+The Audit Panel is recommended to:
+
+a. Note the cases opened and closed in the year; and
+b. Agree the priorities for 2023/24 set out in section 1.
+
+## 1. Supporting Information
+
+1.1 The counter fraud team investigates suspected fraud against the organisation and advises
+managers on controls that prevent it.
+
+1.2 This report covers the year from 1 April 2022 to 31 March 2023.
+
+### Cases opened and closed
+
+1.3 The team opened 42 cases in the year and closed 37 of them. Most cases came to the team in three ways:
+
+a) 18 from the confidential reporting line;
+b) 14 from managers; and
+c) 10 from data matching.
+
+1.4 The table below counts the cases by type.
+
+| Type        | Opened | Closed |
+|-------------|-------:|-------:|
+| Payroll     | 17     | 15     |
+| Procurement | 9      | 8      |
+| Expenses    | 16     | 14     |
+
+Table: Cases opened and closed by type, 2022/23
+
+### Money recovered
+
+1.5 The team recovered £212,000, a third more than in the year before.
+
+#### Payroll overpayments
+
+1.6 Most of the money came back from payroll overpayments, which are repaid in instalments over up
+to three years.
+
+### Priorities for 2023/24
+
+1.7 Next year the team will concentrate on expenses claims, where data matching finds the most cases.
+
+## 2. Equality and Diversity Impact
+
+The team's work treats every person the same way; no group is affected unequally by it.
+
+## 3. Financial Implications
+
+There are no direct financial implications from this report.
+
+## 4. Legal Implications
+
+There are no direct legal implications from this report.
+
+## 5. Risk Implications
+
+Fraud is one of the risks on the corporate risk register; this work reduces it.
+
+## 6. Contact Details
+
+Report author: Jane Example, Head of Counter Fraud, Directorate of Audit, Risk and Assurance
+
+Email: jane.example@example.org
+
+## 7. Appendices and Background Papers
+
+There are no appendices to this report.
+"""
+
+
+def test_pandoc_paper(tmp_path: Path) -> None:
+    pandoc = require_tool("pandoc")
+    (tmp_path / "paper.md").write_text(PANDOC_PAPER, encoding="utf-8")
+    subprocess.run([pandoc, "paper.md", "-o", "paper.docx"], cwd=tmp_path, check=True, timeout=120)
+    styles = {paragraph.style.name for paragraph in docx.Document(str(tmp_path / "paper.docx")).paragraphs}
+    assert {"First Paragraph", "Body Text", "Compact", "Heading 2", "Heading 3", "Table Caption"} <= styles
+    root = project_copy(tmp_path)
+    folder = root / "content" / EXAMPLE_MEETING.name / "20-counter-fraud"
+    imported = run_panelpapers("import", tmp_path / "paper.docx", folder, cwd=root)
+    assert imported.returncode == 0, imported.stderr
+    assert "numbered" not in imported.stderr  # the paper's numbers 1.1 … 1.7 are ours too
+    checked = run_panelpapers("check", folder, cwd=root)
+    assert checked.returncode == 0, checked.stderr
+    built = run_panelpapers("build", folder, "--out", tmp_path / "b", cwd=root)
+    assert built.returncode == 0, built.stderr
+    document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / "20-counter-fraud.docx"))
+    read = [(paragraph.style.name, paragraph.text) for paragraph in document.paragraphs]
+    start = read.index(("Heading 1", "1. Supporting Information"))
+    supporting = [(style, text.split(" Most")[0]) for style, text in read[start + 1 : start + 16]]
+    assert supporting == [
+        (
+            "Numbered Paragraph",
+            "1.1.\tThe counter fraud team investigates suspected fraud against the organisation "
+            "and advises managers on controls that prevent it.",
+        ),
+        ("Numbered Paragraph", "1.2.\tThis report covers the year from 1 April 2022 to 31 March 2023."),
+        ("Heading 2", "Cases opened and closed"),
+        ("Numbered Paragraph", "1.3.\tThe team opened 42 cases in the year and closed 37 of them."),
+        ("List Item", "a)\t18 from the confidential reporting line;"),
+        ("List Item", "b)\t14 from managers; and"),
+        ("List Item", "c)\t10 from data matching."),
+        ("Numbered Paragraph", "1.4.\tThe table below counts the cases by type."),
+        ("Caption", "Table 1: Cases opened and closed by type, 2022/23"),
+        ("Table Notes", ""),
+        ("Heading 2", "Money recovered"),
+        ("Numbered Paragraph", "1.5.\tThe team recovered £212,000, a third more than in the year before."),
+        ("Heading 3", "Payroll overpayments"),
+        (
+            "Numbered Paragraph",
+            "1.6.\tMost of the money came back from payroll overpayments, which are repaid in "
+            "instalments over up to three years.",
+        ),
+        ("Heading 2", "Priorities for 2023/24"),
+    ]
+    for heading in ["2. Equality and Diversity Impact", "5. Risk Implications", "6. Contact Details"]:
+        assert ("Heading 1", heading) in read
+    assert ("Paper Title", "Counter Fraud Annual Report 2022/23") in read
+    assert ("Recommendation", "b.\tAgree the priorities for 2023/24 set out in section 1.") in read
+    assert ("Normal", "Fraud is one of the risks on the corporate risk register; this work reduces it.") in read
+    assert ("Normal", "Email: jane.example@example.org") in read
+    considerations = next(p for p in document.paragraphs if p.text.startswith("The Panel should weigh"))
+    assert [run.text for run in considerations.runs if run.bold] == ["payroll"]
+    assert [run.text for run in considerations.runs if run.italic] == ["procurement"]
+    [table] = document.tables
+    assert [[cell.text for cell in row.cells] for row in table.rows] == [
+        ["Type", "Opened", "Closed"],
+        ["Payroll", "17", "15"],
+        ["Procurement", "9", "8"],
+        ["Expenses", "16", "14"],
+    ]
+    paper = (folder / "paper.yaml").read_text(encoding="utf-8")
+    assert "organisation: MOPAC" in paper and "date: 2023-03-06" in paper
+
+
 def make_docx(path: Path, paragraphs: list[str]) -> Path:
     document = docx.Document()
     for text in paragraphs:

@@ -138,6 +138,7 @@ class Placer:
         self.summary_part: str | None = None
         self.section: dict[str, Any] | None = None
         self.group_path: list[dict[str, Any]] = []
+        self.section_level: int | None = None  # the heading level of the current section's title
         self.paragraph: dict[str, Any] | None = None  # the last numbered paragraph, for its items
         self.item: dict[str, Any] | None = None  # its last item, for sub-items
         self.appendix: dict[str, Any] | None = None
@@ -255,8 +256,10 @@ class Placer:
     @staticmethod
     def _is_caption(line: Line, kind: str) -> bool:
         match = CAPTION.match(line.text)
+        # Word's "Caption"; pandoc's "Table Caption" and "Image Caption"
+        style = line.block.style.lower()
         return bool(match and match.group(1).lower() == kind) or (
-            line.block.style.lower() == "caption" and bool(line.text)
+            style in ("caption", f"{'image' if kind == 'figure' else kind} caption") and bool(line.text)
         )
 
     def _record(self, kind: str, went_to: str, text: str) -> None:
@@ -444,7 +447,11 @@ class Placer:
             return True
         depth = 1
         if self.word.styled and line.heading_level:
-            depth = max(1, min(3, line.heading_level - 1))
+            # levels count from the section's own heading (Heading 1 in Word, Heading 2 under a
+            # pandoc title); under a section that had none, from the first heading below it
+            if self.section_level is None:
+                self.section_level = line.heading_level - 1
+            depth = max(1, min(3, line.heading_level - self.section_level))
         group = {"heading": line.markup}
         self.group_path = self.group_path[: depth - 1]
         siblings = self.group_path[-1].setdefault("groups", []) if self.group_path else self._section_groups()
@@ -456,6 +463,7 @@ class Placer:
 
     def _new_section(self, title: str, line: Line) -> None:
         self.section = {"title": title, "groups": []}
+        self.section_level = line.heading_level if self.word.styled else None
         self.paper.sections.append(self.section)
         self.group_path = []
         self.paragraph = self.item = None
