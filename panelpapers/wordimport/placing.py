@@ -138,6 +138,7 @@ class Placer:
         self.summary_part: str | None = None
         self.section: dict[str, Any] | None = None
         self.group_path: list[dict[str, Any]] = []
+        self.last_cover_line = ""
         self.section_level: int | None = None  # the heading level of the current section's title
         self.paragraph: dict[str, Any] | None = None  # the last numbered paragraph, for its items
         self.item: dict[str, Any] | None = None  # its last item, for sub-items
@@ -154,6 +155,8 @@ class Placer:
             _key(house.wording.recommendation): "recommendations",
             _key(house.contact_section): "contact",
             _key(house.appendix_section): "appendices",
+            "appendix": "appendices",  # plain papers often title the section just "Appendix" or "Appendices"
+            "appendices": "appendices",
             _key(house.wording.contents): "contents",
         }
         self.titles = titles
@@ -174,7 +177,9 @@ class Placer:
                     if reason != "an empty paragraph":
                         self._record("paragraph", f"furniture: {reason}", item.text)
                     continue
-                if self.region == "contents" and is_contents_entry(item):
+                if self.region == "appendix contents" and not is_contents_entry(item):
+                    self.region = "appendix"
+                if self.region in ("contents", "appendix contents") and is_contents_entry(item):
                     self._record("paragraph", "furniture: a contents page entry", item.text)
                     continue
                 if is_contents_entry(item) and item.block.in_contents_control:
@@ -206,6 +211,15 @@ class Placer:
                 continue
             line = by_block[id(block)]
             if (
+                not self.word.styled  # a plain document may print a table's caption below it
+                and items
+                and isinstance(items[-1], _Table)
+                and items[-1].caption is None
+                and self._is_caption(line, "table")
+            ):
+                items[-1].caption = CAPTION.sub("", line.text)
+                continue
+            if (
                 items
                 and isinstance(items[-1], _Table)
                 and items[-1].notes is None
@@ -234,7 +248,11 @@ class Placer:
 
         def close() -> None:
             widths = {len(paragraph.text.split("\t")) for paragraph in run}
-            contents = all(re.search(r"\t\s*\d{1,4}\s*$", paragraph.text) for paragraph in run[1:])
+            # a contents page: every entry after the first ends in a page number, and they ascend
+            # (a table whose last column is a count does not)
+            pages = [re.search(r"\t\s*(\d{1,4})\s*$", paragraph.text) for paragraph in run[1:]]
+            numbers = [int(page.group(1)) for page in pages if page]
+            contents = len(numbers) == len(pages) and numbers == sorted(numbers)
             if len(run) >= 2 and len(widths) == 1 and not contents:
                 rows = [
                     [notation_runs([Run(cell.strip())]) for cell in paragraph.text.split("\t")] for paragraph in run
@@ -283,11 +301,17 @@ class Placer:
         appendix = APPENDIX.match(line.text)
         if appendix and self.region in ("appendices", "appendix") and self._appendix_heading(line, appendix):
             return True
+        if self.region in ("appendices", "appendix") and self._appendix_by_title(line):
+            return True
         region = self.titles.get(_key(line.text))
         if region is None:
             return False
         if region == "summary" and self.region.startswith("summary"):
             return False
+        if region == "contents" and self.region == "appendix":
+            self._record("paragraph", "furniture: the title of an appendix's contents page", line.text)
+            self.region = "appendix contents"  # its entries are furniture; then the appendix goes on
+            return True
         self._record("paragraph", "a section title (printed by the house style)", line.text)
         self.region = region
         self.paragraph = self.item = None
@@ -295,6 +319,19 @@ class Placer:
             self.summary_part = region.partition(":")[2]
             self.paper.summary.setdefault(self.summary_part, [])
         self.listing_background = False
+        return True
+
+    def _appendix_by_title(self, line: Line) -> bool:
+        """A heading that repeats a listed appendix's title without "Appendix N" (a document attached
+        as it is) starts that appendix's content."""
+        listed = next((a for a in self.paper.appendices if _key(a["title"]) == _key(line.text)), None)
+        if listed is None or "content" in listed or not line.text:
+            return False
+        listed["content"] = []
+        self.appendix = listed
+        self.region = "appendix"
+        self.paragraph = self.item = None
+        self._record("paragraph", f"appendices.yaml: appendix {listed['ref']}'s title", line.text)
         return True
 
     def _appendix_heading(self, line: Line, match: re.Match[str]) -> bool:
@@ -357,6 +394,13 @@ class Placer:
         if REPORT_BY.match(text) and "report_by" not in cover:
             cover["report_by"] = to_markup(_strip_prefix(line, REPORT_BY))
             self._record("paragraph", "paper.yaml: report_by", text)
+            unplaced = self.paper.cover_unplaced
+            if unplaced and self.last_cover_line == unplaced[-1] and "title" in cover:
+                # the paper's title stands just above "Report by"; the line taken before it was
+                # another page's (an agenda front sheet bound in front of the paper)
+                unplaced[-1] = cover["title"]
+                cover["title"] = escape(self.last_cover_line)
+                self.paper.notes.append(f"the title is the line above 'Report by'; '{unplaced[-1]}' was left out")
         elif date is not None and "date" not in cover:
             cover["date"] = date
             cover["date_format"] = "with_weekday" if re.match(r"^[A-Za-z]+,?\s+\d", text) else "plain"
@@ -377,6 +421,7 @@ class Placer:
         else:
             self.paper.cover_unplaced.append(text)
             self._record("paragraph", "paper.yaml: a comment (not placed)", text)
+        self.last_cover_line = text
 
     @staticmethod
     def _looks_like_panel(text: str) -> bool:
@@ -391,8 +436,10 @@ class Placer:
             for line in masthead.lines:
                 words = re.sub(r"[^A-Z]", "", " ".join(line.words).upper())
                 mark = re.sub(r"[^A-Z]", "", line.mark.upper())
-                if (words and words in squeezed) or (len(squeezed) > 8 and squeezed in words) or (
-                    mark and squeezed.startswith(mark) and squeezed[len(mark) :] in words
+                if (
+                    (words and words in squeezed)
+                    or (len(squeezed) > 8 and squeezed in words)
+                    or (mark and squeezed.startswith(mark) and squeezed[len(mark) :] in words)
                 ):
                     if line.mark not in found:
                         found.append(line.mark)
@@ -407,6 +454,9 @@ class Placer:
             else:
                 blocks.append({"bullets": [line.markup]})
             self._record("paragraph", f"{file} (a bullet)", line.text)
+        elif _continues(line) and blocks and isinstance(blocks[-1], str):
+            blocks[-1] = f"{blocks[-1]} {line.markup}"
+            self._record("paragraph", f"{file} (the rest of the paragraph above)", line.text)
         else:
             blocks.append(line.markup)
             self._record("paragraph", file, line.text)
@@ -431,6 +481,10 @@ class Placer:
             )
         if line.kind in ("letter", "roman", "bullet", "number") and self.paragraph is not None:
             self._item(line)
+            return
+        if _continues(line) and self.paragraph is not None and self.item is None:
+            self.paragraph["text"] = f"{self.paragraph['text']} {line.markup}"
+            self._record("paragraph", "supporting.yaml (the rest of the paragraph above)", line.text)
             return
         if line.kind == "paragraph" or not self.numbered:
             self._paragraph(line)
@@ -624,7 +678,9 @@ class Placer:
                 content.append({"bullets": [line.markup]})
             self._record("paragraph", "appendices.yaml (a bullet)", line.text)
             return
-        if self._headingish(line):
+        # a plain document's appendix shows its headings only as short lines without a full stop
+        plain_heading = not self.word.styled and line.kind is None and len(line.text) <= 80
+        if self._headingish(line) or (plain_heading and not line.text.endswith((".", ",", ";", ":"))):
             level = line.heading_level or 2
             content.append({"subheading" if level >= 3 else "heading": line.markup})
             self._record("paragraph", "appendices.yaml (a heading)", line.text)
@@ -741,6 +797,12 @@ class Placer:
             None,
         )
         cover["organisation"] = organisation
+
+
+def _continues(line: Line) -> bool:
+    """A paragraph that starts in the middle of a sentence (a small letter) is the rest of the one
+    before it, cut in two where a page broke in the document the text came from."""
+    return line.kind is None and line.heading_level is None and line.text[:1].islower()
 
 
 def _strip_prefix(line: Line, pattern: re.Pattern[str]) -> list[Any]:
