@@ -450,5 +450,8 @@ def test_reference_agenda_pack_imports_its_first_paper(tmp_path: Path) -> None:
     # the register of strategic priorities is a table (its counts are not page numbers) with its caption
     assert ["Strategic priority", "Number of recommendations covered"] in rows
     assert ["We will raise culture, values and standards", "36"] in rows and ["Total", "103"] in rows
-    assert "Table 1: Number of recommendations covered by each theme" in texts
+    assert "Table 1: Number of recommendations covered by each theme" in texts  # the caption printed above it
+    assert texts.index("Table 1: Number of recommendations covered by each theme") < texts.index(
+        next(text for text in texts if text.startswith("1.4.\t"))
+    ) and "Table 2 of the Word paper" not in "".join(texts)
     assert "holding place in supporting.yaml" not in report

@@ -210,14 +210,14 @@ class Placer:
                 items.append(_Table(block, caption, None))
                 continue
             line = by_block[id(block)]
+            above = next((item for item in reversed(items) if not isinstance(item, Line) or item.text), None)
             if (
                 not self.word.styled  # a plain document may print a table's caption below it
-                and items
-                and isinstance(items[-1], _Table)
-                and items[-1].caption is None
+                and isinstance(above, _Table)
+                and above.caption is None
                 and self._is_caption(line, "table")
             ):
-                items[-1].caption = CAPTION.sub("", line.text)
+                above.caption = CAPTION.sub("", line.text)
                 continue
             if (
                 items
