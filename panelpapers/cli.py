@@ -116,6 +116,15 @@ def parser() -> ArgumentParser:
     )
     new.add_argument("kind", choices=("meeting", "paper"), help="what to make")
     new.add_argument("folder", type=Path, help="the folder to make")
+    word = commands.add_parser(
+        "import",
+        help="make a new paper folder from an existing Word paper (.docx), added to the agenda",
+        description="Read a Word paper into a new paper folder content/<meeting>/<NN>-<name> that passes "
+        "check; anything it cannot place is kept in a marked holding place and listed (docs/import.md).",
+    )
+    word.add_argument("docx", type=Path, help="the Word paper (.docx)")
+    word.add_argument("folder", type=Path, help="the paper folder to make (must not exist)")
+    word.add_argument("--report", type=Path, help="write what was found and where it went to this Markdown file")
     schema = commands.add_parser(
         "schema",
         help="print or write the JSON Schema of each kind of content file, for editors",
@@ -174,6 +183,10 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
         return run_new(args, out)
     if args.command == "schema":
         return run_schema(args, out)
+    if args.command == "import":
+        from panelpapers.wordimport.command import run_import
+
+        return run_import(args, out)
     from panelpapers import build
     from panelpapers.project import default_folders
 

@@ -24,7 +24,7 @@ STAGES: list[set[str]] = [
     {"pack"},
     {"build", "cache", "publish", "manifest", "inputs", "project"},
     {"review", "preview"},
-    {"cli", "__main__", "__init__", "scaffold", "schemas"},
+    {"cli", "__main__", "__init__", "scaffold", "schemas", "wordimport"},
 ]
 
 

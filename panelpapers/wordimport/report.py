@@ -1,0 +1,54 @@
+"""The import report: per region of the Word paper, how many paragraphs, tables and pictures were
+found and where each went; what waits in a holding place; what a person must check."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from panelpapers.wordimport.placing import HOLDING, ImportedPaper
+
+KINDS = ("paragraph", "table", "image")
+
+
+def held(paper: ImportedPaper) -> list[str]:
+    return [
+        f"{placement.found_in}: {placement.kind} “{placement.text}” → {placement.went_to}"
+        for placement in paper.placements
+        if "holding place" in placement.went_to or placement.went_to.startswith("not placed")
+    ]
+
+
+def report_markdown(source: str, folder: str, paper: ImportedPaper) -> str:
+    counts: Counter[tuple[str, str]] = Counter((p.found_in, p.kind) for p in paper.placements)
+    regions = list(dict.fromkeys(p.found_in for p in paper.placements))
+    lines = [
+        f"# Import of {source}",
+        "",
+        f"Written to `{folder}`. Every paragraph, table and picture of the Word paper is listed below with",
+        f"where it went; nothing was dropped. Look for `{HOLDING}` in the section files.",
+        "",
+        "| found in | paragraphs | tables | pictures |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {region} | " + " | ".join(str(counts[(region, kind)]) for kind in KINDS) + " |" for region in regions]
+    waiting = held(paper)
+    lines += ["", "## Not placed (in a holding place)", ""]
+    lines += [f"- {entry}" for entry in waiting] or ["None."]
+    lines += ["", "## To check", ""]
+    lines += [f"- {note}" for note in paper.notes] or ["Nothing."]
+    lines += ["", "## Every block and where it went", "", "| found in | kind | went to | text |", "|---|---|---|---|"]
+    lines += [f"| {p.found_in} | {p.kind} | {p.went_to} | {p.text.replace('|', '/')} |" for p in paper.placements]
+    return "\n".join(lines) + "\n"
+
+
+def summary_lines(paper: ImportedPaper) -> list[str]:
+    """A few lines for the terminal."""
+    counts = Counter(p.kind for p in paper.placements if not p.went_to.startswith("furniture"))
+    furniture = sum(p.went_to.startswith("furniture") for p in paper.placements)
+    lines = [
+        f"{counts['paragraph']} paragraphs, {counts['table']} tables and {counts['image']} pictures placed or held; "
+        f"{furniture} lines of page furniture left out"
+    ]
+    lines += [f"not placed: {entry}" for entry in held(paper)]
+    lines += [f"check: {note}" for note in paper.notes]
+    return lines
