@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
 from readback import require_tool
 
 from panelpapers.build import build
@@ -261,6 +262,87 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
     assert not (repo / "build").exists(), "the comparison must leave build/ alone"
     bad = run_panelpapers("diff", "--rev", "no-such-revision", paper, cwd=repo)
     assert bad.returncode == 2 and "no-such-revision" in bad.stderr
+
+
+COUNCIL = Path(__file__).parent / "projects" / "council"
+COUNCIL_PAPER = Path("content") / "2023-03-14-audit-committee" / "02-treasury-review"
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git = require_tool("git")
+    for command in (["init", "-q"], ["add", "-A"], [*IDENTITY, "commit", "-q", "-m", message]):
+        subprocess.run([git, *command], cwd=repo, check=True, capture_output=True)
+
+
+def change_lines(stdout: str) -> list[str]:
+    """The lines of diff's terminal report that name a change (the rest: marking, sides, count)."""
+    return [line for line in stdout.splitlines() if line.startswith(("! ", "  "))]
+
+
+def ci_diff_arguments(base: str) -> list[str]:
+    """The arguments the shipped workflow gives `panelpapers diff` on a pull request, the base commit
+    filled in; docs/ci.md's GitLab job must give the same."""
+    import yaml
+
+    workflow = yaml.safe_load((PROJECT_ROOT / ".github" / "workflows" / "panelpapers.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    lines = [line.strip() for run in runs for line in run.splitlines() if line.strip().startswith("panelpapers diff")]
+    assert len(lines) == 1, lines
+    words = shlex.split(lines[0].split("||")[0])
+    assert words[:3] == ["panelpapers", "diff", "--rev"] and words[3] == "$BASE", words
+    told = " ".join((PROJECT_ROOT / "docs" / "ci.md").read_text(encoding="utf-8").split())
+    in_docs = re.findall(r"panelpapers diff --rev \S+ ([^`|;]*)", told)  # step 6 and the GitLab job
+    assert len(in_docs) == 2 and all(shlex.split(rest) == words[4:] for rest in in_docs), in_docs
+    return [base if word == "$BASE" else word for word in words[2:]]
+
+
+def test_rev_builds_the_old_side_in_the_project_house(tmp_path: Path) -> None:
+    """A secretariat's repository: the council project (its own panelpapers.yaml, organisation,
+    markings, fonts and logo) at the top, compared as the shipped CI workflow compares a pull
+    request. One sentence edited in one paper is the only change reported, so the old side was
+    built in the council's house, not the built-in one."""
+    repo = tmp_path / "council"
+    shutil.copytree(COUNCIL, repo)
+    commit_all(repo, "the committee's drafts")
+    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True)
+    replace_once(
+        repo / COUNCIL_PAPER / "summary.yaml",
+        "raised investment income by more than was budgeted",
+        "raised investment income by far more than was budgeted",
+    )
+    done = run_panelpapers("diff", *ci_diff_arguments(base.stdout.strip()), cwd=repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    change = "2023-03-14-audit-committee/02-treasury-review: paragraph in Report Summary changed: added “far”"
+    assert change_lines(done.stdout) == [f"  {change}"], done.stdout
+    assert done.stdout.splitlines()[-1] == "1 change"
+    comment = (repo / "pr-comment.md").read_text(encoding="utf-8")
+    assert "paragraph in Report Summary changed: added “far”" in comment and "**1 change**" in comment
+    assert not (repo / "build").exists(), "the comparison must leave build/ alone"
+    # Run from inside the project with no content named, the project's content/ is compared.
+    assert run_panelpapers("diff", "--rev", "HEAD", cwd=repo / "content").returncode == 1
+
+
+def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Path) -> None:
+    """A project in a subfolder of its repository whose house renames a section: the house is the
+    same at both revisions and no content changed, so nothing is reported as changed (built in the
+    built-in house, the old side would carry the built-in section title)."""
+    repo = tmp_path / "repo"
+    project = repo / "committee"
+    shutil.copytree(EXAMPLE_MEETING / PAPER, project / "content" / EXAMPLE_MEETING.name / PAPER)
+    (project / "panelpapers.yaml").write_text(
+        "section_titles:\n  financial: Money and resources\n", encoding="utf-8"
+    )
+    (repo / "README.md").write_text("Papers of the committee live in committee/.\n", encoding="utf-8")
+    commit_all(repo, "the panel's drafts")
+    paper = Path(EXAMPLE_MEETING.name) / PAPER  # one paper builds quicker than the meeting
+    done = run_panelpapers("diff", "--rev", "HEAD", paper, cwd=project / "content")  # from inside the project
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "no changes" and not change_lines(done.stdout), done.stdout
+    built = run_panelpapers("build", Path("content") / paper, cwd=project)
+    assert built.returncode == 0, built.stderr
+    words = (project / "build" / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
+    assert "Money and resources" in words, "the house's own section title is printed"
 
 
 def test_html_report_shows_the_change_in_a_real_browser(
