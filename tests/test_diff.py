@@ -136,6 +136,9 @@ def test_reworded_recommendation_is_called_out(drafts: Callable[..., tuple[Path,
     assert change.old is not None and change.old.number == ""  # the paper's only one: no letter
     summary = markdown(result)
     assert "To note first" in summary and "recommendation changed" in summary
+    assert "HTML report" not in summary, "no HTML report was written, so the summary must not point to one"
+    pointed = markdown(result, "changes.html")  # written without page images (show_pages=False)
+    assert "The HTML report (changes.html) shows each change word by word.\n" in pointed
 
 
 def test_figure_changed_in_a_data_file_follows_through(drafts: Callable[..., tuple[Path, Path]]) -> None:
@@ -230,7 +233,8 @@ def test_a_change_exits_1_and_says_where(drafts: Callable[..., tuple[Path, Path]
     done = run_panelpapers("diff", old, new, "--markdown", tmp_path / "r.md", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "paragraph 1.1 added" in done.stdout and "1 change" in done.stdout
-    assert "paragraph 1.1 added" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    summary = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "paragraph 1.1 added" in summary and "HTML report" not in summary  # none was asked for
 
 
 def test_unreadable_input_exits_2(tmp_path: Path) -> None:
@@ -318,6 +322,7 @@ def test_rev_builds_the_old_side_in_the_project_house(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1] == "1 change"
     comment = (repo / "pr-comment.md").read_text(encoding="utf-8")
     assert "paragraph in Report Summary changed: added “far”" in comment and "**1 change**" in comment
+    assert "HTML report" not in comment, "CI writes no HTML report, so the comment must not mention one"
     assert not (repo / "build").exists(), "the comparison must leave build/ alone"
     # Run from inside the project with no content named, the project's content/ is compared.
     assert run_panelpapers("diff", "--rev", "HEAD", cwd=repo / "content").returncode == 1

@@ -101,7 +101,7 @@ def report(comparison: Any, args: argparse.Namespace) -> int:
     if args.html:
         write_atomic(args.html, html(result).encode("utf-8"))
     if args.markdown:
-        write_atomic(args.markdown, markdown(result).encode("utf-8"))
+        write_atomic(args.markdown, markdown(result, args.html.name if args.html else None).encode("utf-8"))
     return EXIT_CHANGED if result.changes else EXIT_SAME
 
 
