@@ -350,6 +350,44 @@ def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Pa
     assert "Money and resources" in words, "the house's own section title is printed"
 
 
+def test_review_records_read_back_as_written_and_another_format_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Every review record a build writes reads back through its model to the very same bytes; a
+    record of another format, or a damaged one, stops diff with one line naming the file (exit 2)."""
+    from panelpapers.render.record import RECORD_FORMAT, read_record, record_json
+
+    build([COUNCIL / "content"], tmp_path / "old")
+    records = sorted((tmp_path / "old").rglob("*.review.json"))
+    assert len(records) == 4  # the paper and the agenda, in both variants
+    for path in records:
+        assert read_record(path).format == RECORD_FORMAT
+        assert record_json(read_record(path)) == path.read_bytes()
+    shutil.copytree(tmp_path / "old", tmp_path / "new")
+    record = tmp_path / "new" / "2023-03-14-audit-committee" / "public" / "02-treasury-review.review.json"
+    original = record.read_text(encoding="utf-8")
+    assert f'"format": {RECORD_FORMAT},' in original
+    for edited, told in (
+        (
+            original.replace(f'"format": {RECORD_FORMAT},', '"format": 7,'),
+            f"review record format 7 is not one this panelpapers reads ({RECORD_FORMAT}); rebuild the drafts",
+        ),
+        (
+            original.replace(f' "format": {RECORD_FORMAT},\n', ""),
+            f"review record format missing is not one this panelpapers reads ({RECORD_FORMAT}); rebuild the drafts",
+        ),
+        (
+            original.replace('"kind": "heading"', '"kind": "poem"', 1),
+            "damaged review record: passages: Value error, passage 3: expected a kind, one of section, heading,",
+        ),
+        (original.replace('"status": "draft"', '"status": 1'), "damaged review record: status: Input should be"),
+    ):
+        assert edited != original
+        record.write_text(edited, encoding="utf-8")
+        done = run_panelpapers("diff", tmp_path / "old", tmp_path / "new", cwd=tmp_path)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stderr.startswith(f"panelpapers diff: {record}: {told}"), done.stderr
+        assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+
+
 def test_html_report_shows_the_change_in_a_real_browser(
     drafts: Callable[..., tuple[Path, Path]], tmp_path: Path
 ) -> None:

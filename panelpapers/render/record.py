@@ -70,9 +70,10 @@ class Record(BaseModel):
     @field_validator("passages")
     @classmethod
     def known_kinds(cls, passages: tuple[Passage, ...]) -> tuple[Passage, ...]:
-        for passage in passages:
+        for index, passage in enumerate(passages):
             if passage.kind not in PASSAGE_KINDS:
-                raise ValueError(f"expected a passage kind, one of {', '.join(PASSAGE_KINDS)}; got {passage.kind!r}")
+                kinds = ", ".join(PASSAGE_KINDS)
+                raise ValueError(f"passage {index}: expected a kind, one of {kinds}; got {passage.kind!r}")
         return passages
 
 

@@ -51,7 +51,7 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from panelpapers.project import default_folders
-    from panelpapers.review.compare import DiffInputError, compare_paths
+    from panelpapers.review.compare import DiffInputError, NoPapersFound, compare_paths
 
     variant = args.variant or DEFAULT_VARIANT
     try:
@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         return report(compare_paths(args.sides[0], args.sides[1], variant), args)
     except DiffInputError as err:
         print(f"panelpapers diff: {err}", file=sys.stderr)
-        if args.variant is None and any(side.is_dir() and any(side.rglob(MANIFEST_FILE)) for side in args.sides):
+        # Only a side with no papers may be explained by the variant: a public variant can hold none.
+        built = any(side.is_dir() and any(side.rglob(MANIFEST_FILE)) for side in args.sides)
+        if isinstance(err, NoPapersFound) and args.variant is None and built:
             print(
                 f"panelpapers diff: build folders are compared in their {DEFAULT_VARIANT} variant unless "
                 f"you add --variant {RESTRICTED_VARIANT}",
