@@ -4,10 +4,12 @@ Each pair must report exactly its edit: nothing from reflow, page breaks or renu
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -348,6 +350,26 @@ def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Pa
     assert built.returncode == 0, built.stderr
     words = (project / "build" / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
     assert "Money and resources" in words, "the house's own section title is printed"
+
+
+def test_rev_refuses_a_house_file_above_its_temporary_folder(tmp_path: Path) -> None:
+    """The old side's house is looked up from the exported project: a panelpapers.yaml above the
+    temporary folder (TMPDIR inside another project) must not style it silently."""
+    repo = tmp_path / "repo"  # no house file of its own: built in the built-in house
+    shutil.copytree(EXAMPLE_MEETING / PAPER, repo / "content" / EXAMPLE_MEETING.name / PAPER)
+    commit_all(repo, "draft 2")
+    (tmp_path / "elsewhere" / "tmp").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "panelpapers.yaml").write_text("panel: Another Panel\n", encoding="utf-8")
+    code = "import sys; from panelpapers.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "diff", "--rev", "HEAD", str(Path("content") / EXAMPLE_MEETING.name / PAPER)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path / "elsewhere" / "tmp")},
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{tmp_path / 'elsewhere' / 'panelpapers.yaml'}: lies above the temporary folder" in done.stderr
 
 
 def test_review_records_read_back_as_written_and_another_format_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -136,7 +136,8 @@ def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Pa
         named = ", ".join(str(root) if root else "(none)" for root in roots)
         raise DiffInputError(f"these folders belong to different content projects: {named}")
     root = roots.pop()
-    top = Path(_git(["rev-parse", "--show-toplevel"], root or Path.cwd()).strip()).resolve()
+    anchor = root or next((path for path in paths if path.is_dir()), Path.cwd())
+    top = Path(_git(["rev-parse", "--show-toplevel"], anchor).strip()).resolve()
     base = root or top
     if not base.is_relative_to(top):
         raise DiffInputError(f"{base / HOUSE_STYLE_FILE}: not inside the git repository at {top}")
@@ -157,17 +158,20 @@ def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Pa
     if done.returncode != 0:
         raise DiffInputError(f"git archive {rev}: {done.stderr.decode('utf-8', 'replace').strip()}")
     exported = work / "old-project"
-    with tarfile.open(archive) as tar:
-        tar.extractall(exported, filter="data")
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(exported, filter="data")
+    except tarfile.FilterError as err:  # a symlink out of the project, say
+        raise DiffInputError(f"{rev}: {err}; the project at that revision cannot be exported safely") from None
     old_paths = [exported / r for r in relative]
     # The old side's house is found by looking up from its paths: it must be the exported one (or
     # none, the built-in house), never a panelpapers.yaml above the temporary folder.
-    old_root = find_root(exported / project)
-    if old_root is not None and not old_root.is_relative_to(exported.resolve()):
-        raise DiffInputError(
-            f"{old_root / HOUSE_STYLE_FILE}: lies above the temporary folder {work} and would style the "
-            "old side; set TMPDIR to a folder outside any content project"
-        )
+    for old_root in {find_root(path if path.is_dir() else path.parent) for path in old_paths}:
+        if old_root is not None and not old_root.is_relative_to(exported.resolve()):
+            raise DiffInputError(
+                f"{old_root / HOUSE_STYLE_FILE}: lies above the temporary folder {work} and would style the "
+                "old side; set TMPDIR to a folder outside any content project"
+            )
     old_out, new_out = work / "old-build", work / "new-build"
     # Each side is built cold in the temporary folder: the project's build/ (and its cache, which holds
     # restricted outputs) is left as it was.
