@@ -28,11 +28,15 @@ def add_parser(commands: Any) -> None:
     diff = commands.add_parser(
         "diff",
         help="show what changed between two drafts: paragraphs, recommendations, table cells, charts",
-        description="Compare two rendered PDFs or packs, two build folders, or (with --rev) the content "
-        "at a git revision with the working tree. Exit status 0: no changes, 1: changes, 2: trouble.",
+        description="Compare two rendered PDFs or packs, two build folders, or (with --rev) the project "
+        "at a git revision, built in its own house, with the working tree. Exit status 0: no changes, "
+        "1: changes, 2: trouble.",
     )
     diff.add_argument(
-        "sides", nargs="*", type=Path, help="OLD NEW (PDFs or build folders); with --rev: content folders"
+        "sides",
+        nargs="*",
+        type=Path,
+        help="OLD NEW (PDFs or build folders); with --rev: content folders (default: the project's content/)",
     )
     diff.add_argument(
         "--rev", help="compare the project at this git revision (its house included) with the working tree"
