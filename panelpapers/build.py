@@ -473,6 +473,15 @@ class Unit:
         return paper_slot(self.job.meeting_name, self.job.source.folder.name)
 
 
+class Written(dict[Path, bytes]):
+    """The files a build wrote, path -> bytes, and how many of its papers it rendered and how many
+    it took from the build cache (both 0 when it found everything up to date and wrote nothing)."""
+
+    def __init__(self, files: dict[Path, bytes] | None = None, rendered: int = 0, reused: int = 0) -> None:
+        super().__init__(files or {})
+        self.rendered, self.reused = rendered, reused
+
+
 def build(
     paths: list[Path],
     out_dir: Path,
@@ -481,7 +490,7 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     cache: Path | None = None,
-) -> dict[Path, bytes]:
+) -> Written:
     """Builds `paths` into `out_dir`/<meeting>/<variant>/. Each variant folder the build touches is
     replaced whole by exactly what this build produced for it, listed in its manifest: files of papers
     that left the variant go, and a build of one paper leaves only that paper in its meeting's variant
@@ -501,7 +510,8 @@ def build(
     paper rendered, detail "<meeting>/<paper> (n/total)"), pack (once per pack assembled), publishing
     (once per folder published).
 
-    Returns the files written, path -> bytes: nothing when the build was already up to date."""
+    Returns the files written, path -> bytes (nothing when the build was already up to date), with the
+    number of papers rendered and taken from the cache."""
     from panelpapers.cache import CACHE_FOLDER, Cache, KeyContext, fingerprint
     from panelpapers.project import TEMPLATES_FOLDER, find_root
 
@@ -514,7 +524,7 @@ def build(
     store = Cache(cache or out_dir / CACHE_FOLDER)
     before = fingerprint(paths, context) if len(roots) == 1 else None
     if not force and before is not None and up_to_date(before, store, out_dir):
-        return {}
+        return Written()
     return Build(paths, out_dir, templates, progress, jobs or default_jobs(), force, store, context, before).run()
 
 
@@ -579,7 +589,7 @@ class Build:
         if self.progress is not None:
             self.progress(stage, detail)
 
-    def run(self) -> dict[Path, bytes]:
+    def run(self) -> Written:
         from panelpapers.cache import paper_key
 
         with Workers(self.jobs) as pool:  # started first: workers get ready while content loads
@@ -597,7 +607,8 @@ class Build:
         folders = self.manifests(units, packs)
         written = self.publish(folders)
         self.remember(units, folders)
-        return written
+        rendered = sum(unit.rendered for unit in units)
+        return Written(written, rendered, len(units) - rendered)
 
     # -- papers
 

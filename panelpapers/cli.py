@@ -13,11 +13,14 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from panelpapers.errors import ContentError, Location
 from panelpapers.preview import command as preview_command
 from panelpapers.review import command as diff_command
+
+if TYPE_CHECKING:
+    from panelpapers.build import Written
 
 EXIT_OK, EXIT_CONTENT, EXIT_INTERNAL = 0, 1, 2
 EXIT_USAGE = 64  # EX_USAGE (sysexits.h): argparse's own 2 would look like an internal error
@@ -220,10 +223,25 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
     if display:
         out.detail("panelpapers: time by stage: " + display.timings())
     if outputs:
-        out.summary(f"panelpapers: wrote {len(outputs)} files under {args.out} in {elapsed:.1f} s")
+        written = f"{len(outputs)} files written under {args.out} in {elapsed:.1f} s"
+        out.summary(f"panelpapers: {what_was_done(outputs)}; {written}")
     else:
         out.summary(f"panelpapers: nothing changed; {args.out} is up to date ({elapsed:.1f} s)")
     return EXIT_OK
+
+
+def what_was_done(outputs: Written) -> str:
+    """`rendered 1 paper, reused 2 from the cache`, `rendered 3 papers` or `reused 3 papers from the
+    cache` (a build that only re-assembled packs or re-published folders)."""
+
+    def papers(count: int) -> str:
+        return f"{count} paper{'s' if count != 1 else ''}"
+
+    if not outputs.reused:
+        return f"rendered {papers(outputs.rendered)}"
+    if not outputs.rendered:
+        return f"reused {papers(outputs.reused)} from the cache"
+    return f"rendered {papers(outputs.rendered)}, reused {outputs.reused} from the cache"
 
 
 def loggable(path: Path, outputs: dict[Path, bytes]) -> Path:
@@ -285,7 +303,7 @@ def run_schema(args: argparse.Namespace, out: Output) -> int:
 # ---- progress of a build -----------------------------------------------------------------------
 
 STAGE_LABELS = {
-    "loading": "Loading and checking content",
+    "loading": "Loading and checking",  # followed by the folders named: "Loading and checking content"
     "data": "Computing data",
     "resolving": "Resolving",
     "rendering": "Rendering papers",
@@ -349,18 +367,22 @@ class TerminalProgress(Stages):
         )
         self.tasks: dict[str, Any] = {}  # stage -> its line
         self.totals: dict[str, int] = {}  # stage -> how many it counts (papers), if it counts
+        self.folders = ""  # what the loading stage loads, kept on its line when it is done
         self.display.start()
 
     def event(self, stage: str, detail: str) -> None:
         previous = self.current
         super().event(stage, detail)
         count = _COUNT.search(detail)
-        label = STAGE_LABELS.get(stage, stage.capitalize())
+        if stage == "loading":
+            from rich.markup import escape
+
+            self.folders, detail = escape(detail), ""  # a folder's name is not markup
         if stage != previous and previous in self.tasks:
             self._finish(previous)
+        label, name = self.label(stage), _COUNT.sub("", detail)
         if stage not in self.tasks:
             self.tasks[stage] = self.display.add_task(label, total=None, counter="")
-        name = _COUNT.sub("", detail)
         if count:
             done, total = int(count.group(1)) - 1, int(count.group(2))
             self.totals[stage] = total
@@ -370,11 +392,16 @@ class TerminalProgress(Stages):
         else:
             self.display.update(self.tasks[stage], description=f"{label} {name}".rstrip())
 
+    def label(self, stage: str) -> str:
+        """The stage's words; the loading stage's name the folders it loads, which stay on its line."""
+        label = STAGE_LABELS.get(stage, stage.capitalize())
+        return f"{label} {self.folders}" if stage == "loading" else label
+
     def _finish(self, stage: str | None) -> None:
         if stage is None or stage not in self.tasks:
             return
         task, total = self.tasks[stage], self.totals.get(stage)
-        label = STAGE_LABELS.get(stage, stage.capitalize())
+        label = self.label(stage)
         counter = f"{total}/{total}" if total else ""
         self.display.update(task, description=label, total=total or 1, completed=total or 1, counter=counter)
         self.display.stop_task(task)
@@ -382,8 +409,7 @@ class TerminalProgress(Stages):
     def close(self, failed: bool = False) -> None:
         if failed and self.current in self.tasks:
             task = self.tasks[self.current]
-            label = STAGE_LABELS.get(self.current, self.current.capitalize())
-            self.display.update(task, description=f"{label} [red]stopped[/]")
+            self.display.update(task, description=f"{self.label(self.current)} [red]stopped[/]")
             self.display.stop_task(task)
         else:
             self._finish(self.current)

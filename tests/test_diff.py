@@ -4,14 +4,17 @@ Each pair must report exactly its edit: nothing from reflow, page breaks or renu
 from __future__ import annotations
 
 import csv
+import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
 from readback import require_tool
 
 from panelpapers.build import build
@@ -135,6 +138,9 @@ def test_reworded_recommendation_is_called_out(drafts: Callable[..., tuple[Path,
     assert change.old is not None and change.old.number == ""  # the paper's only one: no letter
     summary = markdown(result)
     assert "To note first" in summary and "recommendation changed" in summary
+    assert "HTML report" not in summary, "no HTML report was written, so the summary must not point to one"
+    pointed = markdown(result, "changes.html")  # written without page images (show_pages=False)
+    assert "The HTML report (changes.html) shows each change word by word.\n" in pointed
 
 
 def test_figure_changed_in_a_data_file_follows_through(drafts: Callable[..., tuple[Path, Path]]) -> None:
@@ -229,7 +235,8 @@ def test_a_change_exits_1_and_says_where(drafts: Callable[..., tuple[Path, Path]
     done = run_panelpapers("diff", old, new, "--markdown", tmp_path / "r.md", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "paragraph 1.1 added" in done.stdout and "1 change" in done.stdout
-    assert "paragraph 1.1 added" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    summary = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "paragraph 1.1 added" in summary and "HTML report" not in summary  # none was asked for
 
 
 def test_unreadable_input_exits_2(tmp_path: Path) -> None:
@@ -261,6 +268,146 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
     assert not (repo / "build").exists(), "the comparison must leave build/ alone"
     bad = run_panelpapers("diff", "--rev", "no-such-revision", paper, cwd=repo)
     assert bad.returncode == 2 and "no-such-revision" in bad.stderr
+
+
+COUNCIL = Path(__file__).parent / "projects" / "council"
+COUNCIL_PAPER = Path("content") / "2023-03-14-audit-committee" / "02-treasury-review"
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git = require_tool("git")
+    for command in (["init", "-q"], ["add", "-A"], [*IDENTITY, "commit", "-q", "-m", message]):
+        subprocess.run([git, *command], cwd=repo, check=True, capture_output=True)
+
+
+def change_lines(stdout: str) -> list[str]:
+    """The lines of diff's terminal report that name a change (the rest: marking, sides, count)."""
+    return [line for line in stdout.splitlines() if line.startswith(("! ", "  "))]
+
+
+def ci_diff_arguments(base: str) -> list[str]:
+    """The arguments the shipped workflow gives `panelpapers diff` on a pull request, the base commit
+    filled in; docs/ci.md's GitLab job must give the same."""
+    import yaml
+
+    workflow = yaml.safe_load((PROJECT_ROOT / ".github" / "workflows" / "panelpapers.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    lines = [line.strip() for run in runs for line in run.splitlines() if line.strip().startswith("panelpapers diff")]
+    assert len(lines) == 1, lines
+    words = shlex.split(lines[0].split("||")[0])
+    assert words[:3] == ["panelpapers", "diff", "--rev"] and words[3] == "$BASE", words
+    told = " ".join((PROJECT_ROOT / "docs" / "ci.md").read_text(encoding="utf-8").split())
+    in_docs = re.findall(r"panelpapers diff --rev \S+ ([^`|;]*)", told)  # step 6 and the GitLab job
+    assert len(in_docs) == 2 and all(shlex.split(rest) == words[4:] for rest in in_docs), in_docs
+    return [base if word == "$BASE" else word for word in words[2:]]
+
+
+def test_rev_builds_the_old_side_in_the_project_house(tmp_path: Path) -> None:
+    """A secretariat's repository: the council project (its own panelpapers.yaml, organisation,
+    markings, fonts and logo) at the top, compared as the shipped CI workflow compares a pull
+    request. One sentence edited in one paper is the only change reported, so the old side was
+    built in the council's house, not the built-in one."""
+    repo = tmp_path / "council"
+    shutil.copytree(COUNCIL, repo)
+    commit_all(repo, "the committee's drafts")
+    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True)
+    replace_once(
+        repo / COUNCIL_PAPER / "summary.yaml",
+        "raised investment income by more than was budgeted",
+        "raised investment income by far more than was budgeted",
+    )
+    done = run_panelpapers("diff", *ci_diff_arguments(base.stdout.strip()), cwd=repo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    change = "2023-03-14-audit-committee/02-treasury-review: paragraph in Report Summary changed: added “far”"
+    assert change_lines(done.stdout) == [f"  {change}"], done.stdout
+    assert done.stdout.splitlines()[-1] == "1 change"
+    comment = (repo / "pr-comment.md").read_text(encoding="utf-8")
+    assert "paragraph in Report Summary changed: added “far”" in comment and "**1 change**" in comment
+    assert "HTML report" not in comment, "CI writes no HTML report, so the comment must not mention one"
+    assert not (repo / "build").exists(), "the comparison must leave build/ alone"
+    # Run from inside the project with no content named, the project's content/ is compared.
+    assert run_panelpapers("diff", "--rev", "HEAD", cwd=repo / "content").returncode == 1
+
+
+def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Path) -> None:
+    """A project in a subfolder of its repository whose house renames a section: the house is the
+    same at both revisions and no content changed, so nothing is reported as changed (built in the
+    built-in house, the old side would carry the built-in section title)."""
+    repo = tmp_path / "repo"
+    project = repo / "committee"
+    shutil.copytree(EXAMPLE_MEETING / PAPER, project / "content" / EXAMPLE_MEETING.name / PAPER)
+    (project / "panelpapers.yaml").write_text(
+        "section_titles:\n  financial: Money and resources\n", encoding="utf-8"
+    )
+    (repo / "README.md").write_text("Papers of the committee live in committee/.\n", encoding="utf-8")
+    commit_all(repo, "the panel's drafts")
+    paper = Path(EXAMPLE_MEETING.name) / PAPER  # one paper builds quicker than the meeting
+    done = run_panelpapers("diff", "--rev", "HEAD", paper, cwd=project / "content")  # from inside the project
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "no changes" and not change_lines(done.stdout), done.stdout
+    built = run_panelpapers("build", Path("content") / paper, cwd=project)
+    assert built.returncode == 0, built.stderr
+    words = (project / "build" / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
+    assert "Money and resources" in words, "the house's own section title is printed"
+
+
+def test_rev_refuses_a_house_file_above_its_temporary_folder(tmp_path: Path) -> None:
+    """The old side's house is looked up from the exported project: a panelpapers.yaml above the
+    temporary folder (TMPDIR inside another project) must not style it silently."""
+    repo = tmp_path / "repo"  # no house file of its own: built in the built-in house
+    shutil.copytree(EXAMPLE_MEETING / PAPER, repo / "content" / EXAMPLE_MEETING.name / PAPER)
+    commit_all(repo, "draft 2")
+    (tmp_path / "elsewhere" / "tmp").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "panelpapers.yaml").write_text("panel: Another Panel\n", encoding="utf-8")
+    code = "import sys; from panelpapers.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "diff", "--rev", "HEAD", str(Path("content") / EXAMPLE_MEETING.name / PAPER)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path / "elsewhere" / "tmp")},
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{tmp_path / 'elsewhere' / 'panelpapers.yaml'}: lies above the temporary folder" in done.stderr
+
+
+def test_review_records_read_back_as_written_and_another_format_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Every review record a build writes reads back through its model to the very same bytes; a
+    record of another format, or a damaged one, stops diff with one line naming the file (exit 2)."""
+    from panelpapers.render.record import RECORD_FORMAT, read_record, record_json
+
+    build([COUNCIL / "content"], tmp_path / "old")
+    records = sorted((tmp_path / "old").rglob("*.review.json"))
+    assert len(records) == 4  # the paper and the agenda, in both variants
+    for path in records:
+        assert read_record(path).format == RECORD_FORMAT
+        assert record_json(read_record(path)) == path.read_bytes()
+    shutil.copytree(tmp_path / "old", tmp_path / "new")
+    record = tmp_path / "new" / "2023-03-14-audit-committee" / "public" / "02-treasury-review.review.json"
+    original = record.read_text(encoding="utf-8")
+    assert f'"format": {RECORD_FORMAT},' in original
+    for edited, told in (
+        (
+            original.replace(f'"format": {RECORD_FORMAT},', '"format": 7,'),
+            f"review record format 7 is not one this panelpapers reads ({RECORD_FORMAT}); rebuild the drafts",
+        ),
+        (
+            original.replace(f' "format": {RECORD_FORMAT},\n', ""),
+            f"review record format missing is not one this panelpapers reads ({RECORD_FORMAT}); rebuild the drafts",
+        ),
+        (
+            original.replace('"kind": "heading"', '"kind": "poem"', 1),
+            "damaged review record: passages: Value error, passage 3: expected a kind, one of section, heading,",
+        ),
+        (original.replace('"status": "draft"', '"status": 1'), "damaged review record: status: Input should be"),
+    ):
+        assert edited != original
+        record.write_text(edited, encoding="utf-8")
+        done = run_panelpapers("diff", tmp_path / "old", tmp_path / "new", cwd=tmp_path)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert done.stderr.startswith(f"panelpapers diff: {record}: {told}"), done.stderr
+        assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
 
 
 def test_html_report_shows_the_change_in_a_real_browser(

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, reduced_meeting
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, reduced_meeting, run_panelpapers
 
 from panelpapers.build import build, gather
 from panelpapers.cache import CACHE_FOLDER, FORMAT, MARKER, VERSION, Cache, KeyContext, paper_key
@@ -142,7 +142,7 @@ def test_editing_a_data_file_rerenders_its_paper_alone_with_a_cold_build_s_bytes
     written = build([meeting_of(copy)], copy / "build", progress=events, jobs=2)
     assert events.rendered() == [PAPERS[0]]
     assert events.packs() == ["public", "restricted"]  # a paper of the pack changed
-    assert written
+    assert written and (written.rendered, written.reused) == (1, 1)
     # The same content built cold, serially, into an empty folder: the same bytes everywhere.
     build([meeting_of(copy)], copy / "cold", jobs=1)
     incremental = tree(copy / "build" / EXAMPLE_MEETING.name)
@@ -157,6 +157,28 @@ def test_editing_the_agenda_template_reassembles_the_packs_and_renders_no_paper(
     build([meeting_of(copy)], copy / "build", progress=events, jobs=2)
     assert events.rendered() == []
     assert events.packs() == ["public", "restricted"]
+
+
+def test_the_summary_line_says_what_was_rendered_and_what_was_reused(copy: Path) -> None:
+    """A one-paper edit renders one paper and takes the other from the cache, and says so: not a bare
+    count of the files written, which is every file of every variant folder the edit touched."""
+    edit(meeting_of(copy) / PAPERS[1] / "paper.yaml", "title: ", "title: Revised ")
+    done = run_panelpapers("-q", "build", cwd=copy)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")  # -q still prints nothing
+    edit(meeting_of(copy) / PAPERS[0] / "summary.yaml", "gives the Panel", "gives the Audit Panel")
+    done = run_panelpapers("build", cwd=copy)
+    assert done.returncode == 0, done.stderr
+    written = r"(\d+) files written under build in [\d.]+ s\n"
+    found = re.fullmatch(r"panelpapers: rendered 1 paper, reused 1 from the cache; " + written, done.stdout)
+    assert found, done.stdout
+    published = [p for p in (copy / "build" / EXAMPLE_MEETING.name).rglob("*") if p.is_file()]
+    assert int(found[1]) == len(published)  # both variant folders, written whole
+    touched = copy / "templates" / "agenda.css"
+    touched.write_text(touched.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    done = run_panelpapers("build", cwd=copy)
+    assert re.fullmatch(r"panelpapers: reused 2 papers from the cache; " + written, done.stdout), done.stdout
+    done = run_panelpapers("build", cwd=copy)
+    assert re.fullmatch(r"panelpapers: nothing changed; build is up to date \([\d.]+ s\)\n", done.stdout), done.stdout
 
 
 def keys(root: Path) -> dict[str, str]:

@@ -1,15 +1,20 @@
 """The review record: a format-neutral JSON account of one paper (or front sheet), written beside its
 PDF and DOCX from the same resolved model. It holds what a reviewer compares (headings, numbered
 paragraphs, recommendations, table cells, chart digests, marking, status) and nothing of how the
-templates look, so restyling `templates/` cannot change what `panelpapers diff` reports."""
+templates look, so restyling `templates/` cannot change what `panelpapers diff` reports.
+
+`Record` is the file's typed model: written from it and read back through it, with the version of
+its format in `format`. A record of another format is refused with one line saying to rebuild."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from panelpapers.model import (
     Block,
@@ -27,6 +32,7 @@ from panelpapers.model import (
 
 RECORD_SUFFIX = ".review.json"
 RECORD_FORMAT = 1  # bumped when the structure below changes; a reader refuses other formats
+PASSAGE_KINDS = ("section", "heading", "paragraph", "recommendation", "item", "text", "table", "chart")
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class TableCells:
 class Passage:
     """One thing a reviewer would point at: a paragraph, a heading, a recommendation, a table …"""
 
-    kind: str  # section | heading | paragraph | recommendation | item | text | table | chart
+    kind: str  # one of PASSAGE_KINDS
     section: str  # the title of the section it sits in
     number: str  # "1.3" for numbered paragraphs, "a" for recommendations, "" otherwise
     text: str
@@ -50,12 +56,25 @@ class Passage:
     caption: str = ""  # "Table 2: Corporate risk register …" for tables and charts
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(BaseModel):
+    """One `<paper>.review.json` (or `agenda.review.json`), as written and as read back."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    format: int = RECORD_FORMAT
     title: str
     marking: str
-    status: str  # draft | final
+    status: Literal["draft", "final"]
     passages: tuple[Passage, ...]
+
+    @field_validator("passages")
+    @classmethod
+    def known_kinds(cls, passages: tuple[Passage, ...]) -> tuple[Passage, ...]:
+        for index, passage in enumerate(passages):
+            if passage.kind not in PASSAGE_KINDS:
+                kinds = ", ".join(PASSAGE_KINDS)
+                raise ValueError(f"passage {index}: expected a kind, one of {kinds}; got {passage.kind!r}")
+        return passages
 
 
 def squash(text: str) -> str:
@@ -91,7 +110,7 @@ def paper_record(paper: Paper) -> Record:
         if appendix.blocks:
             out.append(Passage("heading", appendix.heading, "", appendix.heading))
             out.extend(block_passages(appendix.blocks, appendix.heading))
-    return Record(paper.title, paper.highest_marking, paper.status, tuple(out))
+    return Record(title=paper.title, marking=paper.highest_marking, status=paper.status, passages=tuple(out))
 
 
 def block_passages(blocks: tuple[Block, ...], section: str) -> list[Passage]:
@@ -198,11 +217,11 @@ def front_sheet_record(sheet: FrontSheet) -> Record:
     if meeting.next_meeting_text:
         out.append(Passage("text", words_.business, "", words_.next_meeting.format(date=meeting.next_meeting_text)))
     title = words_.agenda_docx_title.format(panel=meeting.panel)
-    return Record(title, sheet.marking, "draft" if sheet.draft else "final", tuple(out))
+    return Record(title=title, marking=sheet.marking, status="draft" if sheet.draft else "final", passages=tuple(out))
 
 
 def record_json(record: Record) -> bytes:
-    data = {"format": RECORD_FORMAT, **asdict(record)}
+    data = record.model_dump(mode="json")
     return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -214,27 +233,23 @@ class RecordError(ValueError):
 
 
 def read_record(path: Path) -> Record:
+    """The record in `path`; RecordError with one line if it is unreadable, damaged or of another format."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes()
+        data = json.loads(text)
     except (OSError, ValueError) as err:
         raise RecordError(f"{path}: cannot read review record: {err}") from None
-    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
-        raise RecordError(f"{path}: review record of another format; rebuild both drafts with this panelpapers")
-    try:
-        passages = tuple(_passage(item) for item in data["passages"])
-        return Record(str(data["title"]), str(data["marking"]), str(data["status"]), passages)
-    except (KeyError, TypeError) as err:
-        raise RecordError(f"{path}: damaged review record ({err})") from None
-
-
-def _passage(item: dict[str, Any]) -> Passage:
-    table = item.get("table")
-    cells = None
-    if table is not None:
-        cells = TableCells(
-            table["caption"],
-            tuple(table["header"]),
-            tuple(tuple(row) for row in table["rows"]),
-            tuple(table["labels"]),
+    # The format is looked at first: a record of another format is told as that, not as damage.
+    found = data.get("format", "missing") if isinstance(data, dict) else "missing"
+    if type(found) is not int or found != RECORD_FORMAT:
+        shown = found if found == "missing" else json.dumps(found, ensure_ascii=False)
+        raise RecordError(
+            f"{path}: review record format {shown} is not one this panelpapers reads ({RECORD_FORMAT}); "
+            "rebuild the drafts"
         )
-    return Passage(item["kind"], item["section"], item["number"], item["text"], cells, item["image"], item["caption"])
+    try:
+        return Record.model_validate_json(text)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the record"
+        raise RecordError(f"{path}: damaged review record: {where}: {first['msg']}; rebuild the drafts") from None

@@ -28,13 +28,19 @@ def add_parser(commands: Any) -> None:
     diff = commands.add_parser(
         "diff",
         help="show what changed between two drafts: paragraphs, recommendations, table cells, charts",
-        description="Compare two rendered PDFs or packs, two build folders, or (with --rev) the content "
-        "at a git revision with the working tree. Exit status 0: no changes, 1: changes, 2: trouble.",
+        description="Compare two rendered PDFs or packs, two build folders, or (with --rev) the project "
+        "at a git revision, built in its own house, with the working tree. Exit status 0: no changes, "
+        "1: changes, 2: trouble.",
     )
     diff.add_argument(
-        "sides", nargs="*", type=Path, help="OLD NEW (PDFs or build folders); with --rev: content folders"
+        "sides",
+        nargs="*",
+        type=Path,
+        help="OLD NEW (PDFs or build folders); with --rev: content folders (default: the project's content/)",
     )
-    diff.add_argument("--rev", help="compare the content at this git revision with the working tree")
+    diff.add_argument(
+        "--rev", help="compare the project at this git revision (its house included) with the working tree"
+    )
     diff.add_argument(
         "--variant",
         default=None,  # None: not given, so the public variant and no restricted Markdown
@@ -48,15 +54,17 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from panelpapers.review.compare import DiffInputError, compare_paths
+    from panelpapers.project import default_folders
+    from panelpapers.review.compare import DiffInputError, NoPapersFound, compare_paths
 
     variant = args.variant or DEFAULT_VARIANT
     try:
         if args.rev:
             with tempfile.TemporaryDirectory(prefix="panelpapers-diff-") as work:
-                old, new = build_revision_and_tree(args.rev, args.sides or [Path("content")], Path(work))
+                paths = args.sides or [default_folders()[0]]  # the content/ of the project we are in
+                old, new = build_revision_and_tree(args.rev, paths, Path(work))
                 comparison = compare_paths(old, new, variant)
-                comparison.old_label, comparison.new_label = f"content at {args.rev}", "working tree"
+                comparison.old_label, comparison.new_label = f"project at {args.rev}", "working tree"
                 return report(comparison, args)
         if len(args.sides) != 2:
             print("panelpapers diff: give OLD and NEW (two PDFs or build folders), or --rev REV", file=sys.stderr)
@@ -64,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
         return report(compare_paths(args.sides[0], args.sides[1], variant), args)
     except DiffInputError as err:
         print(f"panelpapers diff: {err}", file=sys.stderr)
-        if args.variant is None and any(side.is_dir() and any(side.rglob(MANIFEST_FILE)) for side in args.sides):
+        # Only a side with no papers may be explained by the variant: a public variant can hold none.
+        built = any(side.is_dir() and any(side.rglob(MANIFEST_FILE)) for side in args.sides)
+        if isinstance(err, NoPapersFound) and args.variant is None and built:
             print(
                 f"panelpapers diff: build folders are compared in their {DEFAULT_VARIANT} variant unless "
                 f"you add --variant {RESTRICTED_VARIANT}",
@@ -82,7 +92,7 @@ def report(comparison: Any, args: argparse.Namespace) -> int:
     from panelpapers.publish import write_atomic
     from panelpapers.review.report import html, markdown, review, shown_marking, terminal_lines
 
-    house = house_of(args.sides if not args.rev else [])
+    house = house_of(args.sides)
     marking = shown_marking(comparison, house)
     if args.markdown and not house.is_publishable(marking) and args.variant != RESTRICTED_VARIANT:
         print(
@@ -97,7 +107,7 @@ def report(comparison: Any, args: argparse.Namespace) -> int:
     if args.html:
         write_atomic(args.html, html(result).encode("utf-8"))
     if args.markdown:
-        write_atomic(args.markdown, markdown(result).encode("utf-8"))
+        write_atomic(args.markdown, markdown(result, args.html.name if args.html else None).encode("utf-8"))
     return EXIT_CHANGED if result.changes else EXIT_SAME
 
 
@@ -115,33 +125,61 @@ def house_of(sides: list[Path]) -> House:
 
 
 def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Path, Path]:
-    """Exports the content at `rev` with git archive, builds it and the working tree into `work`."""
+    """Builds `paths` as they were at `rev` and as they are in the working tree, into `work`.
+
+    The old side is the whole content project at `rev` (the folder holding panelpapers.yaml, which may
+    be a subfolder of the repository: house file, templates, fonts, logos, data and content), exported
+    with git archive and built there, so each side is printed in its own revision's house. Outside any
+    project the whole repository at `rev` is exported, so a house file the revision had is found."""
     from panelpapers.build import build
+    from panelpapers.project import HOUSE_STYLE_FILE, find_root
     from panelpapers.review.compare import DiffInputError
 
-    top = _git(["rev-parse", "--show-toplevel"], Path.cwd()).strip()
+    roots = {find_root(path if path.is_dir() else path.parent) for path in paths}
+    if len(roots) > 1:
+        named = ", ".join(str(root) if root else "(none)" for root in roots)
+        raise DiffInputError(f"these folders belong to different content projects: {named}")
+    root = roots.pop()
+    anchor = root or next((path for path in paths if path.is_dir()), Path.cwd())
+    top = Path(_git(["rev-parse", "--show-toplevel"], anchor).strip()).resolve()
+    base = root or top
+    if not base.is_relative_to(top):
+        raise DiffInputError(f"{base / HOUSE_STYLE_FILE}: not inside the git repository at {top}")
     relative = []
     for path in paths:
-        if not path.resolve().is_relative_to(Path(top).resolve()):
+        if not path.resolve().is_relative_to(base):
             raise DiffInputError(f"{path}: not inside the git repository at {top}")
-        relative.append(str(path.resolve().relative_to(Path(top).resolve())))
-    archive = work / "content.tar"
+        relative.append(path.resolve().relative_to(top))
+    project = base.relative_to(top)
+    archive = work / "project.tar"
     with archive.open("wb") as out:
         done = subprocess.run(
-            ["git", "-C", top, "archive", "--format=tar", rev, "--", *relative],
+            ["git", "-C", str(top), "archive", "--format=tar", rev, *(["--", str(project)] if project.parts else [])],
             stdout=out,
             stderr=subprocess.PIPE,
             text=False,
         )
     if done.returncode != 0:
         raise DiffInputError(f"git archive {rev}: {done.stderr.decode('utf-8', 'replace').strip()}")
-    exported = work / "old-content"
-    with tarfile.open(archive) as tar:
-        tar.extractall(exported, filter="data")
+    exported = work / "old-project"
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(exported, filter="data")
+    except tarfile.FilterError as err:  # a symlink out of the project, say
+        raise DiffInputError(f"{rev}: {err}; the project at that revision cannot be exported safely") from None
+    old_paths = [exported / r for r in relative]
+    # The old side's house is found by looking up from its paths: it must be the exported one (or
+    # none, the built-in house), never a panelpapers.yaml above the temporary folder.
+    for old_root in {find_root(path if path.is_dir() else path.parent) for path in old_paths}:
+        if old_root is not None and not old_root.is_relative_to(exported.resolve()):
+            raise DiffInputError(
+                f"{old_root / HOUSE_STYLE_FILE}: lies above the temporary folder {work} and would style the "
+                "old side; set TMPDIR to a folder outside any content project"
+            )
     old_out, new_out = work / "old-build", work / "new-build"
     # Each side is built cold in the temporary folder: the project's build/ (and its cache, which holds
     # restricted outputs) is left as it was.
-    build([exported / r for r in relative], old_out)
+    build(old_paths, old_out)
     build(list(paths), new_out)
     return old_out, new_out
 

@@ -92,6 +92,10 @@ class DiffInputError(Exception):
     """OLD or NEW cannot be read as papers: exit status 2, like diff."""
 
 
+class NoPapersFound(DiffInputError):
+    """A side holds no papers (in the variant compared: a build folder's may hold none of them)."""
+
+
 def load_side(path: Path, variant: str = "restricted", records: bool = True) -> list[PaperContent]:
     """A PDF (a paper or a whole pack), or a build folder: each paper read from the review record its
     variant's manifest lists, with the PDF beside it for page positions. A folder without manifests,
@@ -107,7 +111,7 @@ def load_side(path: Path, variant: str = "restricted", records: bool = True) -> 
     if not manifests:
         papers = [_bare_pdf(file, path) for file in sorted(path.rglob("*.pdf")) if file.stem != PACK_STEM]
     if not papers:
-        raise DiffInputError(f"{path}: no built papers found (expected a build folder or .pdf files)")
+        raise NoPapersFound(f"{path}: no built papers found (expected a build folder or .pdf files)")
     return sorted(papers, key=lambda paper: paper.name)
 
 

@@ -136,7 +136,9 @@ def terminal_lines(result: Review) -> list[str]:
     return lines
 
 
-def markdown(result: Review) -> str:
+def markdown(result: Review, html_report: str | None = None) -> str:
+    """The summary for a pull-request comment; `html_report`, the name of the HTML report written
+    beside it, if one was: the summary points to it only then."""
     changes = result.changes
     marking = f"**{result.marking}**"
     title = f"### Draft changes: `{result.comparison.old_label}` → `{result.comparison.new_label}`"
@@ -155,8 +157,11 @@ def markdown(result: Review) -> str:
             out.append("")
             out += [f"- {_md(describe(c))}" for c in rest]
             out.append("")
-    out.append("The HTML report shows each change word by word, with the pages side by side.")
-    out += ["", marking]
+    if html_report:
+        pages = any(pair.old_image or pair.new_image for v in result.visuals.values() for pair in v.pairs)
+        shown = ", with the pages side by side" if pages else ""
+        out += [f"The HTML report ({_md(html_report)}) shows each change word by word{shown}.", ""]
+    out.append(marking)
     return "\n".join(out) + "\n"
 
 
