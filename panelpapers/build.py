@@ -420,6 +420,8 @@ class Workers:
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         try:
+            if isinstance(error, KeyboardInterrupt) and self.alive is not None:
+                self.alive.close()  # Ctrl-C: the workers stop now (worker_started), not after their task
             self.pool.shutdown(wait=True, cancel_futures=error is not None)
         finally:
             if self.listener is not None:
@@ -433,9 +435,13 @@ def worker_started(queue: Any, alive: Any) -> None:
     when it does): a build killed part way leaves no worker behind."""
     import contextlib
     import logging.handlers
+    import signal
     import threading
 
     logging.getLogger().handlers = [logging.handlers.QueueHandler(queue)]
+    # Ctrl-C reaches every process of the terminal's group: the build's own process decides how the
+    # build stops, and a worker printing its own KeyboardInterrupt traceback would only be noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         with contextlib.suppress(EOFError, OSError):

@@ -1,6 +1,7 @@
-"""Command line: `panelpapers [-q|-v] build|check|diff|new|schema …`. Exit status 0 on success, 1 for
+"""Command line: `panelpapers [-q|-v] build|check|diff|docs|new|schema …`. Exit status 0 on success, 1 for
 content an author must fix (one line per problem), 2 for an internal error (traceback kept in a
-file), 64 for a command line that cannot be used; `diff` keeps diff's own 0/1/2 (see docs/commands.md)."""
+file), 64 for a command line that cannot be used, 130 when interrupted (Ctrl-C); `diff` keeps diff's
+own 0/1/2 (see `panelpapers docs commands`)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from panelpapers.errors import ContentError, Location
+from panelpapers.project import PAPER_PYTHON_ENV, PAPER_PYTHON_REFUSE
 from panelpapers.review import command as diff_command
 
 EXIT_OK, EXIT_CONTENT, EXIT_INTERNAL = 0, 1, 2
 EXIT_USAGE = 64  # EX_USAGE (sysexits.h): argparse's own 2 would look like an internal error
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped with Ctrl-C
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 PUBLIC = "public"  # the variant folder a build's log may name everything of
 
@@ -30,9 +33,12 @@ EPILOG = f"""exit status:
       (new: the folder exists, or its meeting cannot take a paper)
   {EXIT_INTERNAL:<3} internal error: the traceback is kept in a file whose name is printed
   {EXIT_USAGE:<3} usage error: unknown option, missing argument, a folder name new cannot use
+  {EXIT_INTERRUPTED:<3} interrupted (Ctrl-C): every output folder is complete, as before or as built
   diff is the exception and keeps diff's own: 0 no change, 1 changed, 2 trouble (usage errors too)
 
-See docs/commands.md for every command."""
+-q, -v and --no-paper-python may go before or after the command.
+`panelpapers docs` lists the documentation installed with panelpapers; `panelpapers docs commands`
+describes every command."""
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -50,10 +56,14 @@ class ArgumentParser(argparse.ArgumentParser):
         its usage line and its exit status."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
-            commands = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
-            command = commands.choices.get(getattr(parsed, "command", None) or "") if commands else None
-            (command or self).error(f"unrecognized arguments: {' '.join(extras)}")
+            self.command_parser(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
         return parsed
+
+    def command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The parser of the command given, or this one."""
+        commands = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
+        command = commands.choices.get(getattr(parsed, "command", None) or "") if commands else None
+        return command or self
 
 
 def package_version() -> str:
@@ -71,6 +81,30 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def add_common_options(parser: argparse.ArgumentParser, after_command: bool) -> None:
+    """-q, -v and --no-paper-python, accepted before the command and after it. The copies after the
+    command default to SUPPRESS, so a subcommand that is not given one leaves the value given before
+    the command alone; -q/-v after the command go to their own `level_after`, so that `-q build -v`
+    is refused as `-q -v` is."""
+    level = "level_after" if after_command else "level"
+    unset = argparse.SUPPRESS if after_command else None
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-q", "--quiet", dest=level, action="store_const", const=QUIET, default=unset,
+        help="print only problems and errors",
+    )
+    talk.add_argument(
+        "-v", "--verbose", dest=level, action="store_const", const=VERBOSE, default=unset,
+        help="also print each file written and the time each stage took",
+    )
+    parser.add_argument(
+        "--no-paper-python", dest="no_paper_python", action="store_true",
+        default=argparse.SUPPRESS if after_command else False,
+        help=f"refuse to run any paper's data/tables.py, even where panelpapers.yaml allows it "
+        f"(as {PAPER_PYTHON_ENV}=refuse does)",
+    )
+
+
 def parser() -> ArgumentParser:
     main = ArgumentParser(
         prog="panelpapers",
@@ -79,15 +113,7 @@ def parser() -> ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     main.add_argument("--version", action="version", version=f"panelpapers {package_version()}")
-    talk = main.add_mutually_exclusive_group()
-    talk.add_argument(
-        "-q", "--quiet", dest="level", action="store_const", const=QUIET, default=NORMAL,
-        help="print only problems and errors",
-    )
-    talk.add_argument(
-        "-v", "--verbose", dest="level", action="store_const", const=VERBOSE,
-        help="also print each file written and the time each stage took",
-    )
+    add_common_options(main, after_command=False)
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build meetings or single papers into build/")
     build.add_argument(
@@ -121,7 +147,37 @@ def parser() -> ArgumentParser:
         "<kind>.schema.json per kind (meeting, paper, summary, …, data, house-style).",
     )
     schema.add_argument("--out", type=Path, help="write the schemas into this folder (e.g. schemas)")
+    docs = commands.add_parser(
+        "docs",
+        help="print a page of the documentation installed with panelpapers, or list them",
+        description="Print one page of panelpapers' documentation (Markdown), or with no TOPIC list the "
+        "pages. The same pages as the repository's docs/ folder, installed with the package.",
+    )
+    docs.add_argument("topic", nargs="?", help="the page to print, e.g. commands, content-format, ci")
+    for command in commands.choices.values():
+        add_common_options(command, after_command=True)
     return main
+
+
+def options(args: argparse.Namespace) -> argparse.Namespace:
+    """Settles the options that may come before or after the command: their one level of talk, and
+    whether papers' Python is refused. Raises UsageError for -q before the command with -v after it."""
+    before, after = args.level, getattr(args, "level_after", None)
+    if before is not None and after is not None and before != after:
+        raise UsageError("argument -q/--quiet: not allowed with argument -v/--verbose")
+    args.level = NORMAL if before is None and after is None else (after if after is not None else before)
+    refused_by = os.environ.get(PAPER_PYTHON_ENV, "")
+    if refused_by not in ("", PAPER_PYTHON_REFUSE):
+        raise UsageError(f"environment variable {PAPER_PYTHON_ENV}: expected '{PAPER_PYTHON_REFUSE}' or nothing, "
+                         f"got {refused_by!r}")
+    if args.no_paper_python:
+        # Through the environment, so that every process of the build (and diff's builds) sees it.
+        os.environ[PAPER_PYTHON_ENV] = PAPER_PYTHON_REFUSE
+    return args
+
+
+class UsageError(Exception):
+    """A command line that parses but cannot be used."""
 
 
 @dataclass
@@ -144,7 +200,12 @@ class Output:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    arguments = parser()
+    args = arguments.parse_args(argv)
+    try:
+        options(args)
+    except UsageError as err:
+        arguments.command_parser(args).error(str(err))
     out = Output(args.level)
     try:
         return run(args, out)
@@ -154,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         count = len(err.problems)
         print(f"panelpapers: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
-    except KeyboardInterrupt:
-        return EXIT_INTERNAL
+    except KeyboardInterrupt as err:
+        print(err.message if isinstance(err, Interrupted) else "panelpapers: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as err:  # an unexpected crash: short note here, the details in a file
         with tempfile.NamedTemporaryFile("w", prefix="panelpapers-crash-", suffix=".log", delete=False) as log:
             traceback.print_exc(file=log)
@@ -187,16 +249,16 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
         out.summary(f"panelpapers: {count} paper{'s' if count != 1 else ''} checked, no problems")
         return EXIT_OK
     display = progress_display(out)
+    stages = display or Stages()  # followed even when nothing is shown, to say what an interrupt left
     try:
-        outputs = build.build(
-            args.paths, args.out, progress=display.event if display else None, jobs=args.jobs, force=args.force
-        )
+        outputs = build.build(args.paths, args.out, progress=stages.event, jobs=args.jobs, force=args.force)
+    except KeyboardInterrupt:
+        stages.close(failed=True)
+        raise Interrupted(interrupted_build(args.out, published="publishing" in stages.started)) from None
     except BaseException:
-        if display:
-            display.close(failed=True)
+        stages.close(failed=True)
         raise
-    if display:
-        display.close()
+    stages.close()
     elapsed = time.perf_counter() - started
     for path, data in sorted(outputs.items()):
         out.detail(f"panelpapers: wrote {loggable(path, outputs)} ({len(data):,} bytes)")
@@ -207,6 +269,22 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
     else:
         out.summary(f"panelpapers: nothing changed; {args.out} is up to date ({elapsed:.1f} s)")
     return EXIT_OK
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what it left behind."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def interrupted_build(out: Path, published: bool) -> str:
+    """What an interrupted build leaves: each variant folder is swapped in whole (publish.py), so
+    before publishing began nothing under `out` changed, and after, each folder is the old or the new."""
+    if not published:
+        return f"panelpapers: interrupted; {out} left as it was"
+    return f"panelpapers: interrupted while publishing; each folder under {out} is whole, as before or as built"
 
 
 def loggable(path: Path, outputs: dict[Path, bytes]) -> Path:

@@ -15,6 +15,10 @@ from panelpapers.house import DEFAULT_HOUSE, House
 CONTENT_FOLDER = "content"
 HOUSE_STYLE_FILE = "panelpapers.yaml"  # load/house_style.py's, named here so finding a project loads no schema
 TEMPLATES_FOLDER = "templates"
+# Set to "refuse" (or `--no-paper-python`), no paper's data/tables.py runs, whatever panelpapers.yaml
+# allows: for builds of content from people the house does not trust, such as pull requests from forks.
+PAPER_PYTHON_ENV = "PANELPAPERS_PAPER_PYTHON"
+PAPER_PYTHON_REFUSE = "refuse"
 
 
 @dataclass(frozen=True)
