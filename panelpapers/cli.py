@@ -209,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Output(args.level)
     try:
         return run(args, out)
+    except UsageError as err:
+        arguments.command_parser(args).error(str(err))
     except ContentError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
@@ -234,6 +236,8 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
         return run_new(args, out)
     if args.command == "schema":
         return run_schema(args, out)
+    if args.command == "docs":
+        return run_docs(args)
     from panelpapers import build
     from panelpapers.project import default_folders
 
@@ -340,6 +344,34 @@ def run_schema(args: argparse.Namespace, out: Output) -> int:
         out.summary(f"panelpapers: wrote {len(written)} schemas under {Location(args.out)}")
     for note in notes:
         out.note(f"panelpapers: {note}")
+    return EXIT_OK
+
+
+def doc_pages() -> dict[str, Any]:
+    """The documentation installed with the package (the repository's docs/, as `panelpapers.docs`),
+    by topic: the page's file name without `.md`."""
+    from importlib.resources import files
+
+    pages = sorted(files("panelpapers.docs").iterdir(), key=lambda page: page.name)
+    return {page.name.removesuffix(".md"): page for page in pages if page.name.endswith(".md")}
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    pages = doc_pages()
+    if args.topic is None:
+        for topic, page in pages.items():
+            title = next((line[2:] for line in page.read_text(encoding="utf-8").splitlines() if line[:2] == "# "), "")
+            print(f"{topic:<16} {title}")
+        print("\npanelpapers docs TOPIC prints a page (Markdown).")
+        return EXIT_OK
+    topic = args.topic.removesuffix(".md").removeprefix("docs/")
+    if topic not in pages:
+        import difflib
+
+        near = difflib.get_close_matches(topic, pages, n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        raise UsageError(f"no page '{args.topic}'; {hint}pages: {', '.join(pages)}")
+    sys.stdout.write(pages[topic].read_text(encoding="utf-8"))
     return EXIT_OK
 
 

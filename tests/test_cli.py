@@ -448,3 +448,20 @@ def living_in_group(group: int) -> list[str]:
         if int(fields[2]) == group and fields[0] != "Z":
             living.append(stat.parent.name)
     return living
+
+
+def test_docs_prints_the_pages_installed_with_the_package(tmp_path: Path) -> None:
+    """The help points at `panelpapers docs`, which reads the docs the package installed (run from an
+    empty folder: nothing of this checkout is found by looking around)."""
+    helped = run_panelpapers("--help", cwd=tmp_path)
+    assert "`panelpapers docs commands`" in helped.stdout and "docs/commands.md" not in helped.stdout
+    page = run_panelpapers("docs", "commands", cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    assert page.stdout == (PROJECT_ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    listed = run_panelpapers("docs", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    topics = [line.split()[0] for line in listed.stdout.splitlines()[: len(list((PROJECT_ROOT / "docs").glob("*.md")))]]
+    assert topics == sorted(p.stem for p in (PROJECT_ROOT / "docs").glob("*.md"))
+    assert "commands         Commands" in listed.stdout
+    wrong = run_panelpapers("docs", "comands", cwd=tmp_path)
+    assert wrong.returncode == EXIT_USAGE and "did you mean 'commands'?" in wrong.stderr
