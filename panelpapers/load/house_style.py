@@ -17,6 +17,7 @@ from panelpapers.errors import Location, Problem
 from panelpapers.house import (
     DEFAULT_HOUSE,
     FONT_FACES,
+    PAPER_PYTHON_SECONDS,
     WORDING,
     Fonts,
     House,
@@ -127,6 +128,8 @@ class HouseStyleFile(Spec):
     wording: WordingSpec = WordingSpec()
     palette: list[SeriesColour] | None = Field(default=None, min_length=2)  # chart series colours, in order
     fonts: FontsSpec | None = None  # default: the packaged Liberation Sans
+    paper_python: Literal["allowed", "not allowed"] = "not allowed"  # may a paper's data/tables.py run?
+    paper_python_seconds: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,2}$")] = str(PAPER_PYTHON_SECONDS)
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -346,4 +349,6 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         palette=tuple(spec.palette) if spec.palette else DEFAULT_HOUSE.palette,
         fonts=fonts,
         panel=spec.panel,
+        paper_python=spec.paper_python,
+        paper_python_seconds=int(spec.paper_python_seconds),
     )
