@@ -220,3 +220,16 @@ def test_a_papers_python_that_fails_or_never_ends_is_reported_at_its_file(
     assert problem_lines(done.stderr)[0].startswith(TABLES_PY + expected), done.stderr
     assert done.stderr.endswith("panelpapers: 1 problem; nothing was written\n")
     assert not (tmp_path / "build").exists() and time.monotonic() - started < 60
+
+
+def test_the_house_says_paper_python_in_its_own_words(tmp_path: Path) -> None:
+    from conftest import run_panelpapers
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "panelpapers.yaml").write_text("panel: Audit Panel\npaper_python: yes\npaper_python_seconds: 0\n")
+    done = run_panelpapers("check", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:2] == [
+        "panelpapers.yaml:2: paper_python: expected one of 'allowed' or 'not allowed', got 'yes'",
+        "panelpapers.yaml:3: paper_python_seconds: expected a whole number of seconds from 1 to 999, got '0'",
+    ]

@@ -54,6 +54,12 @@ def readable_on_white(colour: str) -> str:
     return colour
 
 
+def seconds(text: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{0,2}", text):
+        raise ValueError(f"expected a whole number of seconds from 1 to 999, got {text!r}")
+    return text
+
+
 SeriesColour = Annotated[Colour, AfterValidator(readable_on_white)]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
 
@@ -129,7 +135,7 @@ class HouseStyleFile(Spec):
     palette: list[SeriesColour] | None = Field(default=None, min_length=2)  # chart series colours, in order
     fonts: FontsSpec | None = None  # default: the packaged Liberation Sans
     paper_python: Literal["allowed", "not allowed"] = "not allowed"  # may a paper's data/tables.py run?
-    paper_python_seconds: Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,2}$")] = str(PAPER_PYTHON_SECONDS)
+    paper_python_seconds: Annotated[str, AfterValidator(seconds)] = str(PAPER_PYTHON_SECONDS)  # its time limit
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
