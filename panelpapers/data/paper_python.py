@@ -161,10 +161,10 @@ def serve(path: str, requests: Any, alive: Any) -> None:
 
 
 def run_file(path: str) -> dict[str, Callable[..., Any]]:
-    namespace: dict[str, Any] = {"__name__": "panelpapers_paper_functions", "__file__": path}
-    with open(path, encoding="utf-8") as file:
-        code = compile(file.read(), path, "exec")
-    exec(code, namespace)  # the author's own code, allowed by the house, in this process of its own
+    import runpy
+
+    # The author's own code, allowed by the house, in this process of its own.
+    namespace = runpy.run_path(path, run_name="panelpapers_paper_functions")
     return {k: v for k, v in namespace.items() if callable(v) and not k.startswith("_") and not isinstance(v, type)}
 
 
@@ -178,7 +178,7 @@ def line_in(err: BaseException, path: str) -> int | None:
     """The line of `path` the error was raised at (the innermost frame in that file)."""
     line = None
     for frame, number in traceback.walk_tb(err.__traceback__):
-        if frame.f_code.co_filename == path:  # run_file compiled it under this very name
+        if frame.f_code.co_filename == path:  # runpy compiles it under this very name
             line = number
     if line is None and isinstance(err, SyntaxError) and err.filename == path:
         line = err.lineno
