@@ -407,11 +407,15 @@ class Workers:
         if method == "forkserver":
             from multiprocessing import forkserver
 
+            from panelpapers.data.paper_python import ctrl_c_ignored
+
             context.set_forkserver_preload(WORKER_MODULES)
-            forkserver.ensure_running()  # it imports what workers need while this process loads content
+            with ctrl_c_ignored():  # the server, and every worker forked from it, ignores Ctrl-C from the start
+                forkserver.ensure_running()  # it imports what workers need while this process loads content
         logs: Any = context.Queue()
         alive, self.alive = context.Pipe(duplex=False)
         self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=worker_started, initargs=(logs, alive))
+        self.pool.submit = deferring_ctrl_c(self.pool.submit)  # type: ignore[method-assign]
         self.listener = logging.handlers.QueueListener(logs, Relay())
         self.listener.start()
 
@@ -422,11 +426,29 @@ class Workers:
         try:
             if isinstance(error, KeyboardInterrupt) and self.alive is not None:
                 self.alive.close()  # Ctrl-C: the workers stop now (worker_started), not after their task
+                # and one still starting is killed before it finds the build's queues gone (what
+                # Python 3.14's ProcessPoolExecutor.kill_workers does, from its table of processes).
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.kill()
+                    process.join()
             self.pool.shutdown(wait=True, cancel_futures=error is not None)
         finally:
             if self.listener is not None:
                 self.listener.stop()
                 self.alive.close()
+
+
+def deferring_ctrl_c(submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
+    """The pool's submit, with Ctrl-C held until it returns: submit may start a worker, and a worker
+    started but not yet in the pool's table of processes could not be stopped with the others."""
+
+    def submit_whole(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        from panelpapers.data.paper_python import ctrl_c_deferred
+
+        with ctrl_c_deferred():
+            return submit(fn, *args, **kwargs)
+
+    return submit_whole
 
 
 def worker_started(queue: Any, alive: Any) -> None:

@@ -430,7 +430,7 @@ def test_ctrl_c_while_rendering_leaves_the_last_build_whole(project: Path, tmp_p
     stderr = "".join(seen) + rest
     assert build.returncode == 130, stderr
     assert stderr.endswith("panelpapers: interrupted; build left as it was\n"), stderr
-    assert "Traceback" not in stderr and stdout == ""
+    assert "Traceback" not in stderr and stdout == "", stderr
     assert digests(tmp_path / "build") == before
     assert sorted(p.name for p in (tmp_path / "build" / MEETING).iterdir()) == ["public", "restricted"]
     time.sleep(1)

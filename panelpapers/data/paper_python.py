@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -66,7 +66,8 @@ class PaperPython:
         self.process = context.Process(
             target=serve, args=(str(path), theirs, alive), name="panelpapers-paper-python", daemon=False
         )
-        self.process.start()
+        with ctrl_c_ignored():  # from its first instant: Ctrl-C is the build's to handle, and it kills the child
+            self.process.start()
         theirs.close()
         alive.close()
         self.deadline = time.monotonic() + STARTING_SECONDS
@@ -120,6 +121,38 @@ class PaperPython:
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored while a child process starts, so that the child ignores it from its first
+    instant (an ignored signal stays ignored across exec, and Python keeps it so), rather than from
+    whenever its own code gets round to it. Only the main thread may change signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Ctrl-C held while the block runs and raised when it ends, for a step that must finish whole
+    (starting a process and recording it). Only the main thread receives signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 # ---- in the child process -----------------------------------------------------------------------
