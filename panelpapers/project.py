@@ -6,7 +6,7 @@ project is built in the built-in house style."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from panelpapers.errors import ContentError, Location, Problem
@@ -15,6 +15,10 @@ from panelpapers.house import DEFAULT_HOUSE, House
 CONTENT_FOLDER = "content"
 HOUSE_STYLE_FILE = "panelpapers.yaml"  # load/house_style.py's, named here so finding a project loads no schema
 TEMPLATES_FOLDER = "templates"
+# Set to "refuse" (or `--no-paper-python`), no paper's data/tables.py runs, whatever panelpapers.yaml
+# allows: for builds of content from people the house does not trust, such as pull requests from forks.
+PAPER_PYTHON_ENV = "PANELPAPERS_PAPER_PYTHON"
+PAPER_PYTHON_REFUSE = "refuse"
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,19 @@ def load_project(start: Path) -> Project:
 
     root = find_root(start)
     if root is None:
-        return Project(None, DEFAULT_HOUSE)
+        return Project(None, refuse_paper_python_if_asked(DEFAULT_HOUSE))
     house, problems = load_house_style(root / HOUSE_STYLE_FILE)
     if house is None:
         raise ContentError(problems)
-    return Project(root, house)
+    return Project(root, refuse_paper_python_if_asked(house))
+
+
+def refuse_paper_python_if_asked(house: House) -> House:
+    """The house, with papers' Python refused if the environment says so (the CLI's --no-paper-python
+    sets it), whatever panelpapers.yaml allows. Read here, in the build's own process, once."""
+    if os.environ.get(PAPER_PYTHON_ENV) == PAPER_PYTHON_REFUSE:
+        return replace(house, paper_python="refused here")
+    return house
 
 
 def project_of(paths: list[Path]) -> Project:

@@ -292,7 +292,7 @@ def meeting_yaml(date: dt.date, house_panel: str | None = None) -> str:
     return "".join(
         [
             "# The meeting: what the agenda front sheet prints. Replace every \"Replace this with …\" and the\n",
-            "# example values. Keys and their forms: docs/pack.md in panelpapers.\n",
+            "# example values. Keys and their forms: `panelpapers docs pack`.\n",
             "\n",
             panel,
             _line(f"date: {date.isoformat()}", "from the folder name; every paper.yaml carries the same date"),
@@ -344,8 +344,8 @@ def _paper_yaml(house: House, panel: str, date: dt.date) -> str:
     return "".join(
         [
             "# The paper's cover. Every file in this folder is mandatory; a section with nothing to say says\n",
-            "# so in words. The content format: docs/content-format.md in panelpapers. Tables, charts and\n",
-            "# figures from data go in an optional data.yaml (docs/data.md).\n",
+            "# so in words. The content format: `panelpapers docs content-format`. Tables, charts and\n",
+            "# figures from data go in an optional data.yaml (`panelpapers docs data`).\n",
             "\n",
             _line("title: Replace this with the paper's title"),
             (

@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -373,3 +374,97 @@ def test_schemas_still_catch_mistakes(schemas: dict[str, Any]) -> None:
     source = {"file": "data/s.csv", "columns": {"ref": "text", "n": {"type": "integer"}}}
     assert data.is_valid({"sources": {"s": source}})
     assert not data.is_valid({"sources": {"s": source | {"columns": {"ref": "txt"}}}})
+
+
+# ---- options after the command, and Ctrl-C ------------------------------------------------------
+
+
+def test_quiet_and_verbose_work_after_the_command_too(project: Path) -> None:
+    quiet = run_panelpapers("check", "-q", cwd=project)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    verbose = run_panelpapers("build", "-v", "--out", "build-verbose-after", cwd=project)
+    assert verbose.returncode == 0, verbose.stderr
+    assert "panelpapers: time by stage: loading" in verbose.stderr
+    # a value given before the command is not undone by the command's own default
+    before = run_panelpapers("-q", "build", "--out", "build-verbose-after", cwd=project)
+    assert (before.returncode, before.stdout, before.stderr) == (0, "", "")
+    both = run_panelpapers("-q", "build", "-v", cwd=project)
+    assert both.returncode == EXIT_USAGE and "not allowed with argument -v/--verbose" in both.stderr
+
+
+def digests(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".panelpapers-cache" not in p.parts
+    }
+
+
+def test_ctrl_c_while_rendering_leaves_the_last_build_whole(project: Path, tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group (the build, its fork server and workers): the build
+    says what it left, exits 130, no worker prints a traceback, and the last build's folders are
+    exactly as they were, with no staging folder beside them."""
+    import os
+    import shutil
+    import signal
+
+    shutil.copytree(project / "content", tmp_path / "content")
+    first = run_panelpapers("-q", "build", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = digests(tmp_path / "build")
+    paper = tmp_path / "content" / MEETING / PAPERS[0] / "paper.yaml"
+    paper.write_text(paper.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), encoding="utf-8")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "panelpapers", "build", "-j", "2"],
+        cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "CI": "true"}, start_new_session=True,  # its own group, as a shell's job is
+    )
+    assert build.stderr is not None
+    seen = []
+    for line in build.stderr:
+        seen.append(line)
+        if line.startswith("panelpapers: rendering "):
+            break
+    assert seen and seen[-1].startswith("panelpapers: rendering "), "".join(seen)
+    os.killpg(build.pid, signal.SIGINT)
+    stdout, rest = build.communicate(timeout=60)
+    stderr = "".join(seen) + rest
+    assert build.returncode == 130, stderr
+    assert stderr.endswith("panelpapers: interrupted; build left as it was\n"), stderr
+    assert "Traceback" not in stderr and stdout == "", stderr
+    assert digests(tmp_path / "build") == before
+    assert sorted(p.name for p in (tmp_path / "build" / MEETING).iterdir()) == ["public", "restricted"]
+    time.sleep(1)
+    assert living_in_group(build.pid) == [], "a worker or the fork server outlived the build"
+
+
+def living_in_group(group: int) -> list[str]:
+    """The processes of a process group still running (not zombies: a container's init may not reap them)."""
+    living = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            living.append(stat.parent.name)
+    return living
+
+
+def test_docs_prints_the_pages_installed_with_the_package(tmp_path: Path) -> None:
+    """The help points at `panelpapers docs`, which reads the docs the package installed (run from an
+    empty folder: nothing of this checkout is found by looking around)."""
+    helped = run_panelpapers("--help", cwd=tmp_path)
+    assert "`panelpapers docs commands`" in helped.stdout and "docs/commands.md" not in helped.stdout
+    page = run_panelpapers("docs", "commands", cwd=tmp_path)
+    assert page.returncode == 0, page.stderr
+    assert page.stdout == (PROJECT_ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    listed = run_panelpapers("docs", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    topics = [line.split()[0] for line in listed.stdout.splitlines()[: len(list((PROJECT_ROOT / "docs").glob("*.md")))]]
+    assert topics == sorted(p.stem for p in (PROJECT_ROOT / "docs").glob("*.md"))
+    assert "commands         Commands" in listed.stdout
+    wrong = run_panelpapers("docs", "comands", cwd=tmp_path)
+    assert wrong.returncode == EXIT_USAGE and "did you mean 'commands'?" in wrong.stderr

@@ -312,6 +312,7 @@ def open_by_rating(sources):
 
 def test_table_from_the_papers_own_function(tmp_path: Path, example_meeting: Path) -> None:
     paper_folder = copy_paper(ACTIONS_PAPER, tmp_path)
+    (tmp_path / "panelpapers.yaml").write_text("paper_python: allowed\n")  # the house trusts its authors
     (paper_folder / "data" / "tables.py").write_text(FUNCTIONS)
     data_yaml = paper_folder / "data.yaml"
     data_yaml.write_text(
@@ -343,6 +344,7 @@ def test_table_from_the_papers_own_function(tmp_path: Path, example_meeting: Pat
 
 def test_a_failing_function_is_a_content_error(tmp_path: Path, panelpapers_cli: CLI) -> None:
     paper_folder = copy_paper(ACTIONS_PAPER, tmp_path)
+    (tmp_path / "panelpapers.yaml").write_text("paper_python: allowed\n")
     (paper_folder / "data" / "tables.py").write_text(FUNCTIONS.replace('sources["actions"]', 'sources["action"]'))
     data_yaml = paper_folder / "data.yaml"
     data_yaml.write_text(
@@ -354,6 +356,4 @@ def test_a_failing_function_is_a_content_error(tmp_path: Path, panelpapers_cli: 
     )
     result = panelpapers_cli("check", paper_folder, cwd=tmp_path)
     assert result.returncode == 1
-    assert (
-        "data.yaml:" in result.stderr and "table 'by_rating' could not be computed: KeyError: 'action'" in result.stderr
-    )
+    assert "data/tables.py:3: function 'open_by_rating' raised KeyError: 'action'" in result.stderr, result.stderr

@@ -99,3 +99,137 @@ def test_sensitive_paper_is_left_out_of_the_public_build(tmp_path: Path) -> None
     for path in public.rglob("*") if public.exists() else []:
         if path.is_file():
             assert PAPER.encode() not in path.read_bytes()
+
+
+# ---- a paper's own Python (data/tables.py) --------------------------------------------------------
+
+FUNCTION_TABLE = (
+    "tables:\n  by_rating:\n    caption: Open actions by risk rating\n    function: open_by_rating\n"
+    "    columns: [{name: risk_rating, header: Risk rating}, open]\n"
+)
+OPEN_BY_RATING = """import pathlib
+pathlib.Path(__file__).with_name("ran").write_text("yes")
+
+def open_by_rating(sources):
+    frame = sources["actions"]
+    frame = frame[frame["status"] == "Open"]
+    return frame.groupby("risk_rating").size().reset_index(name="open").sort_values("risk_rating")
+"""
+
+
+def paper_with_python(project: Path, tables_py: str, house: str | None) -> Path:
+    """A copy of the actions paper in `project` whose data.yaml has a table computed by data/tables.py,
+    and the project's panelpapers.yaml (none if `house` is None)."""
+    from conftest import EXAMPLE_MEETING
+
+    paper = project / "content" / EXAMPLE_MEETING.name / "03-audit-actions"
+    shutil.copytree(EXAMPLE_MEETING / paper.name, paper)
+    (paper / "data" / "tables.py").write_text(tables_py, encoding="utf-8")
+    data_yaml = paper / "data.yaml"
+    text = data_yaml.read_text(encoding="utf-8")
+    data_yaml.write_text(text.replace("tables:\n", FUNCTION_TABLE, 1), encoding="utf-8")
+    if house is not None:
+        (project / "panelpapers.yaml").write_text(house, encoding="utf-8")
+    return paper
+
+
+PAPER_PATH = "content/2022-01-17-audit-panel/03-audit-actions"
+TABLES_PY = f"{PAPER_PATH}/data/tables.py"
+
+
+def problem_lines(stderr: str) -> list[str]:
+    """The problems reported, without progress and summary lines."""
+    return [line for line in stderr.splitlines() if not line.startswith("panelpapers: ")]
+
+
+@pytest.mark.parametrize("house", [None, "panel: Audit Panel\n", "paper_python: not allowed\n"])
+def test_a_papers_python_runs_only_where_the_house_allows_it(house: str | None, tmp_path: Path) -> None:
+    """Before: data/tables.py ran in every build, so anyone who could open a pull request could run
+    code on the CI runner."""
+    from conftest import run_panelpapers
+
+    paper = paper_with_python(tmp_path, OPEN_BY_RATING, house)
+    for command in ("check", "build"):
+        done = run_panelpapers(command, PAPER_PATH, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        assert problem_lines(done.stderr) == [
+            f"{TABLES_PY}:1: this paper's Python would run during the build, and panelpapers.yaml does not allow "
+            'it; add "paper_python: allowed" to panelpapers.yaml if you trust everyone who can change content'
+        ]
+    assert not (paper / "data" / "ran").exists() and not (tmp_path / "build").exists()
+
+
+def test_the_command_line_and_environment_refuse_a_papers_python_the_house_allows(tmp_path: Path) -> None:
+    """What the CI workflow does for a pull request from a fork."""
+    import os
+
+    from conftest import run_panelpapers
+
+    paper = paper_with_python(tmp_path, OPEN_BY_RATING, "paper_python: allowed\n")
+    refused = f"{TABLES_PY}:1: this paper's Python would run during the build, and this build refuses it"
+    for args in (("--no-paper-python", "check"), ("build", "--no-paper-python")):
+        done = run_panelpapers(*args, PAPER_PATH, cwd=tmp_path)
+        assert done.returncode == 1 and problem_lines(done.stderr)[0].startswith(refused), done.stderr
+    os.environ["PANELPAPERS_PAPER_PYTHON"] = "refuse"
+    try:
+        done = run_panelpapers("check", PAPER_PATH, cwd=tmp_path)
+    finally:
+        del os.environ["PANELPAPERS_PAPER_PYTHON"]
+    assert done.returncode == 1 and problem_lines(done.stderr)[0].startswith(refused), done.stderr
+    assert not (paper / "data" / "ran").exists()
+    allowed = run_panelpapers("check", PAPER_PATH, cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+    assert (paper / "data" / "ran").read_text() == "yes"
+
+
+STOPPED = ": still running after 2 s; panelpapers stopped it."
+
+
+@pytest.mark.parametrize(
+    ("tables_py", "expected"),
+    [
+        ("import sys\nsys.exit(0)\n", ":2: cannot run data/tables.py: called sys.exit(0); a paper's Python must"),
+        (
+            OPEN_BY_RATING.replace('frame = sources["actions"]', 'import sys; sys.exit(0)'),
+            ":5: function 'open_by_rating' called sys.exit(0)",
+        ),
+        (
+            OPEN_BY_RATING.replace('sources["actions"]', 'sources["action"]'),
+            ":5: function 'open_by_rating' raised KeyError: 'action'",
+        ),
+        ("def open_by_rating(sources):\n    return [1, 2]\n", ":1: function 'open_by_rating' returned list, expected"),
+        ("import os\nos._exit(0)\n", ": stopped without an answer (exit status 0)"),
+        ("while True:\n    pass\n", STOPPED),
+        ("def open_by_rating(sources):\n    return 9 ** (9 ** 9)\n", STOPPED),
+    ],
+    ids=["exit-at-load", "exit-in-function", "raises", "not-a-frame", "os-exit", "endless-loop", "huge-power"],
+)
+def test_a_papers_python_that_fails_or_never_ends_is_reported_at_its_file(
+    tables_py: str, expected: str, tmp_path: Path
+) -> None:
+    """Before: sys.exit(0) ended the build with status 0 and no message, and an endless loop hung it."""
+    import time
+
+    from conftest import run_panelpapers
+
+    paper_with_python(tmp_path, tables_py, "paper_python: allowed\npaper_python_seconds: 2\n")
+    started = time.monotonic()
+    done = run_panelpapers("build", PAPER_PATH, cwd=tmp_path, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert len(problem_lines(done.stderr)) == 1, done.stderr
+    assert problem_lines(done.stderr)[0].startswith(TABLES_PY + expected), done.stderr
+    assert done.stderr.endswith("panelpapers: 1 problem; nothing was written\n")
+    assert not (tmp_path / "build").exists() and time.monotonic() - started < 60
+
+
+def test_the_house_says_paper_python_in_its_own_words(tmp_path: Path) -> None:
+    from conftest import run_panelpapers
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "panelpapers.yaml").write_text("panel: Audit Panel\npaper_python: yes\npaper_python_seconds: 0\n")
+    done = run_panelpapers("check", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:2] == [
+        "panelpapers.yaml:2: paper_python: expected one of 'allowed' or 'not allowed', got 'yes'",
+        "panelpapers.yaml:3: paper_python_seconds: expected a whole number of seconds from 1 to 999, got '0'",
+    ]

@@ -5,8 +5,6 @@ paper's optional data.yaml; a paper without one never imports pandas or matplotl
 from __future__ import annotations
 
 import difflib
-import importlib.util
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +18,13 @@ from panelpapers.load.source import YamlFile, load_yaml
 from panelpapers.model import Chart, Table
 
 if TYPE_CHECKING:
+    from panelpapers.data.paper_python import PaperPython
     from panelpapers.data.risks import RiskRegister
     from panelpapers.data.sources import Source
     from panelpapers.data.tables import ComputedTable
 
 DATA_FILE = "data.yaml"
-FUNCTIONS_FILE = "data/tables.py"
+FUNCTIONS_FILE = "data/tables.py"  # paper_python.py's, named here so a paper without one loads nothing
 
 
 @dataclass(frozen=True)
@@ -93,10 +92,13 @@ def _compute(
     folder: Path, file: YamlFile, spec: DataFile, house: House
 ) -> tuple[PaperData | None, list[Problem]]:
     sources, registers = _read_sources(folder, file, spec)
-    functions = _load_functions(folder, file) if any(t.function for t in spec.tables.values()) else {}
     data = PaperData(file)
     problems: list[Problem] = []
-    computed = _compute_tables(spec, file, sources, functions, data, problems)
+    if any(table.function for table in spec.tables.values()):
+        with _paper_python(folder, file, house) as python:
+            computed = _compute_tables(spec, file, sources, python.functions, data, problems)
+    else:
+        computed = _compute_tables(spec, file, sources, {}, data, problems)
     _register_tables(spec, file, registers, data, problems)
     _draw_charts(spec, file, computed, registers, house, data, problems)
     if problems:
@@ -166,6 +168,7 @@ def _compute_tables(
     data: PaperData,
     problems: list[Problem],
 ) -> dict[str, ComputedTable]:
+    from panelpapers.data.paper_python import PaperPythonFailed
     from panelpapers.data.tables import TableError, compute_table
 
     computed: dict[str, ComputedTable] = {}
@@ -177,6 +180,8 @@ def _compute_tables(
             problems.append(Problem(file.location(err.path), f"table '{name}': {err.message}"))
         except _Stop:
             raise
+        except PaperPythonFailed as err:  # reported at data/tables.py, the line it failed at
+            raise _Stop([err.problem]) from None
         except Exception as err:  # the author's function or a pandas operation on their data failed
             problems.append(
                 Problem(
@@ -449,25 +454,19 @@ def _find_row(table: Any, row: str) -> int | None:
     return None
 
 
-def _load_functions(folder: Path, file: YamlFile) -> dict[str, Callable[..., Any]]:
-    """Runs the paper's data/tables.py: the author's own code, trusted like the content itself."""
+def _paper_python(folder: Path, file: YamlFile, house: House) -> PaperPython:
+    """The paper's data/tables.py, run in a process of its own if the house allows it (paper_python.py)."""
+    from panelpapers.data.paper_python import PaperPython, PaperPythonFailed, refusal
+
     path = folder / FUNCTIONS_FILE
     if not path.is_file():
         raise _Stop(
             [Problem(file.location(("tables",)), f"a table names a 'function', but {FUNCTIONS_FILE} does not exist")]
         )
-    name = f"panelpapers_paper_functions_{abs(hash(str(path.resolve())))}"
-    module_spec = importlib.util.spec_from_file_location(name, path)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[name] = module
-    # No __pycache__ in the content folder: it is not content, and it carries a timestamp.
-    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    refused = refusal(path, house)
+    if refused is not None:
+        raise _Stop([refused])
     try:
-        module_spec.loader.exec_module(module)
-    except Exception as err:
-        raise _Stop([Problem(Location(path), f"cannot run {FUNCTIONS_FILE}: {type(err).__name__}: {err}")]) from None
-    finally:
-        sys.modules.pop(name, None)
-        sys.dont_write_bytecode = writes_bytecode
-    return {k: v for k, v in vars(module).items() if callable(v) and not k.startswith("_")}
+        return PaperPython(path, house.paper_python_seconds)
+    except PaperPythonFailed as err:
+        raise _Stop([err.problem]) from None

@@ -68,7 +68,7 @@ def _missing_file_message(name: str) -> str:
             f"missing section file '{name}': every paper states its {topic} implications, "
             f"even if only \"There are no direct {topic} implications.\""
         )
-    return f"missing section file '{name}' (see docs/content-format.md)"
+    return f"missing section file '{name}' (see `panelpapers docs content-format`)"
 
 
 def load_meeting(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[MeetingSource, list[Problem]]:

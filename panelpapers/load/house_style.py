@@ -17,6 +17,7 @@ from panelpapers.errors import Location, Problem
 from panelpapers.house import (
     DEFAULT_HOUSE,
     FONT_FACES,
+    PAPER_PYTHON_SECONDS,
     WORDING,
     Fonts,
     House,
@@ -51,6 +52,12 @@ def readable_on_white(colour: str) -> str:
             f"({ratio:.2f}:1); use a darker shade"
         )
     return colour
+
+
+def seconds(text: str) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{0,2}", text):
+        raise ValueError(f"expected a whole number of seconds from 1 to 999, got {text!r}")
+    return text
 
 
 SeriesColour = Annotated[Colour, AfterValidator(readable_on_white)]
@@ -127,6 +134,8 @@ class HouseStyleFile(Spec):
     wording: WordingSpec = WordingSpec()
     palette: list[SeriesColour] | None = Field(default=None, min_length=2)  # chart series colours, in order
     fonts: FontsSpec | None = None  # default: the packaged Liberation Sans
+    paper_python: Literal["allowed", "not allowed"] = "not allowed"  # may a paper's data/tables.py run?
+    paper_python_seconds: Annotated[str, AfterValidator(seconds)] = str(PAPER_PYTHON_SECONDS)  # its time limit
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -346,4 +355,6 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         palette=tuple(spec.palette) if spec.palette else DEFAULT_HOUSE.palette,
         fonts=fonts,
         panel=spec.panel,
+        paper_python=spec.paper_python,
+        paper_python_seconds=int(spec.paper_python_seconds),
     )

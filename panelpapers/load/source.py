@@ -128,7 +128,7 @@ def load_yaml(path: Path) -> tuple[YamlFile | None, list[Problem]]:
     except yaml.YAMLError as err:
         return None, [Problem(Location(path), f"invalid YAML: {err}")]
     if node is None:
-        empty = "file is empty; expected a mapping of keys (see docs/content-format.md)"
+        empty = "file is empty; expected a mapping of keys (see `panelpapers docs content-format`)"
         return None, [Problem(Location(path, 1), empty)]
     result = YamlFile(path, None)
     problems = []

@@ -223,7 +223,7 @@ class _Placer:
             if self.data is not None and not self.data.complete:
                 return None  # data.yaml's own problems are reported already
             if self.data is None:
-                hint = "; declare it in the paper's data.yaml (see docs/data.md)"
+                hint = "; declare it in the paper's data.yaml (see `panelpapers docs data`)"
             else:
                 near = difflib.get_close_matches(name, list(found), n=1)
                 hint = f"; did you mean '{near[0]}'?" if near else f" ({kind}s: {', '.join(found) or 'none'})"

@@ -1,0 +1,1 @@
+"""Installs this folder as the package `panelpapers.docs`, read by `panelpapers docs` (see pyproject.toml)."""
