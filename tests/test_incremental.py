@@ -25,7 +25,7 @@ from panelpapers.errors import ContentError
 from panelpapers.resources import templates_dir
 
 PAPERS = ["02-risk-management", "03-audit-actions"]  # the quickest pair: one with charts, one with tables
-HEAVY = ("pandas", "matplotlib", "weasyprint", "docx", "pypdf")
+HEAVY = ("pandas", "matplotlib", "weasyprint", "docx", "pikepdf")
 
 
 class Events:
