@@ -1,7 +1,7 @@
 """Developer sessions: `nox -s build` builds the example content into build/, `nox -s tests` runs the
 test suite, `nox -s lint` runs ruff, mypy and actionlint, `nox -s bench` measures build costs, and `nox -s wheel`
 tries the package as a secretariat installs it: from its wheel, outside this checkout. `nox -s lock` rewrites
-constraints.txt, the exact versions the others install."""
+constraints.txt, the exact versions the others install; `nox -s quick` is the quick loop of a few minutes."""
 
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def build(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     install(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def quick(session: nox.Session) -> None:
+    """The quick loop: the tests marked `quick`, fast ones that between them reach every module, and
+    one small build (two papers and their packs). Minutes, where `nox -s tests` takes much longer."""
+    install(session)
+    session.run("pytest", "-m", "quick", *session.posargs)
 
 
 @nox.session

@@ -84,6 +84,7 @@ def survey_paper(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return chart_paper(tmp_path_factory.mktemp("charts"))
 
 
+@pytest.mark.quick
 def test_every_kind_renders_with_labels_and_alt_text(survey_paper: Path) -> None:
     paper = gather([survey_paper])[0].paper
     assert paper is not None

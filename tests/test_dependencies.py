@@ -18,6 +18,8 @@ import pytest
 from conftest import PROJECT_ROOT
 from packaging.requirements import Requirement
 
+pytestmark = pytest.mark.quick  # every test here is quick
+
 PDF_TAGS = "panelpapers/render/pdf_tags.py"
 PDF = "panelpapers/render/pdf.py"
 DOCX_XML = "panelpapers/render/docx_xml.py"

@@ -232,6 +232,7 @@ def test_a_change_exits_1_and_says_where(drafts: Callable[..., tuple[Path, Path]
     assert "paragraph 1.1 added" in (tmp_path / "r.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.quick
 def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a paper\n", encoding="utf-8")
     (tmp_path / "empty").mkdir()

@@ -139,6 +139,7 @@ def test_council_site_serves_its_fonts_with_their_licence(council: Path) -> None
     ).read_bytes()
 
 
+@pytest.mark.quick
 def test_diff_reads_markings_in_the_house_of_the_papers_compared(council: Path, tmp_path: Path) -> None:
     """Run from outside any project, the diff still knows RESTRICTED as the council's withheld
     marking, so it refuses a Markdown summary of restricted papers in the council's words."""

@@ -9,6 +9,8 @@ import pytest
 
 from panelpapers.scaffold import add_to_agenda
 
+pytestmark = pytest.mark.quick  # every test here is quick
+
 LAYOUTS = [
     pytest.param(
         "panel: X\nagenda:\n- oral: A   # c\n# between\n- paper: 01-x\n  presenter: Y\n\n# about the contact\n"
