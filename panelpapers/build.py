@@ -46,7 +46,7 @@ WORKER_MODULES = [
     "panelpapers.render.record",
     "panelpapers.pack.assemble",
     "weasyprint",
-    "pypdf",
+    "pikepdf",
 ]
 
 

@@ -6,7 +6,7 @@ the content folder, the house style (`panelpapers.yaml` and every file it names,
 the templates the paper writers read (the Jinja templates `paper.html.j2` includes, the files their
 CSS names, `reference.docx`), the fonts charts are drawn with, and the tool: this package's source,
 the versions of the libraries that shape the outputs (WeasyPrint, python-docx, matplotlib, pandas,
-pypdf, …) and the system text libraries WeasyPrint lays text out with. A pack's key covers the
+pikepdf, …) and the system text libraries WeasyPrint lays text out with. A pack's key covers the
 meeting file, the agenda templates and its papers' PDFs. A key is computed from file contents alone,
 never from timestamps, and without importing any of the heavy libraries, so a build that changes
 nothing imports none of them.
@@ -54,7 +54,7 @@ SITE_TEMPLATES = ("site-index.html.j2", "site.css", "fonts/LICENSE-LiberationSan
 # Libraries whose version can change an output's bytes.
 LIBRARIES = (
     "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pyphen", "python-docx", "lxml",
-    "matplotlib", "numpy", "pillow", "pandas", "openpyxl", "pypdf", "pikepdf", "jinja2", "markupsafe",
+    "matplotlib", "numpy", "pillow", "pandas", "openpyxl", "pikepdf", "jinja2", "markupsafe",
     "markdown-it-py", "pyyaml", "pydantic",
 )  # fmt: skip
 # The system libraries WeasyPrint lays text out with: their file names carry their versions.

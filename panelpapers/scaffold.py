@@ -1,7 +1,8 @@
 """`panelpapers new meeting|paper FOLDER`: writes the skeleton of a meeting or a paper, every file an
 author fills in, with comments saying what goes where and placeholder text ("Replace this with …")
-that passes `panelpapers check` as it stands. A new paper is also added to its meeting's agenda, by
-appending one line to meeting.yaml, so the clerk's comments and layout are kept.
+that passes `panelpapers check` as it stands. The files are templates (templates/skeletons/, which a
+project's own templates/ may override). A new paper is also added to the end of its meeting's agenda,
+editing meeting.yaml as YAML with ruamel.yaml, which keeps the clerk's comments, order and layout.
 
 Every file written starts with a modeline pointing the YAML language server at the file's JSON
 Schema in the content project's `schemas/` folder (written by `panelpapers schema --out schemas`)."""
@@ -9,6 +10,7 @@ Schema in the content project's `schemas/` folder (written by `panelpapers schem
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2.sandbox import SandboxedEnvironment
 
 from panelpapers.errors import Location
 from panelpapers.house import House
@@ -25,6 +28,7 @@ from panelpapers.load.content import MEETING_FILE, paper_folders
 from panelpapers.load.schema import SECTION_FILES
 from panelpapers.load.source import load_yaml, read_text
 from panelpapers.project import find_root, load_project
+from panelpapers.resources import template_environment
 from panelpapers.schemas import kind_of, schema_file
 
 SCHEMAS_FOLDER = "schemas"
@@ -34,6 +38,7 @@ PAPER_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIDTH = 100  # the content's line length
 COMMENT_COLUMN = 33  # where a comment after a value starts, as in the documentation's examples
 PLACEHOLDER_EMAIL = "replace.me@example.org"
+SKELETONS = "skeletons"  # the templates' folder of skeleton files
 
 
 class BadName(ValueError):
@@ -77,9 +82,10 @@ def new_meeting(folder: Path) -> list[Path]:
     date = _date(match.group(1), f"meeting folder name '{folder.name}'")
     _refuse_existing(folder)
     root = schema_root(folder.parent if folder.parent.exists() else Path.cwd())
-    house = load_project(folder.parent if folder.parent.exists() else Path.cwd()).house
+    project = load_project(folder.parent if folder.parent.exists() else Path.cwd())
     path = folder / MEETING_FILE
-    return _write_folder(folder, {path: modeline(path, root) + meeting_yaml(date, house.panel)})
+    text = meeting_yaml(date, project.house.panel, project.templates)
+    return _write_folder(folder, {path: modeline(path, root) + text})
 
 
 def new_paper(folder: Path) -> list[Path]:
@@ -104,11 +110,12 @@ def new_paper(folder: Path) -> list[Path]:
         if other.name.partition("-")[0] == number:
             used = f"paper number {number} is already used by '{other.name}'"
             raise Refused(f"{Location(folder)}: {used}; choose another, nothing was written")
-    house = load_project(meeting_folder).house
+    project = load_project(meeting_folder)
+    house = project.house
     panel, date = _meeting_details(meeting_file, house.panel)
-    new_meeting_text = _agenda_with(meeting_file, folder.name)
+    new_meeting_text = agenda_with(meeting_file, folder.name)
     root = schema_root(meeting_folder)
-    skeleton = paper_files(house, panel, date)
+    skeleton = paper_files(house, panel, date, project.templates)
     files = {folder / name: modeline(folder / name, root) + text for name, text in skeleton.items()}
     written = _write_folder(folder, files)
     if new_meeting_text is not None:
@@ -174,15 +181,14 @@ def _meeting_details(meeting_file: Path, house_panel: str | None) -> tuple[str, 
         raise Refused(f"{where}: {needs}; nothing was written") from None
 
 
-def _agenda_with(meeting_file: Path, paper: str) -> str | None:
+def agenda_with(meeting_file: Path, paper: str) -> str | None:
     """meeting.yaml's text with `- paper: <paper>` added to the end of its agenda (None if the agenda
-    already names it)."""
+    already names it), edited as YAML that keeps its comments, order and layout (ruamel.yaml)."""
     text, problems = read_text(meeting_file)
     if text is None:
         raise Refused(f"{problems[0]}; fix it first, nothing was written")
     try:
         before = yaml.load(text, Loader=yaml.BaseLoader)
-        agenda = _agenda_node(yaml.compose(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError:
         raise Refused(f"{Location(meeting_file)}: cannot be read as YAML; run panelpapers check") from None
     if not isinstance(before, dict):
@@ -190,65 +196,119 @@ def _agenda_with(meeting_file: Path, paper: str) -> str | None:
     items = before.get("agenda")
     if isinstance(items, list) and any(isinstance(item, dict) and item.get("paper") == paper for item in items):
         return None
-    after = add_to_agenda(text, agenda, paper)
+    after = add_to_agenda(text, paper)
     expected = {**before, "agenda": [*(items if isinstance(items, list) else []), {"paper": paper}]}
     try:
-        ok = yaml.load(after, Loader=yaml.BaseLoader) == expected
+        ok = after is not None and yaml.load(after, Loader=yaml.BaseLoader) == expected
     except yaml.YAMLError:
         ok = False
     if not ok:
         raise Refused(
-            f"{Location(meeting_file)}: cannot add '- paper: {paper}' to this agenda by itself; "
-            "write the agenda as one '- ' line per item, or add the paper yourself; nothing was written"
+            f"{Location(meeting_file)}: cannot add '- paper: {paper}' to this agenda and keep the file's layout "
+            "(an agenda that is not a list, lists indented in more than one way, or a flow list over several lines); "
+            "add the paper yourself; nothing was written"
         )
+    assert after is not None
     return after
 
 
-def _agenda_node(root: Any) -> Any:
-    if not isinstance(root, yaml.MappingNode):
-        return None
-    found = (value for key, value in root.value if isinstance(key, yaml.ScalarNode) and key.value == "agenda")
-    return next(found, None)
+# How a meeting.yaml may indent: (mapping, sequence, dash offset) as ruamel.yaml counts them. The first
+# that writes the file back exactly as it was is its own; `new meeting` writes the first.
+LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 6, 4), (4, 4, 2), (4, 4, 0))
 
 
-def add_to_agenda(text: str, agenda: Any, paper: str) -> str:
-    """Adds the agenda item textually: after the last item of a block list (at its indent), inside
-    the brackets of a flow list, or as a new `agenda:` at the end when there is none."""
+def add_to_agenda(text: str, paper: str) -> str | None:
+    """`text` with `{paper: <paper>}` at the end of its agenda (made, if it has none), every other
+    line as it was; None when ruamel.yaml cannot write this file back unchanged (a layout of its own)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     newline = "\r\n" if "\r\n" in text else "\n"
-    if agenda is None:
-        start = "" if not text or text.endswith("\n") else newline
-        return f"{text}{start}agenda:{newline}  - paper: {paper}{newline}"
-    if not isinstance(agenda, yaml.SequenceNode):
-        return text  # an agenda that is not a list: the caller's check refuses
-    if agenda.flow_style:
-        close = text.rindex("]", 0, agenda.end_mark.index)
-        separator = ", " if agenda.value else ""
-        return f"{text[:close]}{separator}{{paper: {paper}}}{text[close:]}"
-    if not agenda.value:
-        return text
-    end = _end_of(agenda.value[-1])
-    if end > 0 and text[end - 1] == "\n":
-        at = end
+    source = text.replace("\r\n", "\n")
+    if source and not source.endswith("\n"):
+        source += "\n"
+    for layout in LAYOUTS:
+        editor = _yaml_editor(layout)
+        data = editor.load(source)
+        if not isinstance(data, CommentedMap) or _dump(editor, data) != source:
+            continue
+        agenda = data.get("agenda")
+        item = CommentedMap(paper=paper)
+        if "agenda" not in data:
+            data["agenda"] = CommentedSeq([item])
+        elif isinstance(agenda, CommentedSeq):
+            if not agenda or agenda.fa.flow_style():
+                agenda.fa.set_flow_style()  # `agenda: []` is a flow list, the only empty one YAML has
+                _keep_comment_gap(data, len(f"{{paper: {paper}}}") + (2 if agenda else 0))
+            else:
+                _move_trailing_comment(agenda[-1], item)
+            agenda.append(item)
+        else:
+            return None
+        return _dump(editor, data).replace("\n", newline)
+    return None
+
+
+def _yaml_editor(layout: tuple[int, int, int]) -> Any:
+    from ruamel.yaml import YAML
+
+    editor = YAML()  # round trip: comments, key order, quoting and flow style kept
+    editor.preserve_quotes = True
+    editor.width = 4096  # never fold a long line the clerk wrote on one
+    editor.brace_single_entry_mapping_in_flow_sequence = True  # [{oral: Apologies}] stays so
+    mapping, sequence, offset = layout
+    editor.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return editor
+
+
+def _dump(editor: Any, data: Any) -> str:
+    out = io.StringIO()
+    editor.dump(data, out)
+    return out.getvalue()
+
+
+def _keep_comment_gap(data: Any, added: int) -> None:
+    """A comment after a flow agenda on its line moves right by what the new item adds to the line,
+    keeping its gap (ruamel.yaml would leave it at its column, or one space after a longer line)."""
+    comments = data.ca.items.get("agenda")
+    if comments and len(comments) > 2 and comments[2] is not None and comments[2].value.startswith("#"):
+        comments[2].column += added
+
+
+def _move_trailing_comment(last: Any, item: Any) -> None:
+    """ruamel.yaml keeps the blank lines and comments after the agenda's last item with that item's
+    last value; they move below the new item, so it lands right under the last one, as a clerk adds
+    a line. The comment on the last item's own line stays there."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+    from ruamel.yaml.tokens import CommentToken
+
+    holder, key = None, None
+    while isinstance(last, CommentedMap | CommentedSeq) and len(last):
+        holder, key = last, (list(last)[-1] if isinstance(last, CommentedMap) else len(last) - 1)
+        last = last[key]
+    comments = holder.ca.items.get(key) if holder is not None else None
+    at = 2 if isinstance(holder, CommentedMap) else 0  # where ruamel.yaml keeps a value's end-of-line comment
+    if not comments or len(comments) <= at or comments[at] is None:
+        return
+    token = comments[at]
+    if isinstance(last, LiteralScalarString | FoldedScalarString):
+        # A block scalar's text ends its own line, and its blank lines stay with it; a comment just
+        # below keeps its column.
+        after = token.value.lstrip("\n")
+        stays = token.value[: len(token.value) - len(after)]
+        after = " " * token.column + after if after.startswith("#") else after
     else:
-        line_end = text.find("\n", end)
-        at = len(text) if line_end < 0 else line_end + 1
-    start = "" if at == 0 or text[at - 1] == "\n" else newline
-    line = " " * agenda.start_mark.column + f"- paper: {paper}"
-    return f"{text[:at]}{start}{line}{newline}{text[at:]}"
-
-
-def _end_of(node: Any) -> int:
-    """Where the text of a node ends: its last scalar or flow collection."""
-    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
-        return int(node.end_mark.index)
-    if isinstance(node, yaml.SequenceNode):
-        return max((_end_of(item) for item in node.value), default=int(node.start_mark.index))
-    if isinstance(node, yaml.MappingNode):
-        return max((_end_of(part) for pair in node.value for part in pair), default=int(node.start_mark.index))
-    return int(node.end_mark.index)
+        own_line, _, after = token.value.partition("\n")
+        stays = f"{own_line}\n" if own_line.strip() else ""
+    if not after:
+        return
+    comments[at] = CommentToken(stays, token.start_mark) if stays else None
+    item.ca.items["paper"] = [None, None, CommentToken("\n" + after, token.start_mark), None]
 
 
 # ---- the skeletons ------------------------------------------------------------------------------
+# Each file `new` writes is a template in the templates' skeletons/ folder (a project's own templates/
+# may override one, as any template), rendered with these filters.
 
 
 def _scalar(value: str) -> str:
@@ -260,216 +320,56 @@ def _scalar(value: str) -> str:
     return value if plain else json.dumps(value, ensure_ascii=False)
 
 
-def _line(text: str, comment: str = "") -> str:
+def _commented(text: str, comment: str) -> str:
     """A line with its comment beside it, or above it when the text reaches the comment column."""
-    if not comment:
-        return f"{text}\n"
     if len(text) < COMMENT_COLUMN - 1:
-        return f"{text.ljust(COMMENT_COLUMN - 1)} # {comment}\n"
+        return f"{text.ljust(COMMENT_COLUMN - 1)} # {comment}"
     indent = text[: len(text) - len(text.lstrip())]
-    return f"{indent}# {comment}\n{text}\n"
+    return f"{indent}# {comment}\n{text}"
 
 
 def _entry(text: str, indent: str = "  ") -> str:
     """A list entry of text, wrapped as the examples are (a plain scalar runs on over lines)."""
     value = _scalar(text)
     if value != text:
-        return f"{indent}- {value}\n"
-    lines = textwrap.wrap(text, width=WIDTH, initial_indent=f"{indent}- ", subsequent_indent=f"{indent}  ")
-    return "".join(line + "\n" for line in lines)
+        return f"{indent}- {value}"
+    return "\n".join(textwrap.wrap(text, width=WIDTH, initial_indent=f"{indent}- ", subsequent_indent=f"{indent}  "))
 
 
-def _choices(words: list[str]) -> str:
-    return " | ".join(words)
+def _skeletons(templates: Path | None) -> SandboxedEnvironment:
+    environment = template_environment(templates)
+    environment.autoescape = False  # YAML, not HTML: values go through the `scalar` and `entry` filters
+    environment.keep_trailing_newline = True
+    environment.filters.update(scalar=_scalar, commented=_commented, entry=_entry)
+    return environment
 
 
-def meeting_yaml(date: dt.date, house_panel: str | None = None) -> str:
-    panel = (
-        _line(f"# panel: {house_panel}", "from panelpapers.yaml; give another panel's name here if it differs")
-        if house_panel
-        else _line("panel: Replace this with the panel's name", "The panel's name: `new paper` copies it to paper.yaml")
-    )
-    return "".join(
-        [
-            "# The meeting: what the agenda front sheet prints. Replace every \"Replace this with …\" and the\n",
-            "# example values. Keys and their forms: `panelpapers docs pack`.\n",
-            "\n",
-            panel,
-            _line(f"date: {date.isoformat()}", "from the folder name; every paper.yaml carries the same date"),
-            _line('time: "10:00"', "24-hour, quoted"),
-            _line("venue: Replace this with where the panel meets", "A room and address, or Microsoft Teams"),
-            _line("membership:", "the panel's members, in the order printed"),
-            _line("  - name: Replace this with the Chair's name"),
-            _line("    role: Chair", "optional: shown in brackets after the name"),
-            _line("  - name: Replace this with a member's name"),
-            _line("attendees: []", "optional: officers attending, grouped by organisation:"),
-            "#  - organisation: Finance\n",
-            '#    people: ["A. Person, Chief Finance Officer"]   # quote text with a comma\n',
-            _line("audit_representatives: []", "optional: auditors attending, e.g. [\"A. Person, Audit Manager\"]"),
-            _line("contact:", "the clerk named on the front sheet"),
-            _line("  name: Replace this with the clerk's name"),
-            _line(f"  email: {PLACEHOLDER_EMAIL}"),
-            _line("# next_meeting: YYYY-MM-DD", "optional: the date of the next meeting"),
-            "\n",
-            "# The agenda, numbered 1, 2, … in this order. Each item is '- oral: <title>' or '- paper: <folder>'\n",
-            "# (a paper folder of this meeting), either with an optional 'presenter:' line below it.\n",
-            "# `panelpapers new paper` adds each new paper at the end: move its line where it belongs, and\n",
-            "# add closing items such as '- oral: Any other business' once the papers are in.\n",
-            "agenda:\n",
-            "  - oral: Apologies for absence\n",
-        ]
-    )
+def meeting_yaml(date: dt.date, house_panel: str | None = None, templates: Path | None = None) -> str:
+    """meeting.yaml of a new meeting, without the modeline. `templates`: the project's own, if any."""
+    template = _skeletons(templates).get_template(f"{SKELETONS}/{MEETING_FILE}.j2")
+    return template.render(date=date.isoformat(), house_panel=house_panel, placeholder_email=PLACEHOLDER_EMAIL)
 
 
-def paper_files(house: House, panel: str, date: dt.date) -> dict[str, str]:
+def paper_files(house: House, panel: str, date: dt.date, templates: Path | None = None) -> dict[str, str]:
     """Every mandatory file of a paper (SECTION_FILES), as text, without the modeline."""
-    texts = {
-        "paper.yaml": _paper_yaml(house, panel, date),
-        "summary.yaml": _summary_yaml(house),
-        "recommendations.yaml": _recommendations_yaml(house),
-        "supporting.yaml": _supporting_yaml(),
-        "contact.yaml": _contact_yaml(),
-        "appendices.yaml": _appendices_yaml(house),
+    environment = _skeletons(templates)
+    context: dict[str, Any] = {
+        "panel": panel,
+        "house_panel": house.panel,
+        "date": date.isoformat(),
+        "organisations": [masthead.organisation for masthead in house.organisations],
+        "markings": list(house.labels),
+        "marking": house.labels[0],
+        "summary_parts": house.summary_parts,
+        "lead": house.wording.recommendations_lead,
+        "placeholder_email": PLACEHOLDER_EMAIL,
     }
-    for file, title in house.implication_sections:
-        texts[file] = _implications_yaml(file, title)
-    missing = [name for name in SECTION_FILES if name not in texts]
-    assert not missing, f"no skeleton for {missing}"
-    return {name: texts[name] for name in SECTION_FILES}
-
-
-def _paper_yaml(house: House, panel: str, date: dt.date) -> str:
-    organisations = [masthead.organisation for masthead in house.organisations]
-    markings = list(house.labels)
-    return "".join(
-        [
-            "# The paper's cover. Every file in this folder is mandatory; a section with nothing to say says\n",
-            "# so in words. The content format: `panelpapers docs content-format`. Tables, charts and\n",
-            "# figures from data go in an optional data.yaml (`panelpapers docs data`).\n",
-            "\n",
-            _line("title: Replace this with the paper's title"),
-            (
-                _line(f"# meeting: {panel}", "the panel, from panelpapers.yaml")
-                if panel == house.panel
-                else _line(f"meeting: {_scalar(panel)}", "the panel, from meeting.yaml")
-            ),
-            _line(f"date: {date.isoformat()}", "the meeting's date, from meeting.yaml (they must agree)"),
-            _line("report_by: Replace this with the job title of the officer reporting"),
-            _line(f"organisation: {_scalar(organisations[0])}", f"{_choices(organisations)}   (chooses the masthead)"),
-            _line(f"marking: {_scalar(markings[0])}", f"{_choices(markings)}   (the paper's highest)"),
-            _line("status: draft", "draft | final"),
-            _line("# contents: true", "optional: a contents page after the summary, for a long paper"),
-        ]
-    )
-
-
-def _summary_yaml(house: House) -> str:
-    lines = [
-        "# The summary on the paper's first page: three parts, each a list of paragraphs. An entry may\n",
-        "# instead be a bulleted list:\n",
-        "#   - bullets:\n",
-        "#       - the first point\n",
-        "#       - the second point\n",
-        "\n",
-    ]
-    placeholders = {
-        "purpose": "Replace this with what the report is for and what it covers.",
-        "key_considerations": "Replace this with what the Panel most needs to weigh.",
-        "interdependencies": "Replace this with links to other work, papers or risks, or say that there are none.",
-    }
-    for key, title in house.summary_parts:
-        lines.append(_line(f"{key}:", f"under the heading \"{title}\""))
-        lines.append(_entry(placeholders.get(key, "Replace this with the text of this part.")))
-    return "".join(lines)
-
-
-def _recommendations_yaml(house: House) -> str:
-    return "".join(
-        [
-            "# What the Panel is asked to do, lettered a., b., … under a lead-in line.\n",
-            "\n",
-            _line(f"# lead: {_scalar(house.wording.recommendations_lead)}", "optional: this is the default"),
-            _line("items:", "at least one"),
-            "  - Replace this with what the Panel is asked to do, for example to note the report.\n",
-        ]
-    )
-
-
-def _supporting_yaml() -> str:
-    return "".join(
-        [
-            "# The body of the paper: numbered sections (1., 2., …), each of groups of paragraphs, each group\n",
-            "# with an optional heading. Paragraphs are numbered for you (1.1, 1.2, … across a section's groups).\n",
-            "\n",
-            "sections:\n",
-            "  - title: Replace this with the section's title\n",
-            "    groups:\n",
-            "      - paragraphs:\n",
-            "          - Replace this with the first paragraph of the section.\n",
-            "          - Replace this with the next paragraph, or delete it.\n",
-            "      # - heading: A heading over the next group of paragraphs\n",
-            "      #   paragraphs:\n",
-            '      #     - lead: "Bold lead-in:"\n',
-            "      #       text: The paragraph's text.\n",
-            "      #       label: a-label        # so other text can say {{ ref(\"a-label\") }}\n",
-            "      #       items: [a sub-item, another]   # lettered a), b), …\n",
-            "      #     - table: a_table_from_data_yaml\n",
-            "      #     - chart: a_chart_from_data_yaml\n",
-            "      #     - image: images/a-diagram.svg   # PNG, JPEG or SVG in this paper's folder\n",
-            "      #       alt: What the diagram shows, for a reader who cannot see it.\n",
-            "      #   groups:                   # headings one level down, under this one\n",
-            "      #     - heading: A sub-heading\n",
-            "      #       paragraphs: [A paragraph.]\n",
-        ]
-    )
-
-
-def _implications_yaml(file: str, title: str) -> str:
-    topic = file.removesuffix(".yaml")
-    text = (
-        f"Replace this with the {topic} implications of what the report proposes, or say that there are "
-        f"none, for example that there are no direct {topic} implications arising from this report."
-    )
-    return "".join(
-        [
-            f"# The section \"{title}\", numbered after the supporting sections.\n",
-            "# It is never left out: with nothing to say, say so in words.\n",
-            "\n",
-            _line("paragraphs:", "a list of paragraphs (or '- bullets: [ … ]'); at least one"),
-            _entry(text),
-        ]
-    )
-
-
-def _contact_yaml() -> str:
-    return "".join(
-        [
-            "# Who to contact about the paper; the first contact is the report's author.\n",
-            "\n",
-            "contacts:\n",
-            _line("  - role: Report author"),
-            _line("    name: Replace this with the author's name"),
-            _line("    team: Replace this with the author's team", "optional"),
-            _line(f"    email: {PLACEHOLDER_EMAIL}", "optional"),
-            _line("    # phone: 020 0000 0000", "optional"),
-        ]
-    )
-
-
-def _appendices_yaml(house: House) -> str:
-    return "".join(
-        [
-            "# The paper's appendices and background papers; either list may stay empty.\n",
-            "\n",
-            _line("appendices: []", "none yet; each one is written like this:"),
-            _line("#  - ref: A", "named \"Appendix A\" in the paper"),
-            "#    title: The appendix's title\n",
-            _line(f"#    marking: {house.labels[0]}", "optional: default the paper's marking"),
-            _line("#    content:", "optional: printed after the paper's body, from a new page"),
-            "#      - A paragraph of text.\n",
-            "#      - heading: A heading within the appendix\n",
-            "#      - bullets: [a point, another point]\n",
-            "#      - table: a_table_from_data_yaml\n",
-            _line("background_papers: []", "titles of background papers, if any: [\"A title, June 2022\"]"),
-        ]
-    )
+    sections = dict(house.implication_sections)
+    texts = {}
+    for name in SECTION_FILES:
+        if name in sections:
+            extra = {"topic": name.removesuffix(".yaml"), "title": sections[name]}
+            texts[name] = environment.get_template(f"{SKELETONS}/implications.yaml.j2").render(context, **extra)
+        else:
+            texts[name] = environment.get_template(f"{SKELETONS}/{name}.j2").render(context)
+    return texts

@@ -1,5 +1,5 @@
-"""Reading built outputs back the way a reader's software would: PDF text per page (pypdfium2),
-DOCX paragraphs (python-docx), and LibreOffice as a real client."""
+"""Reading built outputs back the way a reader's software would: PDF text per page (pypdfium2), PDF
+bookmarks and structure (pikepdf), DOCX paragraphs (python-docx), and LibreOffice as a real client."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,27 +22,40 @@ def pdf_pages_text(path: Path) -> list[str]:
         document.close()
 
 
+def pdf_outline(path: Path) -> list[tuple[str, int, list[Any]]]:
+    """A PDF's bookmarks through pikepdf's outline API: (title, zero-based page, children) each."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+
+        def entries(items: list[Any]) -> list[tuple[str, int, list[Any]]]:
+            return [
+                (str(item.title), pdf.pages.index(pikepdf.Page(item.destination[0])), entries(item.children))
+                for item in items
+            ]
+
+        return entries(pdf.open_outline().root)
+
+
 def pdf_figure_alt_texts(path: Path) -> list[str]:
     """The alt text of every Figure in a tagged PDF's structure tree, in reading order."""
-    import pypdf
-    from pypdf.generic import ArrayObject, DictionaryObject
+    import pikepdf
 
     found: list[str] = []
 
     def walk(node: object) -> None:
-        node = node.get_object() if hasattr(node, "get_object") else node
-        if isinstance(node, DictionaryObject):
+        if isinstance(node, pikepdf.Dictionary):
             if node.get("/S") == "/Figure" and "/Alt" in node:
                 found.append(str(node["/Alt"]))
             if "/K" in node:
                 walk(node["/K"])
-        elif isinstance(node, ArrayObject):
+        elif isinstance(node, pikepdf.Array):
             for child in node:
                 walk(child)
 
-    root = pypdf.PdfReader(path).trailer["/Root"]
-    assert "/StructTreeRoot" in root, "the PDF is not tagged"
-    walk(root["/StructTreeRoot"])
+    with pikepdf.open(path) as pdf:
+        assert "/StructTreeRoot" in pdf.Root, "the PDF is not tagged"
+        walk(pdf.Root.StructTreeRoot)
     return found
 
 

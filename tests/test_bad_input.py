@@ -686,6 +686,7 @@ def test_paths_outside_the_current_folder_are_absolute(workspace, panelpapers_cl
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.quick
 def test_catalogue_is_large_enough() -> None:
     assert len(CASES) >= 24
     assert len({c.id for c in CASES}) == len(CASES)

@@ -54,12 +54,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---- global options and exit statuses -------------------------------------------------------------
 
 
+@pytest.mark.quick
 def test_version() -> None:
     done = run_panelpapers("--version", cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"panelpapers {version('panelpapers')}\n"
 
 
+@pytest.mark.quick
 def test_help_lists_the_exit_statuses() -> None:
     done = run_panelpapers("--help", cwd=PROJECT_ROOT)
     assert done.returncode == 0
@@ -68,6 +70,7 @@ def test_help_lists_the_exit_statuses() -> None:
     assert "diff is the exception" in done.stdout
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize(
     "args",
     [
@@ -162,6 +165,7 @@ def test_check_does_not_import_rich(project: Path) -> None:
 # ---- new ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.quick
 def test_new_meeting_and_papers_pass_check(project: Path) -> None:
     done = run_panelpapers("check", cwd=project)
     assert done.returncode == 0, done.stderr
@@ -292,6 +296,7 @@ def schemas(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return everything
 
 
+@pytest.mark.quick
 def test_schema_kinds(schemas: dict[str, Any]) -> None:
     expected = {"meeting", "paper", "summary", "recommendations", "supporting", "implications", "contact"}
     expected |= {"appendices", "data"}

@@ -70,12 +70,14 @@ PALETTES = {"built-in": DEFAULT_HOUSE.palette, "council": council_palette()}
 # Palettes -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize("name", PALETTES)
 def test_every_series_colour_stands_out_from_the_white_page(name: str) -> None:
     ratios = {colour: round(contrast_ratio(colour, WHITE), 2) for colour in PALETTES[name]}
     assert all(ratio >= NON_TEXT for ratio in ratios.values()), ratios
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize("name", PALETTES)
 @pytest.mark.parametrize("vision", ["typical", *CVD_MATRICES])
 def test_series_colours_stay_apart_with_colour_vision_deficiencies(name: str, vision: str) -> None:
@@ -130,6 +132,7 @@ def shape_fills(svg: str) -> set[str]:
     return {colour for colour in fills if colour != WHITE}
 
 
+@pytest.mark.quick
 def test_example_charts_draw_series_and_text_in_readable_colours() -> None:
     svgs = chart_svgs()
     assert len(svgs) >= 4 and sum("heat_map" in name for name in svgs) == 2
@@ -224,6 +227,7 @@ def text_pairs(css: str) -> list[tuple[str, str, str]]:
 STYLESHEETS = ["diff.html.j2", "paper.css", "agenda.css"]
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize("name", STYLESHEETS)
 def test_every_text_in_the_stylesheets_reads_on_its_background(name: str) -> None:
     text = (TEMPLATES / name).read_text(encoding="utf-8")
@@ -260,6 +264,7 @@ def test_docx_header_shading_and_link_colours_read() -> None:
 # The review report: never colour alone --------------------------------------------------------------
 
 
+@pytest.mark.quick
 def test_review_report_tells_kinds_of_change_apart_without_colour() -> None:
     from panelpapers.render.record import Passage
     from panelpapers.review.compare import CellChange, Change, Comparison, PaperDiff

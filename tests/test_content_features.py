@@ -11,6 +11,7 @@ import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from datapapers import ACTIONS_PAPER, copy_paper, docx_tables, edit, line_of, problems_of, squash
@@ -483,7 +484,7 @@ def test_job_title_short_appendix_title_and_weekday(fixture_built: Built, libreo
 
 
 def test_a_line_break_in_report_by_and_in_a_group_heading(fixture_built: Built, libreoffice_text: str) -> None:
-    import pypdf
+    from readback import pdf_outline
 
     pdf, _, paragraphs, docx = fixture_built
     first_lines = pdf_pages_text(docx.with_suffix(".pdf"))[0].splitlines()
@@ -494,13 +495,10 @@ def test_a_line_break_in_report_by_and_in_a_group_heading(fixture_built: Built, 
     assert "\\" not in libreoffice_text
     assert "Chief Risk Officer" in [line.strip() for line in libreoffice_text.splitlines()]
 
-    def titles(outline: list[object]) -> list[str]:
-        found: list[str] = []
-        for entry in outline:
-            found.extend(titles(entry) if isinstance(entry, list) else [str(getattr(entry, "title", ""))])
-        return found
+    def titles(outline: list[tuple[str, int, list[Any]]]) -> list[str]:
+        return [title for entry_title, _page, children in outline for title in [entry_title, *titles(children)]]
 
-    bookmarks = titles(pypdf.PdfReader(docx.with_suffix(".pdf")).outline)
+    bookmarks = titles(pdf_outline(docx.with_suffix(".pdf")))
     assert "Findings by quarter and the audits behind them" in bookmarks, bookmarks
     assert "Findings by quarter\\" not in " ".join(paragraphs)
     assert "Findings by quarter\nand the audits behind them" in paragraphs  # a line break in the DOCX too

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_panelpapers
 from datapapers import docx_tables, edit, line_of, problems_of, squash
-from readback import libreoffice_to_pdf, pdf_pages_text
+from readback import libreoffice_to_pdf, pdf_outline, pdf_pages_text
 
 from panelpapers.build import build
 
@@ -57,19 +58,14 @@ def docx_styled(built: Path) -> list[tuple[str, str]]:
 
 
 def outline(built: Path) -> list[tuple[int, str]]:
-    import pypdf
-
-    reader = pypdf.PdfReader(built / "02-structure.pdf")
     found: list[tuple[int, str]] = []
 
-    def walk(entries: list[object], depth: int) -> None:
-        for entry in entries:
-            if isinstance(entry, list):
-                walk(entry, depth + 1)
-            else:
-                found.append((depth, str(entry.title)))  # type: ignore[attr-defined]
+    def walk(entries: list[tuple[str, int, list[Any]]], depth: int) -> None:
+        for title, _page, children in entries:
+            found.append((depth, title))
+            walk(children, depth + 1)
 
-    walk(reader.outline, 0)
+    walk(pdf_outline(built / "02-structure.pdf"), 0)
     return found
 
 

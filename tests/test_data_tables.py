@@ -132,6 +132,7 @@ def test_docx_and_pdf_tables_carry_the_same_cells(tmp_path: Path, example_meetin
             assert " ".join(c for c in cells if c) in pdf_text, f"{table.label}: row {cells} not in the PDF"
 
 
+@pytest.mark.quick
 def test_grand_total_and_percentages_follow_the_data(example_meeting: Path) -> None:
     paper_folder = example_meeting / ACTIONS_PAPER
     outstanding, overdue = expected_outstanding(read_actions(paper_folder))
@@ -229,6 +230,7 @@ def test_bad_data_exits_1_with_file_row_column_and_leaves_build_alone(
     assert file_hashes(out) == before
 
 
+@pytest.mark.quick
 def test_codes_stay_text_and_na_is_not_missing_unless_declared() -> None:
     assert convert("012345", ColumnSpec(type="text")) == ("012345", None)
     assert convert("NA", ColumnSpec(type="text")) == ("NA", None)
@@ -239,6 +241,7 @@ def test_codes_stay_text_and_na_is_not_missing_unless_declared() -> None:
     assert convert("1,234", ColumnSpec(type="integer")) == (1234, None)
 
 
+@pytest.mark.quick
 def test_number_formats() -> None:
     assert format_value(1234567, "integer") == "1,234,567"
     assert format_value(66.6667, "percent") == "67%"
@@ -249,6 +252,7 @@ def test_number_formats() -> None:
     assert format_value(dt.date(2022, 1, 17), "date") == "17 January 2022"
 
 
+@pytest.mark.quick
 def test_xlsx_source_reads_like_csv(tmp_path: Path) -> None:
     from openpyxl import Workbook
 

@@ -239,6 +239,7 @@ def test_a_change_exits_1_and_says_where(drafts: Callable[..., tuple[Path, Path]
     assert "paragraph 1.1 added" in summary and "HTML report" not in summary  # none was asked for
 
 
+@pytest.mark.quick
 def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a paper\n", encoding="utf-8")
     (tmp_path / "empty").mkdir()

@@ -59,9 +59,10 @@ def test_council_pdf_shows_its_masthead_logo_wording_and_markings(council: Path)
     public = squash(" ".join(pdf_pages_text(council / "public" / f"{PAPER}.pdf")))
     assert "Non-restricted paper" in public and "RESTRICTED –" not in public
     assert "lending list in August" not in public and "Appendix A – not published (RESTRICTED)" in public
-    from pypdf import PdfReader
+    import pikepdf
 
-    images = [name for page in PdfReader(council / "restricted" / f"{PAPER}.pdf").pages for name in page.images]
+    with pikepdf.open(council / "restricted" / f"{PAPER}.pdf") as pdf:
+        images = [name for page in pdf.pages for name in page.get_images()]
     assert images, "the logo is drawn"
 
 
@@ -138,6 +139,7 @@ def test_council_site_serves_its_fonts_with_their_licence(council: Path) -> None
     ).read_bytes()
 
 
+@pytest.mark.quick
 def test_diff_reads_markings_in_the_house_of_the_papers_compared(council: Path, tmp_path: Path) -> None:
     """Run from outside any project, the diff still knows RESTRICTED as the council's withheld
     marking, so it refuses a Markdown summary of restricted papers in the council's words."""
@@ -395,3 +397,46 @@ def test_a_house_font_file_name_cannot_write_css_into_the_site_stylesheet(tmp_pa
     stylesheet = site_assets(None, fonts)["site.css"].decode("utf-8")
     assert "display:none" not in stylesheet
     assert 'url("fonts/x%22%29%7B%7D%20html%7Bdisplay%3Anone%7D%20a%7Bb%3Aurl%28%22.ttf")' in stylesheet
+
+
+def test_diff_of_bare_pdfs_reads_them_with_the_house_of_the_project_it_runs_in(tmp_path: Path) -> None:
+    """Two drafts of a council paper, copied out of their build as bare PDFs, are compared from inside
+    the council's project: its summary heading, caption word and recommendations lead (none of them
+    the built-in house's) are what the reader knows the summary, the chart and the recommendations by."""
+    from panelpapers.review.compare import compare_paths
+    from panelpapers.review.extract import read_pdf
+
+    project = tmp_path / "council"
+    shutil.copytree(COUNCIL, project)
+    house_file = project / "panelpapers.yaml"
+    text = house_file.read_text(encoding="utf-8")
+    lead = '  recommendations_lead: "The Audit and Governance Committee is recommended to:"\n'
+    assert text.count("\nwording:\n") == 1 and text.count(lead) == 1
+    own_words = '\nwording:\n  report_summary: Summary of the report\n  chart_label: "Chart {number}. {caption}"\n'
+    own_lead = '  recommendations_lead: "The Committee is asked to:"\n'
+    house_file.write_text(text.replace("\nwording:\n", own_words).replace(lead, own_lead), encoding="utf-8")
+    drafts = tmp_path / "drafts"  # outside the project: the PDFs alone say nothing of their house
+    drafts.mkdir()
+    recommendations = project / "content" / MEETING / PAPER / "recommendations.yaml"
+    for draft in ("old", "new"):
+        if draft == "new":
+            words = recommendations.read_text(encoding="utf-8")
+            assert words.count("all prudential indicators were met") == 1
+            recommendations.write_text(
+                words.replace("all prudential indicators were met", "every prudential indicator was met"),
+                encoding="utf-8",
+            )
+        done = run_panelpapers("build", cwd=project)
+        assert done.returncode == 0, done.stderr
+        shutil.copy(project / "build" / MEETING / "restricted" / f"{PAPER}.pdf", drafts / f"{draft}.pdf")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        (paper,) = read_pdf(drafts / "new.pdf")
+        changes = compare_paths(drafts / "old.pdf", drafts / "new.pdf").changes
+    kinds = {(passage.kind, passage.number): passage for passage in paper.passages}
+    assert kinds[("recommendation", "b")].text == "Note that every prudential indicator was met."
+    assert kinds[("recommendation", "a")].section == "Summary of the report"
+    (chart,) = [passage for passage in paper.passages if passage.kind == "chart"]
+    assert chart.caption.startswith("Chart 1. Cash invested"), chart
+    assert [(change.what, change.label) for change in changes] == [("recommendation", "recommendation b")]

@@ -25,7 +25,7 @@ from panelpapers.errors import ContentError
 from panelpapers.resources import templates_dir
 
 PAPERS = ["02-risk-management", "03-audit-actions"]  # the quickest pair: one with charts, one with tables
-HEAVY = ("pandas", "matplotlib", "weasyprint", "docx", "pypdf")
+HEAVY = ("pandas", "matplotlib", "weasyprint", "docx", "pikepdf")
 
 
 class Events:
@@ -104,6 +104,7 @@ def meeting_of(root: Path) -> Path:
     return root / "content" / EXAMPLE_MEETING.name
 
 
+@pytest.mark.quick
 def test_a_cold_build_renders_every_paper_and_both_packs(built: tuple[Path, Events]) -> None:
     root, events = built
     assert events.rendered() == PAPERS
@@ -114,6 +115,7 @@ def test_a_cold_build_renders_every_paper_and_both_packs(built: tuple[Path, Even
         assert not list((root / "build" / EXAMPLE_MEETING.name / variant).glob(f"*{CACHE_FOLDER}*"))
 
 
+@pytest.mark.quick
 def test_a_build_that_changes_nothing_rewrites_nothing(built: tuple[Path, Events]) -> None:
     root, _ = built
     before = stats(root / "build")
@@ -123,6 +125,7 @@ def test_a_build_that_changes_nothing_rewrites_nothing(built: tuple[Path, Events
     assert stats(root / "build") == before
 
 
+@pytest.mark.quick
 def test_a_build_or_check_with_nothing_to_do_imports_no_heavy_library(built: tuple[Path, Events]) -> None:
     root, _ = built
     code = (
@@ -238,6 +241,7 @@ def test_a_damaged_cache_costs_a_render_never_wrong_bytes(copy: Path) -> None:
     assert tree(out / EXAMPLE_MEETING.name) == good
 
 
+@pytest.mark.quick
 def test_a_foreign_or_unreadable_cache_is_empty(tmp_path: Path) -> None:
     folder = tmp_path / CACHE_FOLDER
     cache = Cache(folder)

@@ -8,9 +8,12 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
+import pytest
 from conftest import PROJECT_ROOT
 
 from panelpapers.house import WORDING
+
+pytestmark = pytest.mark.quick  # every test here is quick
 
 PACKAGE = PROJECT_ROOT / "panelpapers"
 

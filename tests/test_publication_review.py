@@ -216,6 +216,7 @@ def _paper(marking: str) -> PaperContent:
     return PaperContent("p", "A paper", marking, "draft", [Passage("paragraph", "1", "1.1", "Words.")])
 
 
+@pytest.mark.quick
 def test_a_paper_of_unknown_marking_counts_as_the_highest() -> None:
     from panelpapers.review.report import review
 

@@ -72,6 +72,7 @@ def test_register_tables_follow_the_reference_layout(paper: Paper, example_meeti
     assert [r["ref"] for r in rows if r["horizon"] == "long-term"] == [str(n) for n in range(4, 12)]
 
 
+@pytest.mark.quick
 def test_heat_map_cells_in_the_model(paper: Paper, example_meeting: Path) -> None:
     rows = register_rows(example_meeting / RISK_PAPER)
     _, figures = appendix_blocks(paper)
@@ -110,6 +111,7 @@ def svg_positions(svg: bytes) -> tuple[dict[str, float], dict[str, float], list[
     return impacts, likelihoods, texts
 
 
+@pytest.mark.quick
 def test_heat_map_svg_puts_each_ref_in_its_cell(paper: Paper, example_meeting: Path) -> None:
     rows = {r["ref"]: r for r in register_rows(example_meeting / RISK_PAPER)}
     _, figures = appendix_blocks(paper)

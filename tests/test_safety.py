@@ -18,6 +18,7 @@ MEETING = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-pa
 PAPER = "02-risk-management"
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize(
     "url",
     [
@@ -34,6 +35,7 @@ def test_pdf_renderer_reads_nothing_outside_the_project(url: str) -> None:
     assert "refused" in str(caught.value.__cause__) or "disallowed" in str(caught.value.__cause__)
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize("url", ["house-font:regular", "house-font:../../etc/passwd", "house-font:/etc/passwd"])
 def test_pdf_renderer_serves_house_fonts_only_by_face_and_only_when_the_house_names_them(url: str) -> None:
     from panelpapers.house import Fonts
@@ -51,11 +53,13 @@ def test_pdf_renderer_serves_house_fonts_only_by_face_and_only_when_the_house_na
             html_to_pdf(page, fonts=fonts)
 
 
+@pytest.mark.quick
 def test_pdf_renderer_reads_data_urls_and_project_fonts() -> None:
     pixel = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
     assert html_to_pdf(f'<p style="font-family: \'Panel Sans\'">x</p><img src="{pixel}">').startswith(b"%PDF")
 
 
+@pytest.mark.quick
 def test_yaml_values_stay_as_typed(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
     path.write_text("a: NO\nb: off\nc: 0755\nd: 1.10\ne: 2022-01-17\nf: ~\ng: null\n")

@@ -39,10 +39,11 @@ class Bookmark:
     children: tuple[Bookmark, ...] = ()
 
 
-def _reader(pdf: bytes) -> Any:
-    from pypdf import PdfReader
+def page_count(pdf: bytes) -> int:
+    import pikepdf
 
-    return PdfReader(io.BytesIO(pdf))
+    with pikepdf.open(io.BytesIO(pdf)) as source:
+        return len(source.pages)
 
 
 def first_pages(front_pages: int, papers: list[tuple[Paper, int]]) -> dict[str, int]:
@@ -79,25 +80,39 @@ def settle_front_sheet(
     raise RuntimeError(f"the front sheet of {meeting.slug} did not settle in {MAX_ROUNDS} rounds")
 
 
-def paper_bookmarks(reader: Any) -> tuple[Bookmark, ...]:
+def paper_bookmarks(source: Any) -> tuple[Bookmark, ...]:
     """A paper's own outline (WeasyPrint makes it from the headings), without the title entry on
-    top: in the pack the agenda item stands in for the title."""
+    top: in the pack the agenda item stands in for the title. `source`: the paper, open in pikepdf."""
+    import pikepdf
 
-    def convert(entries: list[Any]) -> list[Bookmark]:
+    from panelpapers.pack.structure import _name_tree
+
+    page_index = {page.obj.objgen: index for index, page in enumerate(source.pages)}
+    names = source.Root.get("/Names")
+    named = dict(_name_tree(names.Dests)) if names is not None and "/Dests" in names else {}
+
+    def page_of(entry: Any) -> int:
+        target = entry.get("/Dest")
+        if target is None and "/A" in entry:
+            target = entry.A.get("/D")
+        if isinstance(target, pikepdf.String):  # a named destination
+            target = named[bytes(target)]
+        if isinstance(target, pikepdf.Dictionary):
+            target = target.D
+        return page_index[target[0].objgen]
+
+    def convert(entry: Any) -> tuple[Bookmark, ...]:
         out: list[Bookmark] = []
-        for entry in entries:
-            if isinstance(entry, list):
-                if out:
-                    last = out[-1]
-                    out[-1] = Bookmark(last.title, last.page, tuple(convert(entry)))
-            else:
-                out.append(Bookmark(str(entry.title), reader.get_destination_page_number(entry)))
-        return out
+        while entry is not None:
+            out.append(Bookmark(str(entry.Title), page_of(entry), convert(entry.get("/First"))))
+            entry = entry.get("/Next")
+        return tuple(out)
 
-    roots = convert(reader.outline)
+    outlines = source.Root.get("/Outlines")
+    roots = convert(outlines.get("/First")) if outlines is not None else ()
     if len(roots) == 1:
         return roots[0].children
-    return tuple(roots)
+    return roots
 
 
 def add_bookmarks(parent: list[Any], bookmarks: tuple[Bookmark, ...], offset: int) -> None:
@@ -195,7 +210,10 @@ def xmp(title: str, author: str, subject: str, keywords: str) -> bytes:
 def ready_for_pack(pdf: bytes) -> tuple[bytes, tuple[Bookmark, ...]]:
     """A paper's PDF as the pack takes it, with the bookmarks the pack gives it (kept in the build
     cache with the paper). The PDF is the paper's own, structure tree and all: the pack is tagged."""
-    return pdf, paper_bookmarks(_reader(pdf))
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as source:
+        return pdf, paper_bookmarks(source)
 
 
 def merge(
@@ -232,7 +250,7 @@ def merge(
             source = pikepdf.open(io.BytesIO(pdf))
             sources.append(source)
             known = bookmarks.get(paper.slug) if bookmarks is not None else None
-            outlines[paper.slug] = known if known is not None else paper_bookmarks(_reader(pdf))
+            outlines[paper.slug] = known if known is not None else paper_bookmarks(source)
             pin_internal_links(source)
             starts[paper.slug] = len(pack.pages)
             pack.pages.extend(source.pages)
@@ -290,12 +308,12 @@ def render_pack(
     from panelpapers.render.agenda_docx import render_agenda_docx
 
     order = {item.paper: index for index, item in enumerate(meeting.items) if item.paper}
-    known = pages if pages is not None else [len(_reader(pdf).pages) for _, pdf in papers]
+    known = pages if pages is not None else [page_count(pdf) for _, pdf in papers]
     entries = sorted(zip(papers, known, strict=True), key=lambda entry: order[entry[0][0].slug])
     papers = [paper for paper, _ in entries]
     counted = [(paper, count) for (paper, _), count in entries]
     sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates, printer)
     pdf = merge(sheet, front_pdf, papers, templates, printer, bookmarks)
     front_pages = min((int(row.page) for row in sheet.rows if row.paper), default=1) - 1 if counted else None
-    total = (front_pages + sum(count for _, count in counted)) if front_pages is not None else len(_reader(pdf).pages)
+    total = (front_pages + sum(count for _, count in counted)) if front_pages is not None else page_count(pdf)
     return Pack(sheet, pdf, render_agenda_docx(sheet, templates), total)

@@ -1,6 +1,8 @@
 """Reading built papers back into a plain structure a reviewer thinks in: paper → section → numbered
 paragraph, recommendations, tables as cells, charts as images. A build folder's review records (see
-render/record.py) are the source; a bare PDF is read as text lines, leaving out page furniture."""
+render/record.py) are the source; a bare PDF is read as text lines, leaving out page furniture. A
+bare PDF says nothing of its house style, so it is read with the words of the house of the content
+project it lies in, else of the project the reader works in."""
 
 from __future__ import annotations
 
@@ -10,13 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from panelpapers.house import DEFAULT_HOUSE
+from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.render.record import Passage, Record, squash
-
-# A bare PDF says nothing of its house style: it is read with the built-in one's words.
-WORDING = DEFAULT_HOUSE.wording
-MARKINGS = DEFAULT_HOUSE.labels
-SUMMARY = WORDING.report_summary
 
 
 @dataclass(frozen=True)
@@ -62,23 +59,65 @@ def _words_before_number(pattern: str) -> str:
     return re.escape(pattern.split("{", 1)[0].strip())
 
 
-_MARKINGS = "|".join(re.escape(marking) for marking in sorted(MARKINGS, key=len, reverse=True))
-_PAGE = "|".join(
-    re.escape(pattern).replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
-    for pattern in (WORDING.page_number, WORDING.pack_page_number)
-)
-_DRAFT = re.escape(WORDING.draft)
-FURNITURE = re.compile(rf"^({_PAGE}|\d+|{_DRAFT}|({_MARKINGS})( {_DRAFT})?)$")
 SECTION_LINE = re.compile(r"^(\d{1,2})\.\s+([A-Z].{0,80})$")
 PARAGRAPH_LINE = re.compile(r"^(\d{1,2}\.\d{1,3})\.\s+(.*)$")
 RECOMMENDATION_LINE = re.compile(r"^([a-z])\.\s+(.*)$")
 AGENDA_PAGE_NUMBER = re.compile(r"\s+\d{1,3}$")
-TABLE_WORD, CHART_WORD = _words_before_number(WORDING.table_label), _words_before_number(WORDING.chart_label)
-APPENDIX_WORD = _words_before_number(WORDING.appendix)
-CAPTION_LINE = re.compile(rf"^({TABLE_WORD}|{CHART_WORD}) \d+[:.]\s")  # a table's cells or a chart's labels follow
 
 
-def pdf_lines(pdf: Any, page_index: int) -> list[tuple[str, Box]]:
+@dataclass(frozen=True)
+class PrintedWords:
+    """What one house prints that reading its PDFs back depends on: the page furniture to leave out,
+    the summary's heading, the words that start a caption and the end of the recommendations' lead."""
+
+    summary: str
+    draft: str
+    furniture: re.Pattern[str]
+    table_word: str
+    chart_word: str
+    appendix_word: str
+    lead_end: str  # "recommended to:": the lead's last two words, which end its last printed line
+
+    @classmethod
+    def of(cls, house: House) -> PrintedWords:
+        wording = house.wording
+        markings = "|".join(re.escape(marking) for marking in sorted(house.labels, key=len, reverse=True))
+        page = "|".join(
+            re.escape(pattern).replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
+            for pattern in (wording.page_number, wording.pack_page_number)
+        )
+        draft = re.escape(wording.draft)
+        return cls(
+            summary=wording.report_summary,
+            draft=wording.draft,
+            furniture=re.compile(rf"^({page}|\d+|{draft}|({markings})( {draft})?)$"),
+            table_word=_words_before_number(wording.table_label),
+            chart_word=_words_before_number(wording.chart_label),
+            appendix_word=_words_before_number(wording.appendix),
+            lead_end=" ".join(wording.recommendations_lead.split()[-2:]),
+        )
+
+    @property
+    def caption_line(self) -> re.Pattern[str]:
+        """A table's or chart's caption, which its cells or labels follow."""
+        return re.compile(rf"^({self.table_word}|{self.chart_word}) \d+[:.]\s")
+
+
+BUILT_IN_WORDS = PrintedWords.of(DEFAULT_HOUSE)
+# The built-in house's caption words, which the comparison masks numbers after.
+TABLE_WORD, CHART_WORD = BUILT_IN_WORDS.table_word, BUILT_IN_WORDS.chart_word
+APPENDIX_WORD = BUILT_IN_WORDS.appendix_word
+
+
+def house_reading(path: Path) -> House:
+    """The house whose words a bare PDF is read with: that of the content project the PDF lies in,
+    else that of the project the current folder lies in (outside any project, the built-in one)."""
+    from panelpapers.project import find_root, load_project
+
+    return load_project(find_root(path.resolve().parent) or Path.cwd()).house
+
+
+def pdf_lines(pdf: Any, page_index: int, words: PrintedWords = BUILT_IN_WORDS) -> list[tuple[str, Box]]:
     """Body text lines of one page, top to bottom, with their boxes; furniture left out."""
     page = pdf[page_index]
     width, height = page.get_size()
@@ -111,7 +150,8 @@ def pdf_lines(pdf: Any, page_index: int) -> list[tuple[str, Box]]:
         )
         margin = FURNITURE_MARGIN * height
         in_margin = box.bottom < margin or box.top > height - margin
-        if not (in_margin or FURNITURE.match(text) and (box.top < 2 * margin or box.bottom > height - 2 * margin)):
+        near_edge = box.top < 2 * margin or box.bottom > height - 2 * margin
+        if not (in_margin or words.furniture.match(text) and near_edge):
             lines.append((text, box))
         current.clear()
 
@@ -125,9 +165,12 @@ def pdf_lines(pdf: Any, page_index: int) -> list[tuple[str, Box]]:
     return lines
 
 
-def read_pdf(path: Path) -> list[PaperContent]:
-    """A paper, or a pack split into its papers by the top-level bookmarks."""
+def read_pdf(path: Path, house: House | None = None) -> list[PaperContent]:
+    """A paper, or a pack split into its papers by the top-level bookmarks, read with `house`'s words
+    (default: the house `house_reading` finds)."""
     import pypdfium2 as pdfium
+
+    words = PrintedWords.of(house or house_reading(path))
 
     pdf = pdfium.PdfDocument(str(path))
     try:
@@ -154,29 +197,32 @@ def read_pdf(path: Path) -> list[PaperContent]:
             parts = [(title, range(start, end)) for (start, title), end in zip(starts, ends, strict=True)]
         papers = []
         for title, pages in parts:
-            layout = Layout(path, pages, [line for p in pages for line in pdf_lines(pdf, p)])
+            layout = Layout(path, pages, [line for p in pages for line in pdf_lines(pdf, p, words)])
             marking = metadata.get("Keywords", "") if len(parts) == 1 else ""
-            status = "draft" if _has_draft_mark(pdf, pages) else "final"
+            status = "draft" if _has_draft_mark(pdf, pages, words.draft) else "final"
             lines = layout.lines
             if len(parts) > 1 and pages is parts[0][1]:
                 # A pack's front sheet: the page numbers of the agenda follow the papers' length.
                 lines = [(AGENDA_PAGE_NUMBER.sub("", text), box) for text, box in lines]
-            papers.append(PaperContent(title, title, marking, status, passages_from_lines(lines, headings), layout))
+            passages = passages_from_lines(lines, headings, words)
+            papers.append(PaperContent(title, title, marking, status, passages, layout))
         return papers
     finally:
         pdf.close()
 
 
-def _has_draft_mark(pdf: Any, pages: range) -> bool:
+def _has_draft_mark(pdf: Any, pages: range, draft: str) -> bool:
     if not pages:
         return False
     page = pdf[pages[0]]
-    found = WORDING.draft in page.get_textpage().get_text_range()
+    found = draft in page.get_textpage().get_text_range()
     page.close()
     return found
 
 
-def passages_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> list[Passage]:
+def passages_from_lines(
+    lines: list[tuple[str, Box]], headings: set[str], words: PrintedWords = BUILT_IN_WORDS
+) -> list[Passage]:
     """Lines become passages where a number, a heading or a caption starts one; other lines run on.
     Headings are known from the PDF's bookmarks; without them a heading joins the paragraph above."""
     passages: list[Passage] = []
@@ -186,6 +232,7 @@ def passages_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> lis
     in_recommendations = False
 
     caption = ""
+    summary, caption_line = words.summary, words.caption_line
 
     def close() -> None:
         if texts:
@@ -201,9 +248,9 @@ def passages_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> lis
 
     for text, _box in lines:
         starts: tuple[str, str, str] | None = None
-        if text == SUMMARY:
+        if text == summary:
             close()
-            section, kind, number, texts = SUMMARY, "text", "", []
+            section, kind, number, texts = summary, "text", "", []
             passages.append(Passage("heading", section, "", text))
             continue
         if text in headings and not SECTION_LINE.match(text):
@@ -222,15 +269,15 @@ def passages_from_lines(lines: list[tuple[str, Box]], headings: set[str]) -> lis
             continue
         elif in_recommendations and (match := RECOMMENDATION_LINE.match(text)):
             starts = ("recommendation", match[1], match[2])
-        elif match := CAPTION_LINE.match(text):
-            starts = ("table" if re.fullmatch(TABLE_WORD, match[1]) else "chart", "", text)
+        elif match := caption_line.match(text):
+            starts = ("table" if re.fullmatch(words.table_word, match[1]) else "chart", "", text)
         if starts:
             close()
             kind, number, texts = starts[0], starts[1], [starts[2]]
             caption = text if starts[0] in ("table", "chart") else ""
         else:
             texts.append(text)
-        if text.endswith("recommended to:"):
+        if text.endswith(words.lead_end):
             in_recommendations = True
             close()
             # What follows is a recommendation, lettered "a." or, when it is the only one, not.

@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from panelpapers import scaffold
 from panelpapers.errors import Location
 from panelpapers.load.content import MEETING_FILE, paper_folders
-from panelpapers.load.source import load_yaml, read_text
+from panelpapers.load.source import load_yaml
 from panelpapers.project import find_root, load_project
 from panelpapers.wordimport.opening import Unreadable, open_word_file
 from panelpapers.wordimport.placing import ImportedPaper, place_paper
@@ -50,7 +48,7 @@ def import_paper(docx_path: Path, folder: Path, report: Path | None = None) -> t
     files |= data_files(paper)
     for image in paper.images:
         files[image.file] = image.picture.data
-    new_meeting_text = _agenda_with(meeting_file, folder.name)
+    new_meeting_text = scaffold.agenda_with(meeting_file, folder.name)
     report_text = report_markdown(str(docx_path), str(folder), paper)
     write_folder(folder, files)
     written = [folder / name for name in files]
@@ -105,26 +103,6 @@ def _meeting(meeting_file: Path) -> tuple[str | None, str]:
     return (panel if isinstance(panel, str) else None), (date if isinstance(date, str) else "")
 
 
-def _agenda_with(meeting_file: Path, paper: str) -> str | None:
-    """meeting.yaml's text with the paper added to the end of the agenda, as `new paper` adds it."""
-    text, problems = read_text(meeting_file)
-    if text is None:
-        raise Refused(f"{problems[0]}; nothing was written")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        raise Refused(f"{Location(meeting_file)}: cannot be read as YAML; run panelpapers check") from None
-    agenda = None
-    if isinstance(root, yaml.MappingNode):
-        agenda = next((value for key, value in root.value if getattr(key, "value", None) == "agenda"), None)
-    if agenda is not None and f"paper: {paper}" in text:
-        return None
-    after = scaffold.add_to_agenda(text, agenda, paper)
-    if after == text:
-        raise Refused(f"{Location(meeting_file)}: cannot add '- paper: {paper}' to this agenda; nothing was written")
-    return after
-
-
 def _replace(path: Path, text: str) -> None:
     staging = path.with_name(f".{path.name}.importing")
     staging.write_text(text, encoding="utf-8", newline="\n")
@@ -135,7 +113,7 @@ def run_import(args: Any, out: Any) -> int:
     """The command line's `import`: 0 written, 1 refused (one line, nothing written)."""
     try:
         paper, written = import_paper(args.docx, args.folder, args.report)
-    except Refused as err:
+    except (Refused, scaffold.Refused) as err:  # scaffold's: the agenda cannot take the paper
         print(err, file=sys.stderr)
         return 1
     for path in written:
