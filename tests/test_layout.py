@@ -23,7 +23,7 @@ STAGES: list[set[str]] = [
     {"render"},
     {"pack"},
     {"build", "cache", "publish", "manifest", "inputs", "project"},
-    {"review"},
+    {"review", "word"},
     {"cli", "__main__", "__init__", "scaffold", "schemas"},
 ]
 
