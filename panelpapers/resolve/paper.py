@@ -281,8 +281,9 @@ class _Placer:
         out = []
         for source_name in sorted(self.data.origins.get(f"{kind}:{name}", ())):
             path = self.data.sources[source_name].path
-            inside = folder is not None and path.is_relative_to(folder)
-            out.append(str(path.relative_to(folder)) if inside and folder is not None else path.name)
+            where = path.resolve()
+            inside = folder is not None and where.is_relative_to(folder.resolve())
+            out.append(str(where.relative_to(folder.resolve())) if inside and folder is not None else path.name)
         return tuple(out)
 
     def _with_markup(self, table: Table, where: Location) -> Table:

@@ -297,9 +297,11 @@ class Absorber:
             self.add(where, f"deleted paragraph \"{squash(piece.old())}\" ({changes[0].who})", "change",
                      Edit(self.file(target), target.key, "remove"))
             return
-        value = self.new_value(piece, target, changes, where)
-        old = piece.old()
         before = len(self.findings)
+        value = self.new_value(piece, target, changes, where)
+        if value is None and len(self.findings) > before:
+            return  # a change that could not be placed, reported as such
+        old = piece.old()
         for change in changes:
             if not change.old.strip(PARAGRAPH_MARK) and not change.new.strip(PARAGRAPH_MARK):
                 continue  # a paragraph split at its end: the new paragraph is reported by itself

@@ -117,6 +117,8 @@ def open_parts(path: Path) -> dict[str, bytes]:
         head = path.read_bytes()[:8] if path.is_file() else b""
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise ReviewedFileError("is encrypted or an old binary .doc; save it from Word as an unprotected .docx")
+        if head.startswith(b"PK"):
+            raise ReviewedFileError("is a damaged zip file (cut short?); save it from Word again")
         raise ReviewedFileError("is not a DOCX (not a zip file); save it from Word as .docx")
     try:
         with zipfile.ZipFile(path) as archive:
@@ -296,10 +298,9 @@ class _BodyReader:
             formatted = (_flag(props, "b"), _flag(props, "i")) != (_flag(old, "b"), _flag(old, "i"))
             author, date = _who(change)
         anchor = self.current()
-        if self.cell is not None:
-            piece = self.piece(table_anchor, self.cell)
-            if piece.spans or self.pieces[-1] is not piece:
-                piece = self.pieces[-1] if self.pieces[-1].table_cell == self.cell else piece
+        if self.cell is not None:  # one piece per cell
+            same_cell = self.pieces and self.pieces[-1].table_cell == self.cell
+            piece = self.pieces[-1] if same_cell else self.piece(table_anchor, self.cell)
         else:
             piece = self.piece(anchor) if anchor else self._outside()
         span = Span(text, state, _flag(props, "b"), _flag(props, "i"), author, date, formatted, moved)

@@ -83,7 +83,8 @@ def scalar(value: str) -> str:
     )
     if plain_safe:
         try:
-            if yaml.compose(value, Loader=yaml.SafeLoader).value == value:
+            node = yaml.compose(value, Loader=yaml.SafeLoader)
+            if isinstance(node, yaml.ScalarNode) and node.value == value:
                 return value
         except yaml.YAMLError:
             pass
