@@ -44,14 +44,22 @@ def add_parser(commands: Any) -> None:
     )
     diff.add_argument("--html", type=Path, help="write the self-contained HTML report here")
     diff.add_argument("--markdown", type=Path, help="write a short Markdown summary (for a pull-request comment) here")
+    diff.add_argument(
+        "--docx",
+        type=Path,
+        help="write NEW as a Word redline of OLD (tracked changes); for two build folders a folder, one DOCX per "
+        "changed paper",
+    )
     diff.add_argument("--no-pages", action="store_true", help="leave page images out of the HTML report")
 
 
 def run(args: argparse.Namespace) -> int:
     from panelpapers.review.compare import DiffInputError, compare_paths
+    from panelpapers.word.redline import write_redlines
 
     variant = args.variant or DEFAULT_VARIANT
     try:
+        write_redlines(args, variant)
         if args.rev:
             with tempfile.TemporaryDirectory(prefix="panelpapers-diff-") as work:
                 old, new = build_revision_and_tree(args.rev, args.sides or [Path("content")], Path(work))
