@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -249,7 +249,9 @@ def resolve_task(source: PaperSource, house: House) -> Resolved:
             inputs[variant] = public_input_hashes(source, paper, data, variants.public_uses, root)
         else:
             inputs[variant] = input_hashes(source, root)
-    return Resolved([], dict(variants.papers), inputs)
+    # The DOCX records what it was made from, so that a reviewed copy can tell when content moved on.
+    papers = {v: replace(p, inputs=tuple(inputs[v].items())) if p else None for v, p in variants.papers.items()}
+    return Resolved([], papers, inputs)
 
 
 def pdf_task(paper: Paper, templates: Path | None) -> tuple[bytes, bytes, int, bytes, list[Any]]:

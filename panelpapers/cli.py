@@ -135,6 +135,9 @@ def parser() -> ArgumentParser:
         "paths", nargs="*", type=Path, help="meeting or paper folders (default: the content project's content/)"
     )
     diff_command.add_parser(commands)
+    from panelpapers.word import command as absorb_command
+
+    absorb_command.add_parser(commands)
     commands.choices["diff"].usage_status = diff_command.EXIT_TROUBLE
     preview_command.add_parser(commands)
     new = commands.add_parser(
@@ -246,6 +249,10 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
     out = out or Output()
     if args.command == "diff":
         return diff_command.run(args)
+    if args.command == "absorb":
+        from panelpapers.word import command as absorb_command
+
+        return absorb_command.run(args)
     if args.command == "new":
         return run_new(args, out)
     if args.command == "schema":

@@ -10,6 +10,24 @@ from typing import Literal
 from panelpapers.errors import Location
 from panelpapers.house import House, Masthead, Wording
 
+# Where text was written ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of text was written: a file of the paper's folder ("summary.yaml") and the path to
+    its value in that file (("purpose", 0)). Writers may name it, so that a reviewer's edit to the
+    printed text can be traced back to the value it came from."""
+
+    file: str
+    key: tuple[str | int, ...]
+
+    @property
+    def pointer(self) -> str:
+        """The key as a JSON pointer, "/purpose/0"."""
+        return "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in self.key)
+
+
 # Inline content ---------------------------------------------------------------------------------
 
 
@@ -66,6 +84,7 @@ class ListItem:
     marker: str  # "a)", "i.", "•" - decided here so every writer shows the same
     content: Inlines
     sublist: ItemList | None = None
+    source: Source | None = None  # where `content` was written
 
 
 @dataclass(frozen=True)
@@ -81,12 +100,15 @@ class Paragraph:
     lead: Inlines = ()  # a bold lead-in such as "Money (risk 6 – long-term):"
     items: ItemList | None = None
     location: Location | None = None
+    source: Source | None = None  # where `content` was written
+    lead_source: Source | None = None
 
 
 @dataclass(frozen=True)
 class Heading:
     content: Inlines
     level: int = 1  # 1: a group's heading; 2 and 3: headings of groups nested under it
+    source: Source | None = None
 
 
 Align = Literal["left", "right", "center"]
@@ -126,6 +148,8 @@ class Table:
     header_groups: tuple[HeaderGroup, ...] = ()  # a spanning header row above `headers`
     group_column: int | None = None  # the column whose repeated values are one spanning row header
     markup_columns: tuple[int, ...] = ()  # columns whose cells are inline markup, parsed when placed
+    source: Source | None = None  # its declaration in data.yaml, set when placed
+    data_files: tuple[str, ...] = ()  # the data files its cells are computed from, set when placed
 
 
 @dataclass(frozen=True)
@@ -162,6 +186,8 @@ class Chart:
     heat_map: tuple[HeatMapCell, ...] = ()  # for a risk heat map: which refs sit in which cell
     label: str = ""  # "Figure 1: …", set when the chart is placed and numbered
     data: ChartData | None = None  # what it draws, as a table
+    source: Source | None = None  # its declaration in data.yaml, set when placed
+    data_files: tuple[str, ...] = ()  # the data files it is drawn from, set when placed
 
 
 @dataclass(frozen=True)
@@ -177,6 +203,8 @@ class Image:
     caption: str = ""
     number: int = 0
     label: str = ""  # "Figure 3: …", set when placed if it has a caption
+    alt_source: Source | None = None
+    caption_source: Source | None = None
 
 
 Block = Paragraph | Heading | ItemList | Table | Chart | Image
@@ -188,6 +216,7 @@ class Section:
     title: str
     blocks: tuple[Block, ...]
     marking: str  # of what it prints; pages holding it carry this marking or a higher one
+    title_source: Source | None = None  # None for a title the house gives
 
 
 # The paper --------------------------------------------------------------------------------------
@@ -201,6 +230,7 @@ class Appendix:
     heading: str = ""  # "Appendix A – Risk register (OFFICIAL)", printed above its content
     withheld: bool = False  # left out of this variant: only its letter and marking are printed
     short_title: str | None = None  # in the list of appendices, instead of the title
+    title_source: Source | None = None
 
     @property
     def landscape(self) -> bool:
@@ -235,6 +265,10 @@ class Paper:
     house: House  # the house style it is printed in: markings, fixed words
     contents: bool = False  # list the numbered sections, with their pages, after the summary
     date_with_weekday: bool = False  # "Monday 17 January 2022"
+    title_source: Source | None = None
+    report_by_source: Source | None = None
+    # What the paper was made from: (file relative to the content folder, sha256), as its manifest lists.
+    inputs: tuple[tuple[str, str], ...] = ()
 
     @property
     def words(self) -> Wording:

@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -327,8 +328,16 @@ def test_rev_builds_the_old_side_in_the_project_house(tmp_path: Path) -> None:
     assert "paragraph in Report Summary changed: added “far”" in comment and "**1 change**" in comment
     assert "HTML report" not in comment, "CI writes no HTML report, so the comment must not mention one"
     assert not (repo / "build").exists(), "the comparison must leave build/ alone"
-    # Run from inside the project with no content named, the project's content/ is compared.
-    assert run_panelpapers("diff", "--rev", "HEAD", cwd=repo / "content").returncode == 1
+    # Run from inside the project with no content named, the project's content/ is compared; with
+    # --docx the two builds --rev made give one Word redline, of the one paper that changed.
+    redlines = tmp_path / "redlines"
+    done = run_panelpapers("diff", "--rev", "HEAD", "--docx", redlines, cwd=repo / "content")
+    assert done.returncode == 1, done.stderr
+    written = sorted(path.relative_to(redlines).as_posix() for path in redlines.rglob("*.docx"))
+    assert written == ["2023-03-14-audit-committee/public/02-treasury-review.docx"]
+    with zipfile.ZipFile(redlines / written[0]) as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+    assert re.search(r"<w:ins [^>]*w:author=\"panelpapers\"[^>]*>.*?far.*?</w:ins>", body, re.S)
 
 
 def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Path) -> None:

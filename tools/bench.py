@@ -534,6 +534,107 @@ def measure_preview() -> dict[str, float]:
     }
 
 
+# ---- the reviewer's round trip --------------------------------------------------------------------
+
+ABSORB_CHANGES = 500  # tracked changes across the 12-paper meeting
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def track_changes(docx: Path, count: int) -> int:
+    """Writes `count` tracked replacements (a w:del of one word and a w:ins of another) into the
+    author text of a built DOCX, as a reviewer's Word would, spread over its anchored runs.
+    Returns how many it made (fewer if the paper has too few words)."""
+    import copy
+    import zipfile
+
+    from lxml import etree
+
+    def w(tag: str) -> str:
+        return f"{{{W_NS}}}{tag}"
+
+    with zipfile.ZipFile(docx) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    runs = []
+    for paragraph in root.iter(w("p")):
+        if any(b.get(w("name"), "").startswith("_pp") for b in paragraph.iter(w("bookmarkStart"))):
+            for run in paragraph.findall(w("r")):
+                words = (run.findtext(w("t")) or "").split(" ")
+                if len(words) > 2 and words[1].isalpha():
+                    runs.append(run)
+    made, change_id = 0, 100_000
+    for run in runs:
+        if made == count:
+            break
+        words = (run.findtext(w("t")) or "").split(" ")
+        before, word, after = words[0] + " ", words[1], " " + " ".join(words[2:])
+        pieces = []
+        for kind, piece in (("", before), ("del", word), ("ins", word.upper()), ("", after)):
+            new_run = copy.deepcopy(run)
+            content = new_run.find(w("t"))
+            content.text = piece
+            content.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            if kind:
+                if kind == "del":
+                    content.tag = w("delText")
+                mark = etree.Element(w(kind), {w("id"): str(change_id), w("author"): "Bench Reviewer"})
+                change_id += 1
+                mark.append(new_run)
+                new_run = mark
+            pieces.append(new_run)
+        for piece in pieces:
+            run.addprevious(piece)
+        run.getparent().remove(run)
+        made += 1
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return made
+
+
+def measure_absorb() -> dict[str, float]:
+    """500 tracked changes across the built DOCX of a 12-paper meeting: `absorb` (report) and
+    `absorb --apply` (write into the YAML), each run over every paper in turn, one process a paper."""
+    with tempfile.TemporaryDirectory() as work:
+        base = Path(work)
+        meeting = synthetic_meeting(base / "project", SMALL_MEETING)
+        project = base / "project"
+        out = project / "build"
+        build = [sys.executable, "-m", "panelpapers", "-q", "build", str(meeting), "--out", str(out)]
+        subprocess.run(build, check=True, capture_output=True, cwd=project)
+        papers = sorted((out / MEETING.name / "restricted").glob("[0-9]*.docx"))
+        made, left = 0, ABSORB_CHANGES
+        for index, paper in enumerate(papers):
+            share = left // (len(papers) - index)
+            done = track_changes(paper, share)
+            made, left = made + done, left - done
+        lines = 0
+
+        def absorb(*extra: str) -> None:
+            nonlocal lines
+            lines = 0
+            for paper in papers:
+                command = [sys.executable, "-m", "panelpapers", "absorb", str(paper), *extra]
+                done = subprocess.run(command, capture_output=True, text=True, cwd=project)
+                if done.returncode not in (0, 1) or (done.returncode == 1 and not done.stdout):
+                    raise RuntimeError(f"absorb {paper.name}: {done.stderr}")
+                lines += len(done.stdout.splitlines())
+
+        report = timed(lambda: absorb(), 1)
+        report_lines = lines
+        applied = timed(lambda: absorb("--apply"), 1)
+    return {
+        "papers": len(papers),
+        "tracked_changes": made,
+        "absorb_all_papers_s": round(report, 2),
+        "absorb_lines": report_lines,
+        "absorb_apply_all_papers_s": round(applied, 2),
+        "absorb_apply_lines": lines,
+        "absorb_per_change_ms": round(1000 * report / made, 1),
+    }
+
+
 MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "incremental": measure_incremental,
     "scale": measure_scale,
@@ -543,6 +644,7 @@ MEASUREMENTS: dict[str, Callable[[], dict[str, float]]] = {
     "diff": measure_diff,
     "house_fonts": measure_house_fonts,
     "preview": measure_preview,
+    "absorb": measure_absorb,
 }
 
 

@@ -22,11 +22,13 @@ from panelpapers.model import (
     Link,
     Paper,
     Paragraph,
+    Source,
     Strong,
     Table,
     Text,
     plain_text,
 )
+from panelpapers.render.docx_anchors import ANCHOR_PREFIX, ANCHOR_PROPERTY, INPUT_PROPERTY, PAPER_PROPERTY, Target
 from panelpapers.render.docx_xml import (
     add_bookmark,
     add_field,
@@ -37,10 +39,42 @@ from panelpapers.render.docx_xml import (
     keep_row_together,
     repeat_as_header,
     set_alt_text,
+    set_custom_properties,
     shade_cell,
     start_with_tab,
+    wrap_in_bookmark,
 )
 from panelpapers.resources import reference_docx
+
+
+class Anchors:
+    """Hidden bookmarks around each piece of author text, and the map of what each names (see
+    docx_anchors). Numbered in document order, so two builds give the same bytes."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+        self.count = 0
+        self.targets: list[tuple[str, str]] = []  # (property name, target)
+
+    def next_id(self) -> int:
+        """A bookmark id, unique in the document."""
+        self.count += 1
+        return self.count
+
+    def mark(self, paragraph: Any, start: int, kind: str, source: Source | None) -> None:
+        """Wraps what `paragraph` holds from child `start` on (see `children`) as written at `source`."""
+        if source is None:
+            return
+        number = self.next_id()
+        name = f"{ANCHOR_PREFIX}{number}"
+        wrap_in_bookmark(paragraph._p, start, name, number)
+        target = Target(kind, f"{self.slug}/{source.file}", source.pointer)
+        self.targets.append((ANCHOR_PROPERTY + name, str(target)))
+
+
+def children(paragraph: Any) -> int:
+    """Where the next run will go: marks the start of an anchored piece of text."""
+    return len(paragraph._p)
 
 
 def add_masthead(doc: Any, masthead: Masthead) -> None:
@@ -74,14 +108,20 @@ def add_inlines(paragraph: Any, inlines: Inlines, bold: bool = False, italic: bo
             add_hyperlink(paragraph, node.href, plain_text(node.children), bold, italic)
 
 
-def add_list(doc: Any, item_list: ItemList, depth: int = 0) -> None:
+def add_anchored(paragraph: Any, inlines: Inlines, anchors: Anchors, source: Source | None, bold: bool = False) -> None:
+    start = children(paragraph)
+    add_inlines(paragraph, inlines, bold)
+    anchors.mark(paragraph, start, "text", source)
+
+
+def add_list(doc: Any, item_list: ItemList, anchors: Anchors, depth: int = 0) -> None:
     style = "Bullet Item" if item_list.style == "bullet" else ("List Item" if depth == 0 else "List Item 2")
     for item in item_list.items:
         paragraph = doc.add_paragraph(style=style)
         paragraph.add_run(f"{item.marker}\t")
-        add_inlines(paragraph, item.content)
+        add_anchored(paragraph, item.content, anchors, item.source)
         if item.sublist:
-            add_list(doc, item.sublist, depth + 1)
+            add_list(doc, item.sublist, anchors, depth + 1)
 
 
 class Pages:
@@ -138,8 +178,11 @@ def column_widths(table: Table, total: int) -> list[int]:
     return [total * w // sum(weights) for w in weights]
 
 
-def add_table(doc: Any, table: Table) -> None:
-    doc.add_paragraph(table.label, style="Caption")
+def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
+    caption = doc.add_paragraph(style="Caption")
+    start = children(caption)
+    caption.add_run(table.label)
+    anchors.mark(caption, start, "caption", table.source)
     grid = doc.add_table(rows=2 if table.header_groups else 1, cols=len(table.headers))
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
@@ -151,11 +194,15 @@ def add_table(doc: Any, table: Table) -> None:
     header = grid.rows[-1]
     repeat_as_header(header)
     keep_row_together(header)
-    for cell, text, align, width in zip(header.cells, table.headers, table.align, widths, strict=True):
+    headers = zip(header.cells, table.headers, table.align, widths, strict=True)
+    for column, (cell, text, align, width) in enumerate(headers):
         paragraph = cell.paragraphs[0]
         paragraph.style = doc.styles["Table Text"]
         paragraph.alignment = ALIGNMENTS[align]
+        start = children(paragraph)
         paragraph.add_run(text).bold = True
+        if column == 0:  # one anchor names the whole table: a cell is found by its row and column
+            anchors.mark(paragraph, start, "table", table.source)
         shade_cell(cell, "D9E2EC")
         cell.width = width
     group_start: Any = None  # the cell a row group's label is in, merged down over the group's rows
@@ -196,7 +243,7 @@ def add_header_groups(doc: Any, grid: Any, table: Table) -> None:
         column += group.span
 
 
-def add_image(doc: Any, image: Image) -> None:
+def add_image(doc: Any, image: Image, anchors: Anchors) -> None:
     from docx.shared import Mm
 
     from panelpapers.render.raster import svg_to_png
@@ -207,56 +254,67 @@ def add_image(doc: Any, image: Image) -> None:
     # As for charts: caption and picture in one paragraph, so no page break comes between them.
     paragraph = doc.add_paragraph(style="Caption")
     if image.label:
+        start = children(paragraph)
         paragraph.add_run(image.label).add_break()
+        anchors.mark(paragraph, start, "composed", image.caption_source)
+    start = children(paragraph)
     shape = paragraph.add_run().add_picture(io.BytesIO(picture), width=Mm(image.width_mm))
+    anchors.mark(paragraph, start, "alt", image.alt_source)
     set_alt_text(shape, image.alt, image.label or image.alt)
 
 
-def add_chart(doc: Any, chart: Chart) -> None:
+def add_chart(doc: Any, chart: Chart, anchors: Anchors) -> None:
     from docx.shared import Mm
 
     # Caption and picture share one paragraph so that no page break can come between them.
     paragraph = doc.add_paragraph(style="Caption")
+    start = children(paragraph)
     paragraph.add_run(chart.label).add_break()
+    anchors.mark(paragraph, start, "caption", chart.source)
+    start = children(paragraph)
     shape = paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Mm(chart.width_mm))
+    anchors.mark(paragraph, start, "chart", chart.source)
     set_alt_text(shape, chart.alt, chart.label)
 
 
-def add_appendix(doc: Any, appendix: Appendix, pages: Pages) -> None:
+def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors) -> None:
     """An appendix's own content starts on a new page, turned if its first block is wide."""
     if not pages.mark(appendix.marking, appendix.landscape) and not pages.turn(appendix.landscape):
         from docx.enum.text import WD_BREAK
 
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    doc.add_paragraph(appendix.heading, style="Appendix Title")
-    add_blocks(doc, appendix.blocks, pages)
+    heading = doc.add_paragraph(style="Appendix Title")
+    start = children(heading)
+    heading.add_run(appendix.heading)
+    anchors.mark(heading, start, "composed", appendix.title_source)
+    add_blocks(doc, appendix.blocks, anchors, pages)
 
 
-def add_blocks(doc: Any, blocks: tuple[Block, ...], pages: Pages | None = None) -> None:
+def add_blocks(doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pages | None = None) -> None:
     """`pages`: the document's sections; None inside the summary box, which never turns."""
     for block in blocks:
         if pages is not None:
             pages.turn(isinstance(block, Table | Chart) and block.landscape)
         if isinstance(block, Table):
-            add_table(doc, block)
+            add_table(doc, block, anchors)
         elif isinstance(block, Chart):
-            add_chart(doc, block)
+            add_chart(doc, block, anchors)
         elif isinstance(block, Image):
-            add_image(doc, block)
+            add_image(doc, block, anchors)
         elif isinstance(block, Heading):  # a group's heading, and those nested under it
-            add_inlines(doc.add_paragraph(style=f"Heading {block.level + 1}"), block.content)
+            add_anchored(doc.add_paragraph(style=f"Heading {block.level + 1}"), block.content, anchors, block.source)
         elif isinstance(block, ItemList):
-            add_list(doc, block)
+            add_list(doc, block, anchors)
         elif isinstance(block, Paragraph):
             paragraph = doc.add_paragraph(style="Numbered Paragraph" if block.number else "Normal")
             if block.number:
                 paragraph.add_run(f"{block.number}.\t")
             if block.lead:
-                add_inlines(paragraph, block.lead, bold=True)
+                add_anchored(paragraph, block.lead, anchors, block.lead_source, bold=True)
                 paragraph.add_run(" ")
-            add_inlines(paragraph, block.content)
+            add_anchored(paragraph, block.content, anchors, block.source)
             if block.items:
-                add_list(doc, block.items)
+                add_list(doc, block.items, anchors)
 
 
 def add_contents(doc: Any, paper: Paper) -> None:
@@ -401,14 +459,29 @@ def set_properties(
     props.language = "en-GB"
 
 
+def add_report_by(doc: Any, paper: Paper, anchors: Anchors) -> None:
+    """The cover's "Report by: …": the house's words around the author's, which alone are anchored."""
+    before, found, after = paper.words.report_by.partition("{report_by}")
+    paragraph = doc.add_paragraph(style="Report By")
+    if not found:
+        add_inlines(paragraph, paper.report_by_line)
+        return
+    for words, inlines in ((before, ()), ("", paper.report_by), (after, ())):
+        if words.format():
+            paragraph.add_run(words.format())
+        if inlines:
+            add_anchored(paragraph, inlines, anchors, paper.report_by_source)
+
+
 def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     doc = new_document(templates, paper.house.fonts)
+    anchors = Anchors(paper.slug)
     pages = Pages(doc, paper.marking)
     add_masthead(doc, paper.masthead)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
     doc.add_paragraph(paper.date_text, style="Meeting Date")
-    doc.add_paragraph(paper.title, style="Paper Title")
-    add_inlines(doc.add_paragraph(style="Report By"), paper.report_by_line)
+    add_anchored(doc.add_paragraph(style="Paper Title"), (Text(paper.title),), anchors, paper.title_source)
+    add_report_by(doc, paper, anchors)
     if paper.status_line:
         doc.add_paragraph(paper.status_line, style="Report By").runs[0].bold = True
 
@@ -417,7 +490,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     box_start = doc.add_paragraph(paper.words.report_summary, style="Summary Heading")
     for part in paper.summary:
         doc.add_paragraph(part.title, style="Summary Part")
-        add_blocks(doc, part.blocks)
+        add_blocks(doc, part.blocks, anchors)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
     doc.add_paragraph(paper.recommendations_lead)
     for item in paper.recommendations.items:
@@ -426,7 +499,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
             paragraph.add_run(f"{item.marker}\t")
         else:  # a paper's only recommendation: no letter, so no hanging indent
             paragraph = doc.add_paragraph()
-        add_inlines(paragraph, item.content)
+        add_anchored(paragraph, item.content, anchors, item.source)
     from docx.text.paragraph import Paragraph as DocxParagraph
 
     for element in [box_start._p, *box_start._p.itersiblings()]:
@@ -436,15 +509,16 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
 
     if paper.contents:
         add_contents(doc, paper)
-    for number, section in enumerate(paper.sections, start=1):
+    for section in paper.sections:
         pages.mark(section.marking)
-        heading = doc.add_paragraph(f"{section.number}. {section.title}", style="Heading 1")
+        heading = doc.add_paragraph(f"{section.number}. ", style="Heading 1")
+        add_anchored(heading, (Text(section.title),), anchors, section.title_source)
         if paper.contents:
-            add_bookmark(heading, f"section-{section.number}", number)
-        add_blocks(doc, section.blocks, pages)
+            add_bookmark(heading, f"section-{section.number}", anchors.next_id())
+        add_blocks(doc, section.blocks, anchors, pages)
     for appendix in paper.appendices:
         if appendix.blocks:
-            add_appendix(doc, appendix, pages)
+            add_appendix(doc, appendix, pages, anchors)
 
     furniture = [paper.furniture(marking) for marking in pages.markings]
     cover = paper.furniture(paper.highest_marking)
@@ -458,7 +532,16 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         date=paper.date,
         comments=" ".join(plain_text(paper.report_by_line).split()),
     )
+    set_custom_properties(doc, build_properties(paper, anchors))
     return finish(doc)
+
+
+def build_properties(paper: Paper, anchors: Anchors) -> list[tuple[str, str]]:
+    """Which paper this is and what it was made from (the manifest's input hashes), then its anchors."""
+    inputs = [(INPUT_PROPERTY + name, digest) for name, digest in paper.inputs]
+    meeting = paper.inputs[0][0].split("/", 1)[0] if paper.inputs else ""
+    which = [(PAPER_PROPERTY, f"{meeting}/{paper.slug}" if meeting else paper.slug)]
+    return which + inputs + anchors.targets
 
 
 class DocxWriter:

@@ -182,3 +182,46 @@ def start_with_tab(element: Any) -> None:
         properties.addnext(run)
     else:
         element.insert(0, run)
+
+
+def wrap_in_bookmark(paragraph_element: Any, start: int, name: str, number: int) -> None:
+    """Marks the children of a paragraph element (w:p) from index `start` to its end as bookmark `name`."""
+    begin = OxmlElement("w:bookmarkStart")
+    begin.set(qn("w:id"), str(number))
+    begin.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    paragraph_element.insert(start, begin)
+    paragraph_element.append(end)
+
+
+CUSTOM_PROPERTIES_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_PROPERTIES_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VARIANT_TYPES_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+# The format id every custom property carries (ECMA-376 part 1, 22.3.2.2); ids start at 2.
+CUSTOM_PROPERTY_FORMAT = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def set_custom_properties(doc: Any, properties: list[tuple[str, str]]) -> None:
+    """docProps/custom.xml: named text properties (File › Properties › Custom in Word and LibreOffice).
+    Word keeps a text value to 255 characters; longer ones are refused here."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    rows = []
+    for pid, (name, value) in enumerate(properties, start=2):
+        if len(value) > 255 or len(name) > 255:
+            raise ValueError(f"custom property {name!r} is longer than Word keeps (255 characters)")
+        rows.append(
+            f'<property fmtid="{CUSTOM_PROPERTY_FORMAT}" pid="{pid}" name={quoteattr(name)}>'
+            f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Properties xmlns="{CUSTOM_PROPERTIES_NS}" xmlns:vt="{VARIANT_TYPES_NS}">{"".join(rows)}</Properties>'
+    )
+    package = doc.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, xml.encode("utf-8"), package)
+    package.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_PROPERTIES)

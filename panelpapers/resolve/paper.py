@@ -29,6 +29,7 @@ from panelpapers.model import (
     Paper,
     Paragraph,
     Section,
+    Source,
     Strong,
     SummaryPart,
     Table,
@@ -135,15 +136,25 @@ class _TextResolver:
             self.context.uses += [DataUse("figure", name, where, self.marking) for name in quoted[start:]]
             del quoted[start:]
 
+    def source(self, path: Path_) -> Source:
+        """Where the text at `path` of this file was written, for writers to name."""
+        return Source(self.file.path.name, path)
+
     def blocks(self, blocks: list[s.TextBlockSpec], path: Path_) -> tuple[Block, ...]:
         out: list[Block] = []
         for i, block in enumerate(blocks):
             if block.paragraph is not None:
                 location = self.file.location((*path, i))
-                out.append(Paragraph(self.inlines(block.paragraph, (*path, i)), location=location))
+                where = (*path, i)
+                content = self.inlines(block.paragraph, where)
+                out.append(Paragraph(content, location=location, source=self.source(where)))
             elif block.bullets is not None:
                 items = tuple(
-                    ListItem("•", self.inlines(text, (*path, i, "bullets", j)))
+                    ListItem(
+                        "•",
+                        self.inlines(text, (*path, i, "bullets", j)),
+                        source=self.source((*path, i, "bullets", j)),
+                    )
                     for j, text in enumerate(block.bullets)
                 )
                 out.append(ItemList("bullet", items))
@@ -158,7 +169,9 @@ class _TextResolver:
                 if item.items
                 else None
             )
-            resolved.append(ListItem(MARKERS[style](i), self.inlines(item.text, (*item_path, "text")), sublist))
+            text_path = (*item_path, "text")
+            content = self.inlines(item.text, text_path)
+            resolved.append(ListItem(MARKERS[style](i), content, sublist, source=self.source(text_path)))
         return ItemList(style, tuple(resolved))
 
 
@@ -241,7 +254,37 @@ class _Placer:
         block = found[name]
         if isinstance(block, Table) and block.markup_columns:
             block = self._with_markup(block, where)
-        return replace(block, number=number, label=label.format(number=number, caption=block.caption))
+        return replace(
+            block,
+            number=number,
+            label=label.format(number=number, caption=block.caption),
+            source=self._declaration(kind, name),
+            data_files=self._data_files(kind, name),
+        )
+
+    def _declaration(self, kind: str, name: str) -> Source | None:
+        """Where data.yaml declares the table or chart."""
+        file = self.data.file if self.data is not None else None
+        if file is None:
+            return None
+        sections = ("tables", "register_tables") if kind == "table" else ("charts",)
+        for section in sections:
+            if name in (file.data.get(section) or {}):
+                return Source(file.path.name, (section, name))
+        return None
+
+    def _data_files(self, kind: str, name: str) -> tuple[str, ...]:
+        """The data files (relative to the paper's folder) a table or chart is computed from."""
+        if self.data is None:
+            return ()
+        folder = self.data.file.path.parent if self.data.file is not None else None
+        out = []
+        for source_name in sorted(self.data.origins.get(f"{kind}:{name}", ())):
+            path = self.data.sources[source_name].path
+            where = path.resolve()
+            inside = folder is not None and where.is_relative_to(folder.resolve())
+            out.append(str(where.relative_to(folder.resolve())) if inside and folder is not None else path.name)
+        return tuple(out)
 
     def _with_markup(self, table: Table, where: Location) -> Table:
         """Parses the cells of the columns declared `markup: yes`; a bad cell is reported by row and column."""
@@ -258,7 +301,9 @@ class _Placer:
             rows.append(replace(row, cells=tuple(cells)))
         return replace(table, rows=tuple(rows))
 
-    def place_image(self, entry: s.ParagraphSpec, folder: Any, where: Location, marking: str) -> Image | None:
+    def place_image(
+        self, entry: s.ParagraphSpec, folder: Any, where: Location, marking: str, key: Source | None = None
+    ) -> Image | None:
         """An image file from the paper's folder; a captioned one is numbered with the charts."""
         assert entry.image is not None and entry.alt is not None
         self.uses.append(DataUse("image", entry.image, where, marking))
@@ -268,6 +313,12 @@ class _Placer:
             self.problems.append(Problem(where, str(err)))
             return None
         image = Image(loaded.media_type, loaded.data, entry.alt, loaded.width_mm, loaded.height_mm, entry.caption or "")
+        if key is not None:  # where the entry placing it was written
+            image = replace(
+                image,
+                alt_source=Source(key.file, (*key.key, "alt")),
+                caption_source=Source(key.file, (*key.key, "caption")) if entry.caption else None,
+            )
         if not entry.caption:
             return image
         self.counts["chart"] += 1
@@ -386,6 +437,8 @@ def resolve_paper(
         house=house,
         contents=paper_spec.contents,
         date_with_weekday=paper_spec.date_format == "with_weekday",
+        title_source=Source("paper.yaml", ("title",)),
+        report_by_source=Source("paper.yaml", ("report_by",)),
     )
     return paper, problems
 
@@ -471,7 +524,10 @@ def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking
     text = context.text_of("appendices.yaml", marking)
     blocks = _appendix_blocks(spec, ("appendices", index), text, context.placer)
     heading = appendix_heading(spec.ref, spec.title, marking, words)
-    return Appendix(spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title)
+    title_source = text.source(("appendices", index, "title"))
+    return Appendix(
+        spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source
+    )
 
 
 def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tuple[SummaryPart, ...]:
@@ -491,7 +547,11 @@ def _recommendations(spec: s.RecommendationsFile | None, context: _Context, mark
     return ItemList(
         "letter",
         tuple(
-            ListItem("" if single else f"{letter(i)}.", text.inlines(item, ("items", i - 1)))
+            ListItem(
+                "" if single else f"{letter(i)}.",
+                text.inlines(item, ("items", i - 1)),
+                source=text.source(("items", i - 1)),
+            )
             for i, item in enumerate(spec.items, start=1)
         ),
     )
@@ -501,7 +561,7 @@ def _placed(entry: s.ParagraphSpec, path: Path_, text: _TextResolver, placer: _P
     """The table, chart or image an entry places."""
     where = text.file.location(path)
     if entry.image is not None:
-        return placer.place_image(entry, text.context.source.folder, where, text.marking)
+        return placer.place_image(entry, text.context.source.folder, where, text.marking, text.source(path))
     kind, name = ("table", entry.table) if entry.table is not None else ("chart", entry.chart)
     assert name is not None
     return placer.place(kind, name, where, text.marking)
@@ -516,6 +576,8 @@ def _paragraph(entry: s.ParagraphSpec, path: Path_, text: _TextResolver, number:
         lead=text.inlines(entry.lead, (*path, "lead")) if entry.lead else (),
         items=items,
         location=text.file.location(path),
+        source=text.source((*path, "text")),
+        lead_source=text.source((*path, "lead")) if entry.lead else None,
     )
 
 
@@ -525,17 +587,22 @@ def _appendix_blocks(appendix: s.AppendixSpec, path: Path_, text: _TextResolver,
         where = (*path, "content", i)
         placed: Block | None
         if entry.paragraph is not None:
-            placed = Paragraph(text.inlines(entry.paragraph, where), location=text.file.location(where))
+            placed = Paragraph(
+                text.inlines(entry.paragraph, where), location=text.file.location(where), source=text.source(where)
+            )
         elif entry.text is not None:
             placed = _paragraph(entry, where, text, None)
         elif entry.heading is not None or entry.subheading is not None:
             level, heading = (1, entry.heading) if entry.heading is not None else (2, entry.subheading)
             assert heading is not None
             key = "heading" if level == 1 else "subheading"
-            placed = Heading(text.inlines(heading, (*where, key)), level)
+            placed = Heading(text.inlines(heading, (*where, key)), level, source=text.source((*where, key)))
         elif entry.bullets is not None:
             bullets = enumerate(entry.bullets)
-            items = tuple(ListItem("•", text.inlines(b, (*where, "bullets", j))) for j, b in bullets)
+            items = tuple(
+                ListItem("•", text.inlines(b, (*where, "bullets", j)), source=text.source((*where, "bullets", j)))
+                for j, b in bullets
+            )
             placed = ItemList("bullet", items)
         else:
             placed = _placed(entry, where, text, placer)
@@ -556,7 +623,8 @@ def _supporting_section(
                 text.problems.append(Problem(text.file.location(base), message))
             continue
         if group.heading:
-            blocks.append(Heading(text.inlines(group.heading, (*base, "heading")), depth))
+            where = (*base, "heading")
+            blocks.append(Heading(text.inlines(group.heading, where), depth, text.source(where)))
         for p, paragraph in enumerate(group.paragraphs):
             path = (*base, "paragraphs", p)
             if paragraph.text is None:
@@ -566,7 +634,7 @@ def _supporting_section(
                 continue
             count += 1
             blocks.append(_paragraph(paragraph, path, text, f"{number}.{count}"))
-    return Section(str(number), section.title, tuple(blocks), marking)
+    return Section(str(number), section.title, tuple(blocks), marking, text.source(("sections", number - 1, "title")))
 
 
 def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...]:

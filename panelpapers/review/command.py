@@ -50,12 +50,19 @@ def add_parser(commands: Any) -> None:
     )
     diff.add_argument("--html", type=Path, help="write the self-contained HTML report here")
     diff.add_argument("--markdown", type=Path, help="write a short Markdown summary (for a pull-request comment) here")
+    diff.add_argument(
+        "--docx",
+        type=Path,
+        help="write NEW as a Word redline of OLD (tracked changes); for two build folders a folder, one DOCX per "
+        "changed paper",
+    )
     diff.add_argument("--no-pages", action="store_true", help="leave page images out of the HTML report")
 
 
 def run(args: argparse.Namespace) -> int:
     from panelpapers.project import default_folders
     from panelpapers.review.compare import DiffInputError, NoPapersFound, compare_paths
+    from panelpapers.word.redline import write_redlines
 
     variant = args.variant or DEFAULT_VARIANT
     try:
@@ -63,12 +70,16 @@ def run(args: argparse.Namespace) -> int:
             with tempfile.TemporaryDirectory(prefix="panelpapers-diff-") as work:
                 paths = args.sides or [default_folders()[0]]  # the content/ of the project we are in
                 old, new = build_revision_and_tree(args.rev, paths, Path(work))
+                if args.docx:
+                    write_redlines(args.docx, old, new, variant)
                 comparison = compare_paths(old, new, variant)
                 comparison.old_label, comparison.new_label = f"project at {args.rev}", "working tree"
                 return report(comparison, args)
         if len(args.sides) != 2:
             print("panelpapers diff: give OLD and NEW (two PDFs or build folders), or --rev REV", file=sys.stderr)
             return EXIT_TROUBLE
+        if args.docx:
+            write_redlines(args.docx, args.sides[0], args.sides[1], variant)
         return report(compare_paths(args.sides[0], args.sides[1], variant), args)
     except DiffInputError as err:
         print(f"panelpapers diff: {err}", file=sys.stderr)
