@@ -146,6 +146,13 @@ class Output:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     out = Output(args.level)
+    if out.level >= VERBOSE:  # what the build notes on the way (a cache entry it could not trust)
+        import logging
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("panelpapers: %(message)s"))
+        logging.getLogger("panelpapers").addHandler(handler)
+        logging.getLogger("panelpapers").setLevel(logging.INFO)
     try:
         return run(args, out)
     except ContentError as err:
