@@ -958,20 +958,22 @@ class Build:
     def project_inputs(self) -> dict[str, str]:
         """The project's own files this build read besides its content, by their names in the project,
         with their sha256: panelpapers.yaml, the files it names (logos, fonts, the fonts' licence) and
-        the templates of the project's own that rendering read."""
+        the templates of the project's own that rendering read (the packaged ones are part of the tool,
+        which a checkout of panelpapers itself has as its project's templates)."""
         from panelpapers.cache import (
             PACK_TEMPLATES,
             PAPER_TEMPLATES,
             SITE_TEMPLATES,
             file_digest,
             house_files,
+            packaged_templates,
             template_files,
         )
         from panelpapers.inputs import relative
 
         root = self.project.root
         files = house_files(root)
-        if self.templates is not None:
+        if self.templates is not None and self.templates.resolve() != packaged_templates().resolve():
             read = template_files(PAPER_TEMPLATES + PACK_TEMPLATES + SITE_TEMPLATES, self.templates).values()
             files += [path for path in read if path.is_relative_to(self.templates)]
         base = root if root is not None else Path.cwd()
