@@ -514,7 +514,9 @@ def build(
     context = KeyContext.of(root, templates or own)
     store = Cache(cache or out_dir / CACHE_FOLDER)
     before = fingerprint(paths, context) if len(roots) == 1 else None
-    if not force and before is not None and out_dir.is_dir():
+    # Locked only where the last build of these very inputs is recorded: a build that then fails on
+    # its content leaves a build folder exactly as it found it, lock file and all.
+    if not force and before is not None and store.entry(before.slot, before.key) is not None:
         with locked_out(out_dir, progress):
             if up_to_date(before, store, out_dir):
                 return {}

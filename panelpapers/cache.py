@@ -15,8 +15,13 @@ The cache lives in `<build>/.panelpapers-cache/`, beside the meeting folders, ne
 folder: it holds restricted outputs, so it must never be published. It is versioned (`cache.json`);
 a cache of another version, or one that cannot be read, counts as empty and is replaced on the next
 write. Entries and blobs are written atomically (a temporary file renamed into place); an entry is
-used only if the key it records equals the key just computed, and a blob only if its sha256 is its
-name, so a damaged cache can cost a render but can never put wrong bytes into a build."""
+used only if the key it records equals the key just computed and its digest matches what it holds
+(`Entry`), and a blob only if its sha256 is its name, so a damaged or hand-edited cache can cost a
+render but can never put wrong bytes into a build. What a public folder takes from an entry is
+checked once more by the build (build.py `public_doubt`).
+
+A content file that is a link out of the project is never read here either: its digest is OUTSIDE,
+so the build loads the paper and refuses the link (load/boundary.py)."""
 
 from __future__ import annotations
 
