@@ -15,15 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.errors import ContentError, Problem
+from panelpapers.errors import ContentError, Location, Problem
 from panelpapers.manifest import MANIFEST_FILE, Manifest, ManifestError, Output, PaperFiles, read_manifest
-from panelpapers.publish import publish_folder, recover
+from panelpapers.publish import FolderBusy, locked, publish_folder, recover
 
 if TYPE_CHECKING:
     from panelpapers.cache import Cache, Fingerprint, KeyContext
@@ -553,9 +554,29 @@ def build(
     context = KeyContext.of(root, templates or own)
     store = Cache(cache or out_dir / CACHE_FOLDER)
     before = fingerprint(paths, context) if len(roots) == 1 else None
-    if not force and before is not None and up_to_date(before, store, out_dir):
-        return Written()
+    # Locked only where the last build of these very inputs is recorded: a build that then fails on
+    # its content leaves a build folder exactly as it found it, lock file and all.
+    if not force and before is not None and store.entry(before.slot, before.key) is not None:
+        with locked_out(out_dir, progress):
+            if up_to_date(before, store, out_dir):
+                return Written()
     return Build(paths, out_dir, templates, progress, jobs or default_jobs(), force, store, context, before).run()
+
+
+@contextmanager
+def locked_out(out_dir: Path, progress: Progress | None) -> Iterator[None]:
+    """The build folder, for this build alone while it publishes (publish.py's `locked`); a build
+    that waits too long for another stops with one line (exit 1)."""
+
+    def waiting() -> None:
+        if progress is not None:
+            progress("waiting", f"for another build to finish with {out_dir}")
+
+    try:
+        with locked(out_dir, waiting):
+            yield
+    except FolderBusy as err:
+        raise ContentError([Problem(Location(out_dir), str(err))]) from None
 
 
 def up_to_date(found: Fingerprint, cache: Cache, out_dir: Path) -> bool:
@@ -635,15 +656,17 @@ class Build:
         with Workers(self.jobs) as pool:  # fresh workers: the packs' memory comes on top of little
             packs = self.render_packs(pool, loaded, units)
         folders = self.manifests(units, packs)
-        written = self.publish(folders)
-        self.remember(units, folders)
+        with locked_out(self.out_dir, self.progress):
+            written = self.publish(folders)
+            self.remember(units, folders)
         rendered = sum(unit.rendered for unit in units)
         return Written(written, rendered, len(units) - rendered)
 
     # -- papers
 
     def take_from_cache(self, unit: Unit) -> None:
-        """The unit's outputs from the cache, if it holds every one of them under the unit's key."""
+        """The unit's outputs from the cache, if it holds every one of them under the unit's key and
+        what it would publish is publishable (`public_doubt`); else the paper is rendered again."""
         made = self.cache.entry(unit.slot, unit.key)
         if made is None:
             return
@@ -659,7 +682,12 @@ class Build:
                     if data is None:
                         return
                     blobs[output["sha256"]] = data
-        except (AttributeError, KeyError, TypeError):
+            public, restricted = made["variants"].get("public"), made["variants"].get("restricted")
+            doubt = public_doubt(public, restricted, blobs, self.house)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            doubt = "it does not hold what a paper's entry holds"
+        if doubt:
+            self.cache.discard(self.cache.entry_path(unit.slot, unit.key), unit.slot, doubt)
             return
         unit.made, unit.blobs = made, blobs
 
@@ -821,7 +849,7 @@ class Build:
                     }
                 )
                 slot = pack_slot(meeting_source.folder.name, variant)
-                made = None if self.force else self.cached_pack(slot, key)
+                made = None if self.force else self.cached_pack(slot, key, variant)
                 if made is not None:
                     packs[folder] = made
                     self.cache.used.update((str(slot), str(key)) for slot, key in made.get("layouts", []))
@@ -892,18 +920,25 @@ class Build:
             house=self.house,
         )
 
-    def cached_pack(self, slot: str, key: str) -> dict[str, Any] | None:
+    def cached_pack(self, slot: str, key: str, variant: str) -> dict[str, Any] | None:
         made = self.cache.entry(slot, key)
         if made is None:
             return None
         blobs: dict[str, bytes] = {}
+        doubt = ""
         try:
             for output in made["outputs"].values():
                 data = self.cache.blob(output["sha256"])
                 if data is None:
                     return None
                 blobs[output["sha256"]] = data
-        except (AttributeError, KeyError, TypeError):
+            if variant == "public":
+                pdf = blobs[made["outputs"][PACK_PDF]["sha256"]]
+                doubt = unpublishable(self.house, [o["marking"] for o in made["outputs"].values()], [pdf])
+        except (AttributeError, KeyError, TypeError, ValueError):
+            doubt = "it does not hold what a pack's entry holds"
+        if doubt:
+            self.cache.discard(self.cache.entry_path(slot, key), slot, doubt)
             return None
         return {**made, "blobs": blobs}
 
@@ -955,11 +990,37 @@ class Build:
             manifest.papers["agenda"] = PaperFiles(**pack["files"])
             meeting_file = self.meeting_files[folder]
             manifest.inputs[relative(meeting_file, meeting_file.parent.parent)] = file_digest(meeting_file)
+        read_from_project = self.project_inputs()
         for folder, manifest in manifests.items():
+            manifest.project_inputs = dict(read_from_project)
             if manifest.variant == "public":
                 self.add_site(folder, manifest, folders[folder], units, packs.get(folder))
             folders[folder][MANIFEST_FILE] = manifest.to_json()
         return folders
+
+    def project_inputs(self) -> dict[str, str]:
+        """The project's own files this build read besides its content, by their names in the project,
+        with their sha256: panelpapers.yaml, the files it names (logos, fonts, the fonts' licence) and
+        the templates of the project's own that rendering read (the packaged ones are part of the tool,
+        which a checkout of panelpapers itself has as its project's templates)."""
+        from panelpapers.cache import (
+            PACK_TEMPLATES,
+            PAPER_TEMPLATES,
+            SITE_TEMPLATES,
+            file_digest,
+            house_files,
+            packaged_templates,
+            template_files,
+        )
+        from panelpapers.inputs import relative
+
+        root = self.project.root
+        files = house_files(root)
+        if self.templates is not None and self.templates.resolve() != packaged_templates().resolve():
+            read = template_files(PAPER_TEMPLATES + PACK_TEMPLATES + SITE_TEMPLATES, self.templates).values()
+            files += [path for path in read if path.is_relative_to(self.templates)]
+        base = root if root is not None else Path.cwd()
+        return {relative(path, base): file_digest(path) for path in sorted(set(files))}
 
     # -- the public HTML edition (render/site.py): site/ of the public variant
 
@@ -1078,6 +1139,48 @@ class Build:
             targets = [str(path.resolve()) for path in self.paths]
             self.cache.put_entry(after.slot, after.key, {"folders": record, "source": targets})
         self.cache.collect_garbage()
+
+
+PACK_PDF = "pack.pdf"  # pack/assemble.py's PACK_FILE, named here to keep this import light
+
+
+def public_doubt(public: Any, restricted: Any, blobs: dict[str, bytes], house: House) -> str:
+    """Why a paper's cached outputs may not go into its public folder, or "": a public output must
+    be marked publishable, in the entry and in its PDF's own metadata, and none may be one of the
+    restricted variant's own outputs (where the variants differ, every output differs)."""
+    if public is None:
+        return ""
+    shas = {public["outputs"][public["slug"] + ".pdf"]["sha256"], public["pack_pdf"]["sha256"]}
+    pdfs = [blobs[sha] for sha in sorted(shas)]
+    markings = [public["marking"], *(output["marking"] for output in public["outputs"].values())]
+    doubt = unpublishable(house, markings, pdfs)
+    if doubt or restricted is None:
+        return doubt
+    theirs = {name: output["sha256"] for name, output in restricted["outputs"].items()}
+    ours = {name: output["sha256"] for name, output in public["outputs"].items() if name in theirs}
+    if ours != theirs and set(ours.values()) & set(theirs.values()):
+        return "a public output of it is one of the restricted variant's own outputs"
+    return ""
+
+
+def unpublishable(house: House, markings: list[str], pdfs: list[bytes]) -> str:
+    """Why outputs with these markings, and these PDFs by the marking in their metadata, may not be
+    published, or ""."""
+    import io
+
+    import pikepdf
+
+    markings = list(markings)
+    for pdf in pdfs:
+        try:
+            with pikepdf.open(io.BytesIO(pdf)) as document:
+                markings.append(str(document.docinfo.get("/Keywords", "")))
+        except pikepdf.PdfError:
+            return "a PDF it would publish cannot be read"
+    for marking in markings:
+        if marking not in house.labels or not house.is_publishable(marking):
+            return f"it would publish an output marked '{marking}'"
+    return ""
 
 
 def distinct(papers: Iterable[Paper | None]) -> list[Paper]:

@@ -15,13 +15,19 @@ The cache lives in `<build>/.panelpapers-cache/`, beside the meeting folders, ne
 folder: it holds restricted outputs, so it must never be published. It is versioned (`cache.json`);
 a cache of another version, or one that cannot be read, counts as empty and is replaced on the next
 write. Entries and blobs are written atomically (a temporary file renamed into place); an entry is
-used only if the key it records equals the key just computed, and a blob only if its sha256 is its
-name, so a damaged cache can cost a render but can never put wrong bytes into a build."""
+used only if the key it records equals the key just computed and its digest matches what it holds
+(`Entry`), and a blob only if its sha256 is its name, so a damaged or hand-edited cache can cost a
+render but can never put wrong bytes into a build. What a public folder takes from an entry is
+checked once more by the build (build.py `public_doubt`).
+
+A content file that is a link out of the project is never read here either: its digest is OUTSIDE,
+so the build loads the paper and refuses the link (load/boundary.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,11 +39,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from panelpapers.load.boundary import outside_project
 from panelpapers.project import HOUSE_STYLE_FILE
 
 CACHE_FOLDER = ".panelpapers-cache"
 FORMAT = "panelpapers-build-cache"
-VERSION = 1
+VERSION = 2
+OUTSIDE = "outside the project"  # a content file's digest when it is a link that leads out of the project
+LOG = logging.getLogger(__name__)
 MARKER = "cache.json"
 MEETING_FILE = "meeting.yaml"
 PAPER_FILE = "paper.yaml"
@@ -126,14 +137,14 @@ def house_files(root: Path | None) -> list[Path]:
     its texts as a path: more than the house style uses is harmless, less would not be."""
     if root is None:
         return []
+    from panelpapers.load.source import load_yaml
+
     style = root / HOUSE_STYLE_FILE
     files = [style]
-    try:
-        import yaml
-
-        data = yaml.safe_load(style.read_text(encoding="utf-8"))
-    except Exception:  # a broken house style fails the build; its text is in the key all the same
+    loaded, _ = load_yaml(style)  # with the content loader's limits: a hostile file is refused at once
+    if loaded is None:  # a broken house style fails the build; its text is in the key all the same
         return files
+    data = loaded.data
     inside = root.resolve()
     for text in sorted(set(_texts(data))):
         if "\n" in text or len(text) > 500:
@@ -248,9 +259,17 @@ def folder_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+def content_digest(path: Path) -> str:
+    """A content file's sha256, if it lies inside the project: a link leading out of it is never read
+    (load/boundary.py), and keys the paper apart so that the build loads it and refuses it."""
+    return OUTSIDE if outside_project(path) is not None else file_digest(path)
+
+
 def paper_key(folder: Path, context: KeyContext) -> str:
     """The key of a paper's outputs (every variant): its files and its place under the content folder."""
-    files = {str(path.relative_to(folder)): file_digest(path) for path in folder_files(folder)}
+    files = {str(path.relative_to(folder)): content_digest(path) for path in folder_files(folder)}
+    if outside_project(folder) is not None:
+        files = {"": OUTSIDE}
     return digest(
         {
             "kind": "paper",
@@ -306,7 +325,7 @@ def fingerprint(paths: list[Path], context: KeyContext) -> Fingerprint | None:
     for meeting, papers in found.meetings:
         found.keys.update((paper, paper_key(paper, context)) for paper in papers)
         record.append(
-            [meeting.name, file_digest(meeting / MEETING_FILE), [[p.name, found.keys[p]] for p in papers]]
+            [meeting.name, content_digest(meeting / MEETING_FILE), [[p.name, found.keys[p]] for p in papers]]
         )
     for paper in found.papers:
         found.keys[paper] = paper_key(paper, context)
@@ -345,36 +364,50 @@ class Cache:
         except (OSError, ValueError):
             return False
 
-    def _entry_path(self, slot: str, key: str) -> Path:
+    def entry_path(self, slot: str, key: str) -> Path:
         return self.folder / "entries" / f"{digest([slot, key])}.json"
 
     def _blob_path(self, sha: str) -> Path:
         return self.folder / "blobs" / sha[:2] / sha
 
     def entry(self, slot: str, key: str) -> dict[str, Any] | None:
-        """What was made under `key` in `slot`, or None: never an entry recorded under another key."""
+        """What was made under `key` in `slot`, or None: never an entry recorded under another key,
+        and never one whose digest does not match what it holds (edited or damaged: it is removed)."""
         self.used.add((slot, key))
         if not self.usable:
             return None
+        path = self.entry_path(slot, key)
         try:
-            entry = json.loads(self._entry_path(slot, key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(entry, dict) or (entry.get("format"), entry.get("version")) != (FORMAT, VERSION):
-            return None
-        if entry.get("slot") != slot or entry.get("key") != key or not isinstance(entry.get("data"), dict):
-            return None
-        return entry["data"]  # type: ignore[no-any-return]
-
-    def blob(self, sha: str) -> bytes | None:
-        """The bytes whose sha256 is `sha`, if the cache holds them undamaged."""
-        if not self.usable or not re.fullmatch(r"[0-9a-f]{64}", sha):
-            return None
-        try:
-            data = self._blob_path(sha).read_bytes()
+            text = path.read_text(encoding="utf-8")
         except OSError:
             return None
-        return data if sha256(data) == sha else None
+        entry, why = read_entry(text)
+        if entry is not None and (entry.slot, entry.key) != (slot, key):
+            entry, why = None, "it was stored under another slot or key"
+        if entry is None:
+            self.discard(path, slot, why)
+            return None
+        return entry.data
+
+    def discard(self, path: Path, slot: str, why: str) -> None:
+        """Removes an entry or a blob that cannot be trusted; what it made is made again."""
+        LOG.info("build cache: discarded %s of %s: %s; it is made again", path.name[:12], slot, why)
+        path.unlink(missing_ok=True)
+
+    def blob(self, sha: str) -> bytes | None:
+        """The bytes whose sha256 is `sha`, if the cache holds them undamaged (re-hashed on every
+        read: a blob whose sha256 is not its name is removed)."""
+        if not self.usable or not re.fullmatch(r"[0-9a-f]{64}", sha):
+            return None
+        path = self._blob_path(sha)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if sha256(data) != sha:
+            self.discard(path, "a blob", "its sha256 is not its name")
+            return None
+        return data
 
     def _start(self) -> None:
         if self.usable or not self.enabled:
@@ -399,8 +432,7 @@ class Cache:
         if not self.enabled:
             return
         self._start()
-        entry = {"format": FORMAT, "version": VERSION, "slot": slot, "key": key, "data": data}
-        _write_atomic(self._entry_path(slot, key), json.dumps(entry, sort_keys=True, indent=1).encode("utf-8"))
+        _write_atomic(self.entry_path(slot, key), write_entry(slot, key, data))
 
     def collect_garbage(self, keep: int = 2) -> None:
         """Keeps, besides what this build used, the `keep` latest entries of each slot (latest by
@@ -412,12 +444,14 @@ class Cache:
         by_slot: dict[str, list[tuple[float, Path, dict[str, Any]]]] = {}
         for path in (self.folder / "entries").glob("*.json"):
             try:
-                entry = json.loads(path.read_text(encoding="utf-8"))
-                slot, key, data = entry["slot"], entry["key"], entry["data"]
+                entry, _ = read_entry(path.read_text(encoding="utf-8"))
                 written = path.stat().st_mtime
-            except (OSError, ValueError, KeyError, TypeError):
+            except OSError:
+                entry = None
+            if entry is None:
                 path.unlink(missing_ok=True)
                 continue
+            slot, key, data = entry.slot, entry.key, entry.data
             if (slot, key) in self.used:
                 by_slot.setdefault(slot, []).append((float("inf"), path, data))
                 continue
@@ -442,6 +476,47 @@ class Cache:
                 path.unlink(missing_ok=True)
         for path in (self.folder / "entries").glob(".*.tmp"):
             path.unlink(missing_ok=True)
+
+
+class Entry(BaseModel):
+    """An entry as stored (`entries/<digest>.json`): what was made in `slot` under `key`, and the
+    sha256 of all of it (`digest`), so that an entry edited by hand, half written or left by another
+    version of panelpapers is discarded, never trusted. The digest is a check, not a seal: it stops
+    an edit or a damaged file, not someone who can run code as the user (who could write the outputs
+    themselves); the build re-checks what a public folder takes from an entry as well (build.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: str
+    version: int
+    slot: str
+    key: str
+    data: dict[str, Any]
+    digest: str
+
+
+def _entry_digest(slot: str, key: str, data: dict[str, Any]) -> str:
+    return digest({"format": FORMAT, "version": VERSION, "slot": slot, "key": key, "data": data})
+
+
+def write_entry(slot: str, key: str, data: dict[str, Any]) -> bytes:
+    entry = Entry(format=FORMAT, version=VERSION, slot=slot, key=key, data=data, digest=_entry_digest(slot, key, data))
+    return json.dumps(entry.model_dump(), sort_keys=True, indent=1).encode("utf-8")
+
+
+def read_entry(text: str) -> tuple[Entry | None, str]:
+    """The entry `text` holds, or None and why not. An entry of another format or version counts as
+    missing, as Black's cache does."""
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, dict) or (raw.get("format"), raw.get("version")) != (FORMAT, VERSION):
+            return None, f"not an entry of this version ({VERSION}) of the cache"
+        entry = Entry.model_validate(raw)
+    except (ValueError, ValidationError) as err:  # JSONDecodeError is a ValueError
+        return None, f"cannot be read ({str(err).splitlines()[0]})"
+    if entry.digest != _entry_digest(entry.slot, entry.key, entry.data):
+        return None, "its digest does not match what it holds (edited or damaged)"
+    return entry, ""
 
 
 def _blob_names(value: Any) -> Iterator[str]:

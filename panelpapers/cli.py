@@ -224,6 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         arguments.command_parser(args).error(str(err))
     out = Output(args.level)
+    if out.level >= VERBOSE:  # what the build notes on the way (a cache entry it could not trust)
+        import logging
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("panelpapers: %(message)s"))
+        logging.getLogger("panelpapers").addHandler(handler)
+        logging.getLogger("panelpapers").setLevel(logging.INFO)
     try:
         return run(args, out)
     except UsageError as err:

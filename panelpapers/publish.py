@@ -1,14 +1,28 @@
 """Atomic output. `publish_folder` replaces a whole variant folder at once: a reader, or a build that
 crashes, sees the previous folder or the new one, never a mix, and files a build no longer makes
-disappear. `write_atomic` writes one file beside its final place and moves it in."""
+disappear. `write_atomic` writes one file beside its final place and moves it in. `locked` lets one
+build at a time change a build folder: two builds of one meeting at once would otherwise each take
+the other's staging folder for one left by a killed build, and remove it."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import shutil
+import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
+
+LOCK_FILE = ".panelpapers-lock"
+LOCK_WAIT_SECONDS = 120.0  # how long a build waits for another to finish with the folder
+
+
+class FolderBusy(Exception):
+    """Another build held the build folder for longer than a build waits."""
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -103,3 +117,56 @@ def _fsync_directory(path: Path) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
+
+
+@contextmanager
+def locked(out_dir: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Holds `out_dir`'s lock (an advisory lock on `<out_dir>/.panelpapers-lock`, released by the
+    system when a build ends however it ends) while publishing, or checking what is published.
+    Waits up to LOCK_WAIT_SECONDS for another build to let go, telling `waiting` once; then raises
+    FolderBusy."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_FILE, "a+b") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        told = False
+        while not _try_lock(handle):
+            if time.monotonic() > deadline:
+                raise FolderBusy(
+                    f"another panelpapers build is writing to this folder and has not finished after "
+                    f"{LOCK_WAIT_SECONDS:.0f} s; let it finish, then build again"
+                )
+            if not told and waiting is not None:
+                waiting()
+                told = True
+            time.sleep(0.1)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(handle: IO[bytes]) -> bool:
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(handle: IO[bytes]) -> None:
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(handle: IO[bytes]) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EXAMPLE_MEETING, PROJECT_ROOT, reduced_meeting, run_panelpapers
@@ -274,3 +277,190 @@ def test_problems_found_in_workers_are_reported_as_a_serial_build_reports_them(t
     assert found == [str(p) for p in serial.value.problems]
     assert all(any(f"/{paper}/" in problem for problem in found) for paper in PAPERS), found
     assert not (tmp_path / "project" / "build").exists()
+
+
+# ---- a cache that was edited, builds at the same time, and what a manifest names ----------------
+
+WITHHELD = PAPERS[0]  # its first appendix is made OFFICIAL-SENSITIVE, so its two variants differ
+
+
+@pytest.fixture(scope="module")
+def withholding(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project with one paper whose public variant withholds an appendix, built."""
+    root = tmp_path_factory.mktemp("withholding") / "project"
+    meeting = make_project(root)
+    appendices = meeting / WITHHELD / "appendices.yaml"
+    marked = r"\g<1>\n    marking: OFFICIAL-SENSITIVE"
+    text, count = re.subn(r"(- ref: A\n\s+title: .*)", marked, appendices.read_text(encoding="utf-8"))
+    assert count == 1, "the example's first appendix has moved"
+    appendices.write_text(text, encoding="utf-8")
+    build([meeting], root / "build", jobs=2)
+    return root
+
+
+def edit_entry(root: Path, slot: str, change: Callable[[dict[str, Any]], None], reseal: bool) -> None:
+    """Edits the cache entry of `slot` by hand; `reseal`: and gives it the digest of what it then
+    holds, as an edit made knowing the format would (an entry with no digest is left without)."""
+    from panelpapers import cache
+
+    for path in (root / "build" / CACHE_FOLDER / "entries").glob("*.json"):
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if entry["slot"] == slot:
+            change(entry["data"])
+            if reseal and "digest" in entry:
+                entry["digest"] = cache.digest({k: entry[k] for k in ("format", "version", "slot", "key", "data")})
+            path.write_text(json.dumps(entry), encoding="utf-8")
+            return
+    raise AssertionError(f"no cache entry for {slot}")
+
+
+def rebuilt(root: Path, caplog: pytest.LogCaptureFixture) -> Events:
+    """A build that has work to do (a file of the other paper is gone), its notes captured."""
+    (root / "build" / EXAMPLE_MEETING.name / "public" / f"{PAPERS[1]}.html").unlink()
+    events = Events()
+    with caplog.at_level(logging.INFO, logger="panelpapers"):
+        build([meeting_of(root)], root / "build", progress=events, jobs=2)
+    return events
+
+
+@pytest.mark.parametrize("reseal", [False, True], ids=["edited", "edited-and-resealed"])
+def test_a_cache_entry_giving_the_public_variant_a_restricted_pdf_is_discarded(
+    withholding: Path, tmp_path: Path, reseal: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(withholding, root)
+    good = tree(root / "build" / EXAMPLE_MEETING.name)
+    name = f"{WITHHELD}.pdf"
+
+    def swap(data: dict[str, Any]) -> None:
+        public, restricted = data["variants"]["public"], data["variants"]["restricted"]
+        assert public["outputs"][name]["sha256"] != restricted["outputs"][name]["sha256"]
+        public["outputs"][name] = dict(restricted["outputs"][name], marking=public["marking"])
+        public["pack_pdf"] = restricted["pack_pdf"]
+
+    edit_entry(root, f"paper/{EXAMPLE_MEETING.name}/{WITHHELD}", swap, reseal)
+    events = rebuilt(root, caplog)
+    assert events.rendered() == [WITHHELD]  # the entry was not trusted: the paper is rendered again
+    assert tree(root / "build" / EXAMPLE_MEETING.name) == good
+    assert any("discarded" in record.getMessage() for record in caplog.records)
+
+
+def test_a_cache_entry_edited_by_hand_never_reaches_the_public_site(
+    withholding: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(withholding, root)
+    good = tree(root / "build" / EXAMPLE_MEETING.name)
+
+    def retitle(data: dict[str, Any]) -> None:
+        for facts in data["variants"].values():
+            facts["title"] = "EDITED-TITLE"
+
+    edit_entry(root, f"paper/{EXAMPLE_MEETING.name}/{WITHHELD}", retitle, reseal=False)
+    events = rebuilt(root, caplog)
+    assert events.rendered() == [WITHHELD]
+    assert tree(root / "build" / EXAMPLE_MEETING.name) == good
+    site = root / "build" / EXAMPLE_MEETING.name / "public" / "site"
+    assert not any(b"EDITED-TITLE" in path.read_bytes() for path in site.rglob("*") if path.is_file())
+
+
+def test_a_blob_whose_sha256_is_not_its_name_is_removed(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / CACHE_FOLDER)
+    sha = cache.put_blob(b"bytes")
+    blob = tmp_path / CACHE_FOLDER / "blobs" / sha[:2] / sha
+    blob.write_bytes(b"other")
+    assert Cache(tmp_path / CACHE_FOLDER).blob(sha) is None and not blob.exists()
+
+
+# A build that stops for `seconds` once its first staging folder is complete, just before publishing it.
+PAUSING_BUILD = """
+import sys, time
+import panelpapers.publish as publish
+fsync = publish._fsync_directory
+def slow(path):
+    if ".staging-" in path.name and not getattr(slow, "done", False):
+        slow.done = True
+        time.sleep(float(sys.argv[1]))
+    fsync(path)
+publish._fsync_directory = slow
+from panelpapers.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_two_builds_at_once_both_finish_with_a_single_build_s_outputs(
+    built: tuple[Path, Events], tmp_path: Path
+) -> None:
+    """The second build reaches its publishing while the first is between filling its staging folder
+    and swapping it in: it must not take that folder for one a killed build left, and remove it."""
+    root = tmp_path / "project"
+    shutil.copytree(built[0], root)
+    edit(meeting_of(root) / PAPERS[0] / "summary.yaml", "picture", "view")
+    out = root / "build" / EXAMPLE_MEETING.name
+    killed = out / ".restricted.staging-0123456789ab"  # as a killed build leaves it
+    killed.mkdir()
+    arguments = ["build", "content", "-j", "1"]
+    first = subprocess.Popen([sys.executable, "-c", PAUSING_BUILD, "20", *arguments], cwd=root, stderr=subprocess.PIPE)
+    for _ in range(1200):
+        if any(path != killed for path in out.glob(".*.staging-*")) or first.poll() is not None:
+            break
+        time.sleep(0.1)
+    second = subprocess.Popen([sys.executable, "-m", "panelpapers", *arguments], cwd=root, stderr=subprocess.PIPE)
+    for run in (first, second):
+        stderr = run.communicate(timeout=300)[1].decode("utf-8", "replace")
+        assert run.returncode == 0 or (run.returncode == 1 and "another panelpapers build" in stderr), stderr
+        assert "internal error" not in stderr, stderr
+    build([meeting_of(root)], root / "single", jobs=1)
+    assert tree(out) == tree(root / "single" / EXAMPLE_MEETING.name)
+    assert not killed.exists()
+
+
+def test_a_build_waits_for_the_folder_and_says_so_when_it_waited_too_long(
+    built: tuple[Path, Events], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from panelpapers import publish
+
+    root = tmp_path / "project"
+    shutil.copytree(built[0], root)
+    (root / "build" / EXAMPLE_MEETING.name / "public" / f"{PAPERS[1]}.html").unlink()
+    before = tree(root / "build" / EXAMPLE_MEETING.name)
+    monkeypatch.setattr(publish, "LOCK_WAIT_SECONDS", 0.5)
+    events = Events()
+    with publish.locked(root / "build"), pytest.raises(ContentError) as caught:
+        build([meeting_of(root)], root / "build", progress=events)
+    assert str(caught.value).endswith(
+        "another panelpapers build is writing to this folder and has not finished after 0 s; "
+        "let it finish, then build again"
+    )
+    assert ("waiting", f"for another build to finish with {root / 'build'}") in events.seen
+    assert tree(root / "build" / EXAMPLE_MEETING.name) == before
+
+
+def project_inputs(root: Path, names: list[str]) -> dict[str, str]:
+    return {name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in names}
+
+
+def test_the_manifest_names_the_project_files_a_build_read(built: tuple[Path, Events], tmp_path: Path) -> None:
+    from panelpapers.manifest import FORMAT as MANIFEST_FORMAT
+    from panelpapers.manifest import VERSION as MANIFEST_VERSION
+    from panelpapers.manifest import ManifestError, read_manifest
+
+    root = built[0]
+    expected = project_inputs(root, ["panelpapers.yaml", "templates/agenda.css", "templates/paper.css"])
+    for variant in ("public", "restricted"):
+        manifest = json.loads((root / "build" / EXAMPLE_MEETING.name / variant / "manifest.json").read_text("utf-8"))
+        assert (manifest["format"], manifest["version"]) == (MANIFEST_FORMAT, MANIFEST_VERSION)
+        assert manifest["project_inputs"] == expected
+    council = tmp_path / "council"
+    shutil.copytree(PROJECT_ROOT / "tests" / "projects" / "council", council)
+    build([council / "content"], council / "build", jobs=1)
+    fonts = sorted(str(path.relative_to(council)) for path in (council / "fonts").iterdir())
+    expected = project_inputs(council, ["panelpapers.yaml", "images/northbridge-logo.png", *fonts])
+    for manifest_path in (council / "build").glob("*/*/manifest.json"):
+        assert read_manifest(manifest_path).project_inputs == expected
+    manifest_path.write_text(manifest_path.read_text("utf-8").replace('"version": 1', '"version": 99'), "utf-8")
+    with pytest.raises(ManifestError) as caught:
+        read_manifest(manifest_path)
+    assert str(caught.value) == (
+        f"{manifest_path}: a manifest of version 99; this panelpapers reads version 1: build the folder again"
+    )

@@ -11,12 +11,14 @@ import csv
 import datetime as dt
 import difflib
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panelpapers.data.spec import ColumnSpec, SourceSpec
 from panelpapers.errors import Location, Problem
+from panelpapers.load.boundary import outside_project
 from panelpapers.load.source import MAX_FILE_BYTES, YamlFile, read_text
 
 if TYPE_CHECKING:
@@ -43,9 +45,11 @@ class Source:
 
 
 def data_path(paper_folder: Path, name: str) -> Path | None:
-    """A data file must lie inside the paper folder: no `..`, no absolute paths."""
-    path = (paper_folder / name).resolve()
-    return path if path.is_relative_to(paper_folder.resolve()) else None
+    """A data file must lie inside the paper folder: no `..`, no absolute paths. Returned as named,
+    so that a link is reported as the link by the reader that refuses it (load/boundary.py)."""
+    path = paper_folder / name
+    inside = os.path.normpath(path).startswith(os.path.normpath(paper_folder) + os.sep)
+    return path if inside and not Path(name).is_absolute() else None
 
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[RawRow], list[Problem]]:
@@ -79,6 +83,9 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[RawRow], list[Problem]]:
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], list[RawRow], list[Problem]]:
     from openpyxl import load_workbook
 
+    outside = outside_project(path)
+    if outside is not None:
+        return [], [], [outside]
     size = path.stat().st_size
     if size > MAX_FILE_BYTES * 5:
         return [], [], [Problem(Location(path), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES * 5:,}")]

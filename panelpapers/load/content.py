@@ -9,6 +9,7 @@ from typing import Any
 
 from panelpapers.errors import Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House
+from panelpapers.load.boundary import outside_project
 from panelpapers.load.schema import SECTION_FILES, MeetingFile, Spec, validate
 from panelpapers.load.source import YamlFile, load_yaml
 
@@ -38,7 +39,9 @@ class MeetingSource:
 
 def load_paper(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperSource, list[Problem]]:
     source = PaperSource(folder)
-    problems: list[Problem] = []
+    problems = links_out_of_project(folder)
+    if problems:
+        return source, problems
     for name, model in SECTION_FILES.items():
         path = folder / name
         if not path.is_file():
@@ -59,6 +62,16 @@ def load_paper(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperSource,
             hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of: {', '.join(SECTION_FILES)}"
             problems.append(Problem(Location(path), f"unknown section file '{path.name}'{hint}"))
     return source, problems
+
+
+def links_out_of_project(folder: Path) -> list[Problem]:
+    """The paper folder, or any file or folder in it, that is a link leading out of the project: all
+    of them refused before anything of the paper is read."""
+    outside = outside_project(folder)
+    if outside is not None:
+        return [outside]
+    found = (outside_project(path) for path in sorted(folder.rglob("*")) if path.is_symlink())
+    return [problem for problem in found if problem is not None]
 
 
 def _missing_file_message(name: str) -> str:

@@ -5,8 +5,11 @@ empty file gives the built-in house exactly. See docs/house-style.md."""
 
 from __future__ import annotations
 
+import logging
 import re
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -300,6 +303,19 @@ def _fonts(spec: FontsSpec, file: YamlFile, root: Path) -> tuple[Fonts | None, l
     return Fonts(files, family, spec.word_font or family, spec.on_site == "yes", licence), []
 
 
+@contextmanager
+def _fonttools_silenced() -> Iterator[None]:
+    """fontTools logs a warning for every damaged record it skips (65,000 lines for one damaged name
+    table): what is wrong is said once, at the font's line in panelpapers.yaml, instead."""
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _font_family(path: Path, name: str, face: str) -> tuple[str | None, list[str]]:
     """The family name inside a font file, or why the file cannot print a paper."""
     from fontTools.ttLib import TTFont, TTLibError
@@ -310,7 +326,7 @@ def _font_family(path: Path, name: str, face: str) -> tuple[str | None, list[str
     if path.stat().st_size > MAX_FONT_BYTES:
         return None, [f"{what} is over {MAX_FONT_BYTES:,} bytes"]
     try:
-        with TTFont(path, lazy=True) as font:
+        with _fonttools_silenced(), TTFont(path, lazy=True) as font:
             if font.sfntVersion not in ("\x00\x01\x00\x00", "OTTO", "true") or font.flavor is not None:
                 return None, [f"{what} is not a TrueType or OpenType font"]
             family = font["name"].getBestFamilyName()
@@ -326,7 +342,7 @@ def _font_family(path: Path, name: str, face: str) -> tuple[str | None, list[str
         shown = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:5])
         problems.append(f"{what} has no glyph for {shown}, which papers print; choose a font that covers them")
     if not family:
-        problems.append(f"{what} names no font family")
+        problems.append(f"{what} names no font family (its 'name' table is empty or damaged); use an unmodified file")
     return (family if not problems else None), problems
 
 

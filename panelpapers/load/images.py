@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from panelpapers.load.boundary import outside_project
+
 MAX_BYTES = 10 * 1024 * 1024
 TEXT_WIDTH_MM = 160.0  # as wide as the charts
 MAX_HEIGHT_MM = 220.0  # a tall diagram is scaled down to fit a portrait page under its caption
@@ -32,6 +34,9 @@ class LoadedImage:
 
 def load_image(folder: Path, name: str) -> LoadedImage:
     """`name` as the author wrote it, relative to the paper's folder."""
+    outside = outside_project(folder / name)
+    if outside is not None:
+        raise ImageError(f"image '{name}' is {outside.message}")
     path = (folder / name).resolve()
     if not path.is_relative_to(folder.resolve()):
         raise ImageError(f"image '{name}' is outside the paper's folder; put the file in the paper's folder")

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from panelpapers.errors import Location, Problem
+from panelpapers.load.boundary import outside_project
 
 MAX_FILE_BYTES = 1_000_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -69,6 +70,9 @@ class _Composer(yaml.SafeLoader):
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     """The file's text, or the problems that stop it being read."""
+    outside = outside_project(path)
+    if outside is not None:
+        return None, [outside]
     try:
         size = path.stat().st_size
     except OSError as err:
