@@ -76,6 +76,9 @@ class ImportedTable:
     notes: str | None
     markup_columns: set[int]
     caption_given: bool
+    row_groups: int | None = None  # the column whose cells Word merged down over each group's rows
+    align: list[str | None] = field(default_factory=list)  # per column, as Word aligned its cells
+    landscape: bool = False
 
 
 @dataclass
@@ -698,8 +701,11 @@ class Placer:
         name = f"table_{len(self.paper.tables) + 1}"
         header_rows = item.table.header_rows or 1
         body = item.table.rows[header_rows:]  # header cells are bold by the table's style, not by markup
-        markup_columns = {
-            column for row in body for column, cell in enumerate(row) if any(run.bold or run.italic for run in cell)
+        markup_columns = {  # formatted cells, and cells of several lines (a line break is markup)
+            column
+            for row in body
+            for column, cell in enumerate(row)
+            if any(run.bold or run.italic for run in cell) or "\n" in "".join(run.text for run in cell).strip()
         }
         rows = [
             [
@@ -712,6 +718,8 @@ class Placer:
         ]
         caption = item.caption or f"Table {len(self.paper.tables) + 1} of the Word paper (write its caption)"
         table = ImportedTable(name, caption, rows, header_rows, item.notes, markup_columns, item.caption is not None)
+        table.row_groups = self._row_groups(item.table, header_rows, name)
+        table.align, table.landscape = item.table.align, item.table.landscape
         self.paper.tables.append(table)
         if item.caption is None:
             self.paper.notes.append(f"{name} had no caption; a placeholder was written in data.yaml")
@@ -723,6 +731,30 @@ class Placer:
             self.paper.notes.append(
                 f"{name} stood where the content format has no tables ({self._file()}); place it yourself"
             )
+
+    def _row_groups(self, table: Table, header_rows: int, name: str) -> int | None:
+        """The column whose cells Word merged down over runs of rows: the content's `row_groups`,
+        which prints a run of equal values once. A column qualifies when its merged cells are
+        exactly where a value repeats the one above, so that nothing prints merged that Word
+        printed apart. The content has one such column; merges in others print on every row."""
+        texts = table.texts()
+        merged = sorted({column for row, column in table.merged_down if row > header_rows})
+        for column in merged:
+            if all(
+                ((row, column) in table.merged_down) == (texts[row][column] == texts[row - 1][column])
+                for row in range(header_rows + 1, len(texts))
+                if column < len(texts[row]) and column < len(texts[row - 1])
+            ):
+                others = [number + 1 for number in merged if number != column]
+                if others:
+                    self.paper.notes.append(
+                        f"{name}: cells merged down in column(s) {', '.join(map(str, others))} print on every row; "
+                        "only one column can group rows"
+                    )
+                return column
+        if merged:
+            self.paper.notes.append(f"{name}: cells merged down in Word print on every row (they do not group rows)")
+        return None
 
     def _figure(self, item: _Figure) -> None:
         picture = item.picture
