@@ -477,9 +477,9 @@ def test_picture_without_alt_text_is_left_for_check_to_report(tmp_path: Path) ->
     assert checked.returncode == 1 and "an image needs 'alt'" in checked.stderr
 
 
-def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[str], list[list[str]], str]:
+def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[str], list[list[str]], str, str]:
     """A reference paper converted by LibreOffice, imported, checked and built: the folder, the
-    built DOCX's paragraphs and table rows, and the import's report."""
+    built DOCX's paragraphs and table rows, the import's report and what it printed."""
     word = plain_docx(reference_paper(name), tmp_path)
     root = project_copy(tmp_path)
     folder = root / "content" / EXAMPLE_MEETING.name / paper
@@ -492,11 +492,11 @@ def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[
     document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / f"{paper}.docx"))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
     report = (tmp_path / "r.md").read_text(encoding="utf-8")
-    return folder, [paragraph.text for paragraph in document.paragraphs], rows, report
+    return folder, [paragraph.text for paragraph in document.paragraphs], rows, report, imported.stderr
 
 
 def test_reference_paper_with_an_attached_statement(tmp_path: Path) -> None:
-    folder, texts, _, report = import_reference(tmp_path, "001_186d2aba3e6038cf.txt", "21-governance-plan")
+    folder, texts, _, report, _ = import_reference(tmp_path, "001_186d2aba3e6038cf.txt", "21-governance-plan")
     numbered = [text.split("\t")[0] for text in texts if text[:1].isdigit() and "\t" in text]
     assert numbered == [f"1.{n}." for n in range(1, 9)]  # 1.1 … 1.8, as the text numbers them
     assert texts[
@@ -528,7 +528,7 @@ def test_reference_paper_with_an_attached_statement(tmp_path: Path) -> None:
 
 
 def test_reference_agenda_pack_imports_its_first_paper(tmp_path: Path) -> None:
-    folder, texts, rows, report = import_reference(tmp_path, "003_7298bec1a2906b47.txt", "21-external-recs")
+    folder, texts, rows, report, stderr = import_reference(tmp_path, "003_7298bec1a2906b47.txt", "21-external-recs")
     paper = (folder / "paper.yaml").read_text(encoding="utf-8")
     # the front sheet comes first; the title is the line above "Report by"
     assert "title: Met Response to External Recommendations" in paper
@@ -553,3 +553,18 @@ def test_reference_agenda_pack_imports_its_first_paper(tmp_path: Path) -> None:
         next(text for text in texts if text.startswith("1.4.\t"))
     ) and "Table 2 of the Word paper" not in "".join(texts)
     assert "holding place in supporting.yaml" not in report
+    # the second paper of the pack is not merged into the first: it is said once on stderr and
+    # listed, with what it holds, as not placed in the report
+    said = [line for line in stderr.splitlines() if "more than one paper" in line]
+    assert said == [
+        f"{tmp_path / '003_7298bec1a2906b47.docx'}: this Word file holds more than one paper "
+        "(“Met Response to External Recommendations”, “MOPAC's Oversight Framework”); only the first was "
+        "imported, the others are listed as not placed in the report; import each paper separately"
+    ]
+    assert (
+        "- paper 2 of the Word file, “MOPAC's Oversight Framework” (35 paragraphs, 0 tables, 0 pictures): "
+        "not imported; import it from a DOCX of that paper alone"
+    ) in report
+    assert "| paper 2 | paragraph | not placed: paper 2 of the Word file, “MOPAC's Oversight Framework” |" in report
+    assert not any("MOPAC Oversight of the MPS" in text for text in texts)
+    assert not [text for text in texts if text.startswith("2.1.\t")]  # its sections are not the first's
