@@ -465,14 +465,15 @@ def test_picture_without_alt_text_is_left_for_check_to_report(tmp_path: Path) ->
     document = docx.Document()
     for text in ["Quarterly report", "Report by: Head of Audit", "1. Background"]:
         document.add_paragraph(text)
-    document.add_paragraph("1.1 The chart shows *nothing* yet.")
+    document.add_paragraph("1.1 The chart shows *nothing* yet; 5 * 3 and note* keep their stars.")
     document.add_picture(io.BytesIO(png.getvalue()))
     document.save(str(tmp_path / "p.docx"))
     folder = root / "content" / EXAMPLE_MEETING.name / "20-quarterly"
     assert run_panelpapers("import", tmp_path / "p.docx", folder, cwd=root).returncode == 0
     assert (folder / "images" / "image-1.png").read_bytes() == png.getvalue()
     supporting = (folder / "supporting.yaml").read_text(encoding="utf-8")
-    assert r"The chart shows \*nothing\* yet." in supporting  # literal asterisks stay literal
+    # a plain document's *x* is italic, as Markdown reads it; a lone star stays a star
+    assert r"The chart shows *nothing* yet; 5 \* 3 and note\* keep their stars." in supporting
     checked = run_panelpapers("check", folder, cwd=root)
     assert checked.returncode == 1 and "an image needs 'alt'" in checked.stderr
 
@@ -516,6 +517,10 @@ def test_reference_paper_with_an_attached_statement(tmp_path: Path) -> None:
     ]:
         assert heading in texts
     assert "Governance Improvement Plan" in (folder / "paper.yaml").read_text(encoding="utf-8")
+    # "*Engage*" in the attached statement's plain text is the author's emphasis: italic, no stars printed
+    assert not [text for text in texts if "*Engage*" in text]
+    statement = " ".join((folder / "appendices.yaml").read_text(encoding="utf-8").split())
+    assert "that it would be put into the *Engage* process." in statement
     # "7. Appendix" lists two appendices; the statement attached after it is appendix 2's content,
     # its headings found as short lines, its contents page left out as furniture
     appendices = (folder / "appendices.yaml").read_text(encoding="utf-8")
