@@ -6,14 +6,18 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
 import pytest
 from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from readback import require_tool
 
 # beside the checkout in CI (../shared); a worktree of it lies one folder further down
@@ -32,38 +36,132 @@ def project_copy(tmp_path: Path) -> Path:
     return root
 
 
-def passages(review: Path) -> list[tuple[str, str, str, str]]:
+def passages(review: Path, *, images: bool = True) -> list[tuple[str, ...]]:
+    """The review record's passages: kind, number, text, table (and the picture's hash)."""
     return [
-        (p["kind"], p["number"], p["text"], json.dumps(p["table"]))
+        (p["kind"], p["number"], p["text"], json.dumps(p["table"])) + ((p["image"],) if images else ())
         for p in json.loads(review.read_text(encoding="utf-8"))["passages"]
     ]
 
 
-def test_round_trip_of_a_built_paper(tmp_path: Path) -> None:
+ROUND_TRIP = {"02-risk-management": "12-risk-management", "03-audit-actions": "13-audit-actions"}
+ROUND_TRIP["04-governance-statement"] = "14-governance-statement"
+
+
+@dataclass
+class RoundTrip:
+    meeting: Path  # the project's copy of the example meeting, holding the imported papers too
+    first: Path  # the original papers' restricted build
+    second: Path  # the imported papers' restricted build
+    stderr: dict[str, str]  # what each import printed
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory: pytest.TempPathFactory) -> RoundTrip:
+    """The example's papers built, each DOCX imported beside its original, checked, and the imported
+    papers built again: one build of each for all the round-trip tests."""
+    tmp_path = tmp_path_factory.mktemp("round-trip")
     root = project_copy(tmp_path)
     meeting = root / "content" / EXAMPLE_MEETING.name
-    original = meeting / "03-audit-actions"
-    built = run_panelpapers("build", original, "--out", tmp_path / "first", cwd=root)
+    built = run_panelpapers("build", *(meeting / name for name in ROUND_TRIP), "--out", tmp_path / "first", cwd=root)
     assert built.returncode == 0, built.stderr
-    word = tmp_path / "first" / EXAMPLE_MEETING.name / "restricted" / "03-audit-actions.docx"
-
-    imported = run_panelpapers("import", word, meeting / "13-audit-actions", "--report", tmp_path / "r.md", cwd=root)
-    assert imported.returncode == 0, imported.stderr
-    assert "- paper: 13-audit-actions" in (meeting / "meeting.yaml").read_text(encoding="utf-8")
-    checked = run_panelpapers("check", meeting / "13-audit-actions", cwd=root)
-    assert checked.returncode == 0, checked.stderr
-    rebuilt = run_panelpapers("build", meeting / "13-audit-actions", "--out", tmp_path / "second", cwd=root)
+    first = tmp_path / "first" / EXAMPLE_MEETING.name / "restricted"
+    stderr = {}
+    for original, copy in ROUND_TRIP.items():
+        report = tmp_path / f"{copy}.md"
+        imported = run_panelpapers("import", first / f"{original}.docx", meeting / copy, "--report", report, cwd=root)
+        assert imported.returncode == 0, imported.stderr
+        stderr[copy] = imported.stderr
+        checked = run_panelpapers("check", meeting / copy, cwd=root)
+        assert checked.returncode == 0, checked.stderr
+    rebuilt = run_panelpapers(
+        "build", *(meeting / copy for copy in ROUND_TRIP.values()), "--out", tmp_path / "second", cwd=root
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr
+    return RoundTrip(meeting, first, tmp_path / "second" / EXAMPLE_MEETING.name / "restricted", stderr)
 
-    before = passages(word.with_suffix(".review.json"))
-    after = passages(tmp_path / "second" / EXAMPLE_MEETING.name / "restricted" / "13-audit-actions.review.json")
-    assert after == before  # every paragraph, number, heading and table cell
+
+def vertical_merges(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return re.findall(r"<w:vMerge[^>]*>", archive.read("word/document.xml").decode("utf-8"))
+
+
+def test_round_trip_of_a_built_paper(round_trip: RoundTrip) -> None:
+    meeting, folder = round_trip.meeting, round_trip.meeting / "13-audit-actions"
+    assert "- paper: 13-audit-actions" in (meeting / "meeting.yaml").read_text(encoding="utf-8")
+    before = passages(round_trip.first / "03-audit-actions.review.json")
+    after = passages(round_trip.second / "13-audit-actions.review.json", images=False)
+    assert after == [passage[:4] for passage in before]  # every paragraph, number, heading and table cell
     assert sum(kind == "table" for kind, *_ in after) == 7
     assert any(number == "1.9" for _, number, *_ in after)
-    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    report = (meeting.parents[2] / "13-audit-actions.md").read_text(encoding="utf-8")
     assert "| supporting | 17 | 5 | 2 |" in report
-    csv = (meeting / "13-audit-actions" / "data" / "table_2.csv").read_text(encoding="utf-8")
+    csv = (folder / "data" / "table_2.csv").read_text(encoding="utf-8")
     assert "**Grand Total**,**110**,**74**,**67%**,**26**" in csv  # the total is kept as a row, bold as in Word
+    # the business groups Word printed once over their audits' rows are row groups again, printed
+    # as the same merged cells
+    data = (folder / "data.yaml").read_text(encoding="utf-8")
+    assert data.count("row_groups:") == 1 and "    row_groups: business_group\n" in data
+    assert "Corporate Services,Estates maintenance,4,3\nCorporate Services,Fleet management,8,5" in (
+        folder / "data" / "table_7.csv"
+    ).read_text(encoding="utf-8")
+    merges = vertical_merges(round_trip.second / "13-audit-actions.docx")
+    assert merges == vertical_merges(round_trip.first / "03-audit-actions.docx")
+    assert len(merges) == 16 and merges.count('<w:vMerge w:val="restart"/>') == 5
+    # numbers are right-aligned as Word aligned them, a bold total notwithstanding
+    assert "      - name: outstanding\n        header: Outstanding\n        align: right\n" in data
+
+
+def test_round_trip_of_the_risk_register_paper(round_trip: RoundTrip) -> None:
+    folder = round_trip.meeting / "12-risk-management"
+    before = passages(round_trip.first / "02-risk-management.review.json")
+    after = passages(round_trip.second / "12-risk-management.review.json")
+    # every passage comes back: the register's cells, the ref and score on two lines, the heat maps'
+    # captions; the heat maps themselves come back as pictures of the charts (the import cannot know
+    # the register they were drawn from), so only their pictures' hashes differ
+    assert [passage[:4] for passage in after] == [passage[:4] for passage in before]
+    changed = [a[2] for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [
+        "Figure 1: Short-term heat map – current and target positions",
+        "Figure 2: Long-term heat map – current and target positions",
+    ]
+    data = (folder / "data.yaml").read_text(encoding="utf-8")
+    assert "charts:" not in data and "risk_registers:" not in data and data.count("    landscape: yes\n") == 2
+    appendices = (folder / "appendices.yaml").read_text(encoding="utf-8")
+    assert appendices.count("- image: images/image-") == 2 and "alt: " in appendices
+    register = (folder / "data" / "table_1.csv").read_text(encoding="utf-8")
+    assert '"Head of Profession – CP, Inclusion & Engagement\\\nCmdr Frontline Policing"' in register
+    assert '"**1**\\\nM v H"' in register
+    # the register is printed as it was: landscape, its short columns centred, its leads one a line
+    document = docx.Document(str(round_trip.second / "12-risk-management.docx"))
+    table = document.tables[0]
+    assert table.rows[1].cells[4].text == "Head of Profession – CP, Inclusion & Engagement\nCmdr Frontline Policing"
+    assert table.rows[1].cells[5].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    original = docx.Document(str(round_trip.first / "02-risk-management.docx"))
+    # the tables' landscape pages come back; a picture has no landscape of its own, so the heat
+    # maps, on landscape pages as charts, print on a portrait page after them
+    orientations = [section.orientation for section in document.sections]
+    assert orientations == [section.orientation for section in original.sections] + [WD_ORIENT.PORTRAIT]
+    assert orientations[-2] == WD_ORIENT.LANDSCAPE
+
+
+def test_round_trip_of_the_governance_statement(round_trip: RoundTrip) -> None:
+    folder = round_trip.meeting / "14-governance-statement"
+    before = passages(round_trip.first / "04-governance-statement.review.json")
+    after = passages(round_trip.second / "14-governance-statement.review.json")
+    assert [passage[:4] for passage in after] == [passage[:4] for passage in before]
+    # the headings every principle repeats ("Current position" …) are headings, not running heads
+    assert sum(passage[:3] == ("heading", "", "Current position") for passage in after) == 7
+    # the survey chart comes back as its picture, with its alt text and caption
+    changed = [a[2] for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == ["Figure 1: Senior leaders' answers by question"]
+    supporting = (folder / "supporting.yaml").read_text(encoding="utf-8")
+    assert "- image: images/image-1.png\n            alt: >-\n              Stacked bar chart" in supporting
+    assert "caption: Senior leaders' answers by question" in supporting
+    assert "charts:" not in (folder / "data.yaml").read_text(encoding="utf-8")
+    # the hidden bookmarks that anchor each passage to its source are not copied
+    for path in folder.rglob("*.yaml"):
+        assert "_pp" not in path.read_text(encoding="utf-8")
 
 
 def reference_paper(name: str) -> Path:
@@ -367,21 +465,22 @@ def test_picture_without_alt_text_is_left_for_check_to_report(tmp_path: Path) ->
     document = docx.Document()
     for text in ["Quarterly report", "Report by: Head of Audit", "1. Background"]:
         document.add_paragraph(text)
-    document.add_paragraph("1.1 The chart shows *nothing* yet.")
+    document.add_paragraph("1.1 The chart shows *nothing* yet; 5 * 3 and note* keep their stars.")
     document.add_picture(io.BytesIO(png.getvalue()))
     document.save(str(tmp_path / "p.docx"))
     folder = root / "content" / EXAMPLE_MEETING.name / "20-quarterly"
     assert run_panelpapers("import", tmp_path / "p.docx", folder, cwd=root).returncode == 0
     assert (folder / "images" / "image-1.png").read_bytes() == png.getvalue()
     supporting = (folder / "supporting.yaml").read_text(encoding="utf-8")
-    assert r"The chart shows \*nothing\* yet." in supporting  # literal asterisks stay literal
+    # a plain document's *x* is italic, as Markdown reads it; a lone star stays a star
+    assert r"The chart shows *nothing* yet; 5 \* 3 and note\* keep their stars." in supporting
     checked = run_panelpapers("check", folder, cwd=root)
     assert checked.returncode == 1 and "an image needs 'alt'" in checked.stderr
 
 
-def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[str], list[list[str]], str]:
+def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[str], list[list[str]], str, str]:
     """A reference paper converted by LibreOffice, imported, checked and built: the folder, the
-    built DOCX's paragraphs and table rows, and the import's report."""
+    built DOCX's paragraphs and table rows, the import's report and what it printed."""
     word = plain_docx(reference_paper(name), tmp_path)
     root = project_copy(tmp_path)
     folder = root / "content" / EXAMPLE_MEETING.name / paper
@@ -394,11 +493,11 @@ def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[
     document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / f"{paper}.docx"))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
     report = (tmp_path / "r.md").read_text(encoding="utf-8")
-    return folder, [paragraph.text for paragraph in document.paragraphs], rows, report
+    return folder, [paragraph.text for paragraph in document.paragraphs], rows, report, imported.stderr
 
 
 def test_reference_paper_with_an_attached_statement(tmp_path: Path) -> None:
-    folder, texts, _, report = import_reference(tmp_path, "001_186d2aba3e6038cf.txt", "21-governance-plan")
+    folder, texts, _, report, _ = import_reference(tmp_path, "001_186d2aba3e6038cf.txt", "21-governance-plan")
     numbered = [text.split("\t")[0] for text in texts if text[:1].isdigit() and "\t" in text]
     assert numbered == [f"1.{n}." for n in range(1, 9)]  # 1.1 … 1.8, as the text numbers them
     assert texts[
@@ -418,6 +517,10 @@ def test_reference_paper_with_an_attached_statement(tmp_path: Path) -> None:
     ]:
         assert heading in texts
     assert "Governance Improvement Plan" in (folder / "paper.yaml").read_text(encoding="utf-8")
+    # "*Engage*" in the attached statement's plain text is the author's emphasis: italic, no stars printed
+    assert not [text for text in texts if "*Engage*" in text]
+    statement = " ".join((folder / "appendices.yaml").read_text(encoding="utf-8").split())
+    assert "that it would be put into the *Engage* process." in statement
     # "7. Appendix" lists two appendices; the statement attached after it is appendix 2's content,
     # its headings found as short lines, its contents page left out as furniture
     appendices = (folder / "appendices.yaml").read_text(encoding="utf-8")
@@ -430,7 +533,7 @@ def test_reference_paper_with_an_attached_statement(tmp_path: Path) -> None:
 
 
 def test_reference_agenda_pack_imports_its_first_paper(tmp_path: Path) -> None:
-    folder, texts, rows, report = import_reference(tmp_path, "003_7298bec1a2906b47.txt", "21-external-recs")
+    folder, texts, rows, report, stderr = import_reference(tmp_path, "003_7298bec1a2906b47.txt", "21-external-recs")
     paper = (folder / "paper.yaml").read_text(encoding="utf-8")
     # the front sheet comes first; the title is the line above "Report by"
     assert "title: Met Response to External Recommendations" in paper
@@ -455,3 +558,18 @@ def test_reference_agenda_pack_imports_its_first_paper(tmp_path: Path) -> None:
         next(text for text in texts if text.startswith("1.4.\t"))
     ) and "Table 2 of the Word paper" not in "".join(texts)
     assert "holding place in supporting.yaml" not in report
+    # the second paper of the pack is not merged into the first: it is said once on stderr and
+    # listed, with what it holds, as not placed in the report
+    said = [line for line in stderr.splitlines() if "more than one paper" in line]
+    assert said == [
+        f"{tmp_path / '003_7298bec1a2906b47.docx'}: this Word file holds more than one paper "
+        "(“Met Response to External Recommendations”, “MOPAC's Oversight Framework”); only the first was "
+        "imported, the others are listed as not placed in the report; import each paper separately"
+    ]
+    assert (
+        "- paper 2 of the Word file, “MOPAC's Oversight Framework” (35 paragraphs, 0 tables, 0 pictures): "
+        "not imported; import it from a DOCX of that paper alone"
+    ) in report
+    assert "| paper 2 | paragraph | not placed: paper 2 of the Word file, “MOPAC's Oversight Framework” |" in report
+    assert not any("MOPAC Oversight of the MPS" in text for text in texts)
+    assert not [text for text in texts if text.startswith("2.1.\t")]  # its sections are not the first's

@@ -116,6 +116,13 @@ def run_import(args: Any, out: Any) -> int:
     except (Refused, scaffold.Refused) as err:  # scaffold's: the agenda cannot take the paper
         print(err, file=sys.stderr)
         return 1
+    if paper.other_papers:
+        titles = ", ".join(f"“{title}”" for title in [paper.cover.get("title") or "the first", *paper.other_papers])
+        print(
+            f"{Location(args.docx)}: this Word file holds more than one paper ({titles}); only the first was "
+            "imported, the others are listed as not placed in the report; import each paper separately",
+            file=sys.stderr,
+        )
     for path in written:
         out.detail(f"panelpapers: wrote {Location(path)}")
     out.summary(f"panelpapers: imported {Location(args.docx)} into {Location(args.folder)}, added to the agenda")

@@ -30,8 +30,11 @@ def says_draft(texts: list[str]) -> bool:
 
 
 def repeated_lines(lines: list[Line]) -> set[str]:
-    """Short lines printed several times over: running heads copied into the body."""
-    counts = Counter(line.text for line in lines if 0 < len(line.text) <= 80 and line.kind is None)
+    """Short lines printed several times over: running heads copied into the body. A heading is
+    not one (a statement may head each principle's parts "Current position" and so on)."""
+    counts = Counter(
+        line.text for line in lines if 0 < len(line.text) <= 80 and line.kind is None and line.heading_level is None
+    )
     return {text for text, count in counts.items() if count >= RUNNING_HEAD_REPEATS}
 
 

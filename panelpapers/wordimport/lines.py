@@ -17,6 +17,7 @@ BULLET = re.compile(r"^[•·▪◦‣●○■–\-*]\s+")
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+")
 HTML_TAG = re.compile(r"</?([bi])>", re.IGNORECASE)
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]*)\)")
+SINGLE_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")  # *italic*, not **bold**
 WORD_LIST = {
     "bullet": "bullet",
     "lowerLetter": "letter",
@@ -119,9 +120,12 @@ def _trim(runs: list[Run]) -> list[Run]:
 
 
 def notation_runs(runs: list[Run]) -> list[Run]:
-    """A plain document's text notation as formatting: `**bold**`, `<b>…</b>`, `<i>…</i>`; a link
-    `[text](target)` keeps its text (the target of an exported link is seldom the real one)."""
+    """A plain document's text notation as formatting: `**bold**`, `*italic*`, `<b>…</b>`, `<i>…</i>`;
+    a link `[text](target)` keeps its text (the target of an exported link is seldom the real one).
+    `*x*` is italic only where the stars hug a word at both ends, as Markdown reads them; a lone
+    star ("5 * 3", "note*") stays a star."""
     text = MARKDOWN_LINK.sub(r"\1", "".join(run.text for run in runs))
+    text = SINGLE_STAR.sub(r"<i>\1</i>", text)
     result: list[Run] = []
     bold = italic = False
     for piece in re.split(r"(\*\*|</?[bBiI]>)", text):

@@ -76,6 +76,9 @@ class ImportedTable:
     notes: str | None
     markup_columns: set[int]
     caption_given: bool
+    row_groups: int | None = None  # the column whose cells Word merged down over each group's rows
+    align: list[str | None] = field(default_factory=list)  # per column, as Word aligned its cells
+    landscape: bool = False
 
 
 @dataclass
@@ -103,6 +106,7 @@ class ImportedPaper:
     images: list[ImportedImage] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a person must check, for the report
+    other_papers: list[str] = field(default_factory=list)  # titles of the papers bound after this one
 
 
 def _key(text: str) -> str:
@@ -168,7 +172,14 @@ class Placer:
         running_heads = repeated_lines(lines)
         self.numbered = any(line.kind == "paragraph" for line in lines)
         marks: list[str] = list(self.word.furniture_text)
-        for item in self._items(lines):
+        items = self._items(lines)
+        further = self._further_papers(lines)
+        if further:
+            self.paper.other_papers = [title for _, title in further]
+            begins = next(n for n, item in enumerate(items) if _block_index(item) >= further[0][0].block.index)
+            self._hold_papers(items[begins:], further)
+            items = items[:begins]
+        for item in items:
             if isinstance(item, Line):
                 reason = furniture_reason(item, self.house, running_heads)
                 if reason is not None:
@@ -194,6 +205,56 @@ class Placer:
                 self._figure(item)
         self._finish_cover(marks)
         return self.paper
+
+    def _further_papers(self, lines: list[Line]) -> list[tuple[Line, str]]:
+        """Papers bound after the first (an agenda pack): each starts at a cover whose "Report by:"
+        line is followed by the Report Summary's title. The cover begins at its title, the line
+        above "Report by:", or at the masthead, panel and date printed above that. The first line
+        of each and its title."""
+        texts = [line for line in lines if line.text]
+        summary = _key(self.house.wording.report_summary)
+        found: list[tuple[Line, str]] = []
+        seen_report_by = False
+        for number, line in enumerate(texts):
+            if not REPORT_BY.match(line.text) or number == 0:
+                continue
+            following = [_key(after.text) for after in texts[number + 1 : number + 4]]
+            if not seen_report_by:
+                seen_report_by = True
+                continue
+            if summary not in following:
+                continue
+            start = number - 1
+            while start > 0 and self._cover_furniture(texts[start - 1].text):
+                start -= 1
+            found.append((texts[start], texts[number - 1].text))
+        return found
+
+    def _cover_furniture(self, text: str) -> bool:
+        """A line a cover prints above the title: a masthead, the panel's name, the date."""
+        if _date(text) is not None or any(_key(text) == _key(name) for name in self.panel_names):
+            return True
+        saved = list(self.paper.cover.get("mastheads", []))
+        hit = self._masthead(text)
+        self.paper.cover["mastheads"] = saved  # only asked, not remembered
+        return hit
+
+    def _hold_papers(self, items: list[Item], further: list[tuple[Line, str]]) -> None:
+        """Records every block of the papers after the first as not placed: each is imported from a
+        DOCX of its own."""
+        number, title = 1, ""
+        for item in items:
+            while number - 1 < len(further) and _block_index(item) >= further[number - 1][0].block.index:
+                number, title = number + 1, further[number - 1][1]
+            went_to = f"not placed: paper {number} of the Word file, “{title}”"
+            kind, text = ("table", item.caption or "") if isinstance(item, _Table) else ("paper", "")
+            if isinstance(item, Line):
+                if not item.text:
+                    continue
+                kind, text = "paragraph", item.text
+            elif isinstance(item, _Figure):
+                kind, text = "image", item.picture.alt
+            self.paper.placements.append(Placement(f"paper {number}", kind, went_to, " ".join(text.split())[:70]))
 
     def _items(self, lines: list[Line]) -> list[Item]:
         """Lines, tables and pictures in order, each table or picture with its caption (a Caption
@@ -698,8 +759,11 @@ class Placer:
         name = f"table_{len(self.paper.tables) + 1}"
         header_rows = item.table.header_rows or 1
         body = item.table.rows[header_rows:]  # header cells are bold by the table's style, not by markup
-        markup_columns = {
-            column for row in body for column, cell in enumerate(row) if any(run.bold or run.italic for run in cell)
+        markup_columns = {  # formatted cells, and cells of several lines (a line break is markup)
+            column
+            for row in body
+            for column, cell in enumerate(row)
+            if any(run.bold or run.italic for run in cell) or "\n" in "".join(run.text for run in cell).strip()
         }
         rows = [
             [
@@ -712,6 +776,8 @@ class Placer:
         ]
         caption = item.caption or f"Table {len(self.paper.tables) + 1} of the Word paper (write its caption)"
         table = ImportedTable(name, caption, rows, header_rows, item.notes, markup_columns, item.caption is not None)
+        table.row_groups = self._row_groups(item.table, header_rows, name)
+        table.align, table.landscape = item.table.align, item.table.landscape
         self.paper.tables.append(table)
         if item.caption is None:
             self.paper.notes.append(f"{name} had no caption; a placeholder was written in data.yaml")
@@ -723,6 +789,30 @@ class Placer:
             self.paper.notes.append(
                 f"{name} stood where the content format has no tables ({self._file()}); place it yourself"
             )
+
+    def _row_groups(self, table: Table, header_rows: int, name: str) -> int | None:
+        """The column whose cells Word merged down over runs of rows: the content's `row_groups`,
+        which prints a run of equal values once. A column qualifies when its merged cells are
+        exactly where a value repeats the one above, so that nothing prints merged that Word
+        printed apart. The content has one such column; merges in others print on every row."""
+        texts = table.texts()
+        merged = sorted({column for row, column in table.merged_down if row > header_rows})
+        for column in merged:
+            if all(
+                ((row, column) in table.merged_down) == (texts[row][column] == texts[row - 1][column])
+                for row in range(header_rows + 1, len(texts))
+                if column < len(texts[row]) and column < len(texts[row - 1])
+            ):
+                others = [number + 1 for number in merged if number != column]
+                if others:
+                    self.paper.notes.append(
+                        f"{name}: cells merged down in column(s) {', '.join(map(str, others))} print on every row; "
+                        "only one column can group rows"
+                    )
+                return column
+        if merged:
+            self.paper.notes.append(f"{name}: cells merged down in Word print on every row (they do not group rows)")
+        return None
 
     def _figure(self, item: _Figure) -> None:
         picture = item.picture
@@ -797,6 +887,13 @@ class Placer:
             None,
         )
         cover["organisation"] = organisation
+
+
+def _block_index(item: Item) -> int:
+    """The item's position in the Word document."""
+    if isinstance(item, _Table):
+        return item.table.index
+    return (item.source if isinstance(item, _Figure) else item).block.index
 
 
 def _continues(line: Line) -> bool:

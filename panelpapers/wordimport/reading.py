@@ -19,6 +19,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+ALIGNMENTS = {1: "center", 2: "right"}  # WD_ALIGN_PARAGRAPH's values
 PICTURE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
 
@@ -57,6 +58,9 @@ class Table:
     index: int
     rows: list[list[list[Run]]]  # row › cell › formatted runs
     header_rows: int  # rows marked to repeat as headers (0 when Word does not say)
+    merged_down: set[tuple[int, int]] = field(default_factory=set)  # (row, column) continuing the cell above
+    align: list[str | None] = field(default_factory=list)  # per column: center or right when every cell says so
+    landscape: bool = False  # printed on a landscape page
 
     def texts(self) -> list[list[str]]:
         return [["".join(run.text for run in cell).strip() for cell in row] for row in self.rows]
@@ -82,6 +86,7 @@ def read_word_paper(archive: zipfile.ZipFile) -> WordPaper:
     formats = _list_formats(document)
     blocks: list[Block] = []
     _read_body(document, document.element.body, blocks, formats, in_contents=False)
+    _mark_landscape(document, blocks)
     furniture: list[str] = []
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
@@ -207,11 +212,29 @@ def _picture(document: Document, drawing: Any) -> Picture:
     return Picture(part.blob, extension, alt)
 
 
+def _mark_landscape(document: Document, blocks: list[Block]) -> None:
+    """Marks the tables printed in a landscape section. A section's properties close it: they stand
+    in its last paragraph, and the body's own are the last section's."""
+    tables = iter(block for block in blocks if isinstance(block, Table))
+    waiting: list[Table] = []
+    for element in document.element.body.iter(qn("w:tbl"), qn("w:sectPr")):
+        if element.tag == qn("w:tbl"):
+            if next(element.iterancestors(qn("w:tbl")), None) is None:  # not a table inside a cell
+                waiting.extend(table for table in [next(tables, None)] if table is not None)
+            continue
+        size = element.find(qn("w:pgSz"))
+        for table in waiting:
+            table.landscape = size is not None and size.get(qn("w:orient")) == "landscape"
+        waiting.clear()
+
+
 def _table(table: DocxTable, index: int) -> Table:
     rows: list[list[list[Run]]] = []
+    merged_down: set[tuple[int, int]] = set()
+    alignments: list[list[str | None]] = []
     header_rows = 0
     counting = True
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
         properties = row._tr.trPr
         is_header = properties is not None and properties.find(qn("w:tblHeader")) is not None
         if counting and is_header:
@@ -219,12 +242,25 @@ def _table(table: DocxTable, index: int) -> Table:
         else:
             counting = False
         cells: list[list[Run]] = []
-        for cell in row.cells:
+        aligned: list[str | None] = []
+        for column, cell in enumerate(row.cells):
+            if cell._tc.getparent() is not row._tr:  # python-docx gives the cell above for a merged one
+                merged_down.add((number, column))
             runs: list[Run] = []
-            for number, paragraph in enumerate(cell.paragraphs):
-                if number and runs:
-                    runs.append(Run(" "))
+            for paragraph in cell.paragraphs:
+                if runs:
+                    runs.append(Run("\n"))  # a cell's paragraphs are lines, as the register prints them
                 runs.extend(Run(run.text, _on(run, "bold"), _on(run, "italic")) for run in paragraph.runs if run.text)
             cells.append(runs)
+            alignment = cell.paragraphs[0].alignment if cell.paragraphs else None
+            aligned.append(ALIGNMENTS.get(int(alignment)) if alignment is not None else None)
         rows.append(cells)
-    return Table(index, rows, header_rows)
+        alignments.append(aligned)
+    body = alignments[header_rows or 1 :]
+    width = max((len(row) for row in rows), default=0)
+    align = [_same([row[column] if column < len(row) else None for row in body]) for column in range(width)]
+    return Table(index, rows, header_rows, merged_down, align)
+
+
+def _same(values: list[str | None]) -> str | None:
+    return values[0] if values and all(value == values[0] for value in values) else None

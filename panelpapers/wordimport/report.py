@@ -14,8 +14,21 @@ def held(paper: ImportedPaper) -> list[str]:
     return [
         f"{placement.found_in}: {placement.kind} “{placement.text}” → {placement.went_to}"
         for placement in paper.placements
-        if "holding place" in placement.went_to or placement.went_to.startswith("not placed")
+        if ("holding place" in placement.went_to or placement.went_to.startswith("not placed"))
+        and not placement.found_in.startswith("paper ")  # a further paper's blocks: counted in other_papers
     ]
+
+
+def other_papers(paper: ImportedPaper) -> list[str]:
+    """One line per paper bound after the imported one, with what it holds."""
+    lines = []
+    for number, title in enumerate(paper.other_papers, start=2):
+        counts = Counter(p.kind for p in paper.placements if p.found_in == f"paper {number}")
+        lines.append(
+            f"paper {number} of the Word file, “{title}” ({counts['paragraph']} paragraphs, {counts['table']} tables, "
+            f"{counts['image']} pictures): not imported; import it from a DOCX of that paper alone"
+        )
+    return lines
 
 
 def report_markdown(source: str, folder: str, paper: ImportedPaper) -> str:
@@ -31,7 +44,7 @@ def report_markdown(source: str, folder: str, paper: ImportedPaper) -> str:
         "|---|---|---|---|",
     ]
     lines += [f"| {region} | " + " | ".join(str(counts[(region, kind)]) for kind in KINDS) + " |" for region in regions]
-    waiting = held(paper)
+    waiting = other_papers(paper) + held(paper)
     lines += ["", "## Not placed (in a holding place)", ""]
     lines += [f"- {entry}" for entry in waiting] or ["None."]
     lines += ["", "## To check", ""]
@@ -43,7 +56,8 @@ def report_markdown(source: str, folder: str, paper: ImportedPaper) -> str:
 
 def summary_lines(paper: ImportedPaper) -> list[str]:
     """A few lines for the terminal."""
-    counts = Counter(p.kind for p in paper.placements if not p.went_to.startswith("furniture"))
+    imported = [p for p in paper.placements if not p.found_in.startswith("paper ")]  # not the further papers'
+    counts = Counter(p.kind for p in imported if not p.went_to.startswith("furniture"))
     furniture = sum(p.went_to.startswith("furniture") for p in paper.placements)
     lines = [
         f"{counts['paragraph']} paragraphs, {counts['table']} tables and {counts['image']} pictures placed or held; "

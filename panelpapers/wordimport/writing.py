@@ -250,8 +250,11 @@ def table_csv(table: ImportedTable) -> tuple[str, dict[str, Any]]:
         column: dict[str, Any] = {"name": name}
         if headers[index]:
             column["header"] = headers[index]
-        cells = [row[index] for row in body if row[index]]
-        if cells and all(NUMBER.match(cell) for cell in cells):
+        cells = [row[index].strip("*") for row in body if row[index]]  # a bold total is a number too
+        aligned = table.align[index] if index < len(table.align) else None
+        if aligned:
+            column["align"] = aligned
+        elif cells and all(NUMBER.match(cell) for cell in cells):
             column["align"] = "right"
         if index in table.markup_columns:
             column["markup"] = "yes"
@@ -263,8 +266,12 @@ def table_csv(table: ImportedTable) -> tuple[str, dict[str, Any]]:
         if groups:
             entry["header_groups"] = groups
     entry["columns"] = columns
+    if table.row_groups is not None:
+        entry["row_groups"] = names[table.row_groups]
     if table.notes:
         entry["notes"] = table.notes
+    if table.landscape:
+        entry["landscape"] = "yes"
     return out.getvalue(), {"source": source, "table": entry}
 
 
