@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from pathlib import Path
 import pytest
 
 PAPER = "02-risk-management"  # the example meeting's paper folder
+SQUARED = "\u00b2".encode().decode("latin-1")  # "²" as the edits below see UTF-8 text (see _read)
+HANG_SECONDS = 120  # a broken meeting is refused in seconds; one still building after this hangs
 
 # --- Editing content as text ----------------------------------------------------------------------
 # Files are read as bytes and decoded as latin-1, so every byte round-trips unchanged: the UTF-8 of
@@ -128,6 +131,95 @@ def duplicate_first_label(meeting: Path) -> None:
 
 def first_label(text: str) -> str:
     return re.search(r"^\s*(?:- )?label: (\S+)$", text, re.M)[1]
+
+
+def nest_flow(name: str, depth: int) -> Edit:
+    """Adds `deep: [[[…x…]]]`, a list nested `depth` levels deep on one line."""
+    return append(name, f"deep: {'[' * depth}x{']' * depth}\n")
+
+
+def nest_block(name: str, depth: int) -> Edit:
+    """Adds `deep:` holding `- - - … x`, a block list nested `depth` levels deep on the next line."""
+    return append(name, f"deep:\n  {'- ' * depth}x\n")
+
+
+GOVERNANCE = "04-governance-statement/"
+GOVERNANCE_DATA = GOVERNANCE + "data.yaml"
+EXTRA_XLSX = GOVERNANCE + "data/extra.xlsx"
+
+
+def xlsx_source(damage: Callable[[dict[str, bytes]], None]) -> Edit:
+    """Declares a workbook source in the governance paper's data.yaml and writes the workbook: a
+    valid one made by openpyxl, whose zip parts (name -> bytes) `damage` then changes."""
+
+    def edit(meeting: Path) -> None:
+        import io
+        import zipfile
+
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        for row in (["name", "count"], ["alpha", 3], ["beta", 4]):
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        with zipfile.ZipFile(buffer) as original:
+            parts = {info.filename: original.read(info) for info in original.infolist()}
+        damage(parts)
+        path = meeting / EXTRA_XLSX
+        path.parent.mkdir(exist_ok=True)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as damaged:
+            for part, data in parts.items():
+                damaged.writestr(part, data)
+        source = "  extra:\n    file: data/extra.xlsx\n    columns: {name: text, count: integer}\n"
+        sub(GOVERNANCE_DATA, r"^sources:\n", "sources:\n" + source)(meeting)
+
+    return edit
+
+
+def missing_shared_string(parts: dict[str, bytes]) -> None:
+    """Cells read from the shared strings part, which holds fewer strings than a cell asks for."""
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    texts = re.findall(r'<c r="(\w+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', sheet)
+    for i, (cell, text) in enumerate(texts):
+        index = i if cell != "A3" else 99  # "beta" points at a string that is not there
+        inline = f'<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>'
+        sheet = sheet.replace(inline, f'<c r="{cell}" t="s"><v>{index}</v></c>')
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    strings = "".join(f"<si><t>{text}</t></si>" for _, text in texts[:-1])
+    parts["xl/sharedStrings.xml"] = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + "</sst>"
+    ).encode()
+    types = parts["[Content_Types].xml"].decode().replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["[Content_Types].xml"] = types.encode()
+
+
+def zip_bomb(parts: dict[str, bytes]) -> None:
+    """A sheet of 3 million rows: 100 MB of XML that deflates to well under a megabyte."""
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    rows = b'<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>' * 2_000_000
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"</sheetData>", rows + b"</sheetData>")
+
+
+def yes_decimals(value: str) -> Edit:
+    """The survey table's "Yes" column shown with `decimals: value`."""
+    return sub(GOVERNANCE_DATA, r'(header: "Yes", format: percent, decimals:) 0', rf"\1 {value}")
+
+
+def empty_after_filter(meeting: Path) -> None:
+    """The table the survey chart draws keeps no rows."""
+    sub(GOVERNANCE_DATA, r"^(    source: survey\n)", r"\1    where: [{column: question, equals: Q99}]\n")(meeting)
+
+
+def stray_paper_folder(meeting: Path) -> None:
+    """A copy of a paper whose paper.yaml was left out (or not yet written)."""
+    shutil.copytree(meeting / PAPER, meeting / "05-late-paper")
+    (meeting / "05-late-paper" / "paper.yaml").unlink()
 
 
 # --- Finding the expected line in the edited file -------------------------------------------------
@@ -510,6 +602,144 @@ CASES = [
         "'recruitment and development' is not a declared column; quote a value that contains a comma",
         first("Skills, recruitment"),
     ),
+    # hostile input: each once ended in a crash, a hang or silence
+    Case(
+        "yaml-nested-flow-10000-deep",
+        PAPER_YAML,
+        nest_flow(PAPER_YAML, 10_000),
+        "nested more than 100 levels deep",
+        first(r"^deep:"),
+    ),
+    Case(
+        "yaml-nested-block-10000-deep",
+        P + "legal.yaml",
+        nest_block(P + "legal.yaml", 10_000),
+        "nested more than 100 levels deep",
+        first(r"^  - - - "),
+    ),
+    Case(
+        "integer-superscript-digit",
+        GOVERNANCE_DATA,
+        sub(GOVERNANCE_DATA, r"yes: 64,", f"yes: {SQUARED},"),
+        "column 'yes': expected a whole number, got '\u00b2'",
+        first(f"yes: {SQUARED}"),
+    ),
+    Case(
+        "integer-beyond-64-bits",
+        GOVERNANCE_DATA,
+        sub(GOVERNANCE_DATA, r"yes: 64,", "yes: 99999999999999999999999,"),
+        "column 'yes': expected a whole number of at most 18 digits, got '99999999999999999999999'",
+        first(r"yes: 9999"),
+    ),
+    Case(
+        "decimals-superscript-digit",
+        GOVERNANCE_DATA,
+        yes_decimals(SQUARED),
+        "expected a number of decimal places from 0 to 10, got '\u00b2'",
+        first(f"decimals: {SQUARED}"),
+    ),
+    Case(
+        "decimals-beyond-64-bits",
+        GOVERNANCE_DATA,
+        yes_decimals("99999999999999999999999"),
+        "expected a number of decimal places from 0 to 10, got '99999999999999999999999'",
+        first("decimals: 9999"),
+    ),
+    Case(
+        "table-decimals-negative",
+        GOVERNANCE_DATA,
+        yes_decimals("-1"),
+        "expected a number of decimal places from 0 to 10, got '-1'",
+        first("decimals: -1"),
+    ),
+    Case(
+        "figure-decimals-negative",
+        "03-audit-actions/data.yaml",
+        sub("03-audit-actions/data.yaml", r"total: \{source: actions, count: rows\}",
+            "total: {source: actions, count: rows, format: number, decimals: -1}"),
+        "expected a number of decimal places from 0 to 10, got '-1'",
+        first("decimals: -1"),
+    ),
+    Case(
+        "chart-table-empty-after-filter",
+        GOVERNANCE_DATA,
+        empty_after_filter,
+        "chart 'survey_chart': its table 'survey_results' has no rows after its 'where' conditions",
+        first(r"^  survey_chart:"),
+    ),
+    Case(
+        "xlsx-missing-shared-string",
+        EXTRA_XLSX,
+        xlsx_source(missing_shared_string),
+        "cannot read workbook: a cell in row 3 refers to text the workbook does not hold",
+        lambda _: 3,
+    ),
+    Case(
+        "xlsx-zip-bomb",
+        EXTRA_XLSX,
+        xlsx_source(zip_bomb),
+        "bytes unpacked; the limit is 50,000,000",
+        WHOLE_FILE,
+    ),
+    Case(
+        "expression-huge-power",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'A big number: {{ 9**(9**9) }}.'"),
+        "too large",
+        first(r"9\*\*"),
+    ),
+    Case(
+        "expression-repeated-text",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'Long: {{ \"ab\" * 10**9 }}.'"),
+        "too long",
+        first(r"10\*\*9"),
+    ),
+    Case(
+        "expression-nested-loops",
+        P + "financial.yaml",
+        add_paragraph(
+            P + "financial.yaml",
+            "'{% for i in range(10**10) %}{% for j in range(99999) %}{% endfor %}{% endfor %}'",
+        ),
+        "statements are not allowed in text",
+        first(r"\{% for"),
+    ),
+    Case(
+        "expression-long-range",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ range(10**10)|list }}'"),
+        "range of 10000000000 numbers; the limit is 10,000",
+        first(r"range\("),
+    ),
+    Case(
+        "expression-padded-text",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ \"x\".ljust(10**9) }}'"),
+        "calling 'ljust' is not allowed in text",
+        first(r"ljust"),
+    ),
+    Case(
+        "expression-wide-filter",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ \"x\"|center(10**9) }}'"),
+        "filter 'center' is not allowed in text",
+        first(r"center"),
+    ),
+    Case(
+        "expression-printf-width",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ \"%0999999999d\" % 1 }}'"),
+        "formatting text with % is not allowed",
+        first(r"%0999"),
+    ),
+    Case(
+        "paper-folder-without-paper-yaml",
+        "05-late-paper",
+        stray_paper_folder,
+        "a paper folder without paper.yaml; add paper.yaml or remove the folder",
+        WHOLE_FILE,
+    ),
 ]
 
 
@@ -580,7 +810,10 @@ def build_refused(
     """Builds the broken meeting; returns what went wrong (nothing if all is as it should be)."""
     cwd = cwd or meeting.parents[1]  # by default the folder holding content/
     before = snapshot(out)
-    result = panelpapers_cli("build", meeting, "--out", out, cwd=cwd)
+    try:
+        result = panelpapers_cli("build", meeting, "--out", out, cwd=cwd, timeout=HANG_SECONDS)
+    except subprocess.TimeoutExpired:
+        return [f"the build was still running after {HANG_SECONDS} s"]
     failures = []
     if "Traceback" in result.stderr:
         failures.append("a traceback was printed")
@@ -708,3 +941,45 @@ def test_values_stay_text(title: str, report_by: str, workspace, panelpapers_cli
     html = (out / meeting.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
     assert f"<title>{title}</title>" in html  # "1.10" alone would match a paragraph number
     assert f"Report by: {report_by}" in html
+
+
+# --- Several meetings, and folders that are not papers --------------------------------------------
+
+
+def test_two_meetings_of_one_name_are_refused(workspace, panelpapers_cli) -> None:
+    """Two meetings whose folders share a name would be written to one output folder, the second
+    over the first: the build says so rather than publish either."""
+    meeting, out = workspace
+    other = meeting.parents[2] / "elsewhere" / "content" / meeting.name
+    shutil.copytree(meeting, other)
+    cwd = meeting.parents[2]
+    before = snapshot(out)
+    result = panelpapers_cli("build", meeting, other, "--out", out, cwd=cwd, timeout=HANG_SECONDS)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    first_shown, other_shown = shown_path(meeting, cwd), shown_path(other, cwd)
+    want = (
+        f"{other_shown}: another meeting folder of this name is built too ({first_shown}), "
+        f"and both would be written to {meeting.name}/"
+    )
+    assert want in result.stderr.splitlines()[-2], result.stderr
+    assert snapshot(out) == before
+
+
+def test_hidden_folders_and_folders_without_yaml_are_not_papers(workspace, panelpapers_cli) -> None:
+    """A hidden folder (an editor's or a tool's) and a folder of pictures are left alone; a folder
+    named as papers are, or holding YAML, is taken for a paper missing its paper.yaml."""
+    meeting, _ = workspace
+    (meeting / ".drafts").mkdir()
+    shutil.copyfile(meeting / PAPER / "legal.yaml", meeting / ".drafts" / "legal.yaml")
+    (meeting / "pictures").mkdir()
+    (meeting / "pictures" / "logo.png").write_bytes(b"\x89PNG")
+    result = panelpapers_cli("check", meeting, cwd=meeting.parents[1], timeout=HANG_SECONDS)
+    assert result.returncode == 0, result.stderr
+    (meeting / "notes").mkdir()
+    shutil.copyfile(meeting / PAPER / "legal.yaml", meeting / "notes" / "legal.yaml")
+    (meeting / "06-empty").mkdir()
+    result = panelpapers_cli("check", meeting, cwd=meeting.parents[1], timeout=HANG_SECONDS)
+    assert result.returncode == 1, result.stderr
+    stray = sorted(line.split(": ")[0] for line in result.stderr.splitlines() if "without paper.yaml" in line)
+    assert stray == [shown_path(meeting / name, meeting.parents[1]) for name in ("06-empty", "notes")]

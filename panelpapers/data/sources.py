@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data.spec import ColumnSpec, SourceSpec
+from panelpapers.data.spec import ColumnSpec, SourceSpec, integer_problem, parse_integer, parse_number
 from panelpapers.errors import Location, Problem
 from panelpapers.load.source import MAX_FILE_BYTES, YamlFile, read_text
 
@@ -155,15 +155,11 @@ def convert(value: str, column: ColumnSpec) -> tuple[Any, str | None]:
             return None, f"expected one of {', '.join(column.allowed)}, got '{value}'{hint}"
         return value, None
     if column.type == "integer":
-        cleaned = text.replace(",", "")
-        if cleaned.lstrip("-").isdigit():
-            return int(cleaned), None
-        return None, f"expected a whole number, got '{value}'"
+        whole = parse_integer(text.replace(",", ""))
+        return (whole, None) if whole is not None else (None, integer_problem(value))
     if column.type == "number":
-        try:
-            return float(text.replace(",", "")), None
-        except ValueError:
-            return None, f"expected a number, got '{value}'"
+        number = parse_number(text.replace(",", ""))
+        return (number, None) if number is not None else (None, f"expected a number, got '{value}'")
     try:
         return dt.date.fromisoformat(text), None
     except ValueError:
