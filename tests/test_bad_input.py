@@ -153,29 +153,36 @@ def xlsx_source(damage: Callable[[dict[str, bytes]], None]) -> Edit:
     valid one made by openpyxl, whose zip parts (name -> bytes) `damage` then changes."""
 
     def edit(meeting: Path) -> None:
-        import io
-        import zipfile
-
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        for row in (["name", "count"], ["alpha", 3], ["beta", 4]):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        with zipfile.ZipFile(buffer) as original:
-            parts = {info.filename: original.read(info) for info in original.infolist()}
-        damage(parts)
         path = meeting / EXTRA_XLSX
         path.parent.mkdir(exist_ok=True)
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as damaged:
-            for part, data in parts.items():
-                damaged.writestr(part, data)
+        path.write_bytes(damaged_workbook(damage))
         source = "  extra:\n    file: data/extra.xlsx\n    columns: {name: text, count: integer}\n"
         sub(GOVERNANCE_DATA, r"^sources:\n", "sources:\n" + source)(meeting)
 
     return edit
+
+
+def damaged_workbook(damage: Callable[[dict[str, bytes]], None]) -> bytes:
+    """A workbook of a header and two rows (name, count) written by openpyxl, then `damage`d."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["name", "count"], ["alpha", 3], ["beta", 4]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    damage(parts)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    return damaged.getvalue()
 
 
 def missing_shared_string(parts: dict[str, bytes]) -> None:
@@ -671,7 +678,7 @@ CASES = [
         "xlsx-missing-shared-string",
         EXTRA_XLSX,
         xlsx_source(missing_shared_string),
-        "cannot read workbook: a cell in row 3 refers to text the workbook does not hold",
+        "cannot read workbook: a cell in this row refers to text the workbook does not hold",
         lambda _: 3,
     ),
     Case(
@@ -983,3 +990,49 @@ def test_hidden_folders_and_folders_without_yaml_are_not_papers(workspace, panel
     assert result.returncode == 1, result.stderr
     stray = sorted(line.split(": ")[0] for line in result.stderr.splitlines() if "without paper.yaml" in line)
     assert stray == [shown_path(meeting / name, meeting.parents[1]) for name in ("06-empty", "notes")]
+
+
+# --- Workbooks: limits read from the zip directory, and sizes a sheet declares for itself -------
+
+
+def _sheet_with(parts: dict[str, bytes], old: bytes, new: bytes) -> None:
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert old in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(old, new)
+
+
+def test_workbook_parts_that_unpack_far_larger_than_a_spreadsheet_writes_are_refused(tmp_path) -> None:
+    """20 MB of padding is within the size limit, but no spreadsheet program packs XML 1,000 times."""
+    from panelpapers.data.sources import read_xlsx_rows
+
+    path = tmp_path / "padded.xlsx"
+    padding = b" " * 20_000_000
+    path.write_bytes(damaged_workbook(lambda parts: _sheet_with(parts, b"<sheetData>", padding + b"<sheetData>")))
+    _, _, problems = read_xlsx_rows(path, None)
+    assert len(problems) == 1, problems
+    assert str(problems[0]).startswith(f"{path}: workbook part xl/worksheets/sheet1.xml unpacks ")
+    assert "times larger than it is packed" in problems[0].message
+
+
+def test_a_sheet_declaring_itself_huge_is_read_as_it_is(tmp_path) -> None:
+    """A sheet that declares A1:XFD1048576 would have every row padded to 16,384 cells."""
+    from panelpapers.data.sources import read_xlsx_rows
+
+    path = tmp_path / "declared.xlsx"
+    path.write_bytes(damaged_workbook(lambda parts: _sheet_with(parts, b'ref="A1:B3"', b'ref="A1:XFD1048576"')))
+    header, rows, problems = read_xlsx_rows(path, None)
+    assert (header, [row.cells for row in rows], problems) == (
+        ["name", "count"],
+        [{"name": "alpha", "count": "3"}, {"name": "beta", "count": "4"}],
+        [],
+    )
+
+
+def test_a_row_wider_than_the_limit_is_refused_at_its_row(tmp_path) -> None:
+    from panelpapers.data.sources import read_xlsx_rows
+
+    path = tmp_path / "wide.xlsx"
+    far = b'<c r="ZZZ3" t="n"><v>1</v></c></row></sheetData>'
+    path.write_bytes(damaged_workbook(lambda parts: _sheet_with(parts, b"</row></sheetData>", far)))
+    _, _, problems = read_xlsx_rows(path, None)
+    assert [str(p) for p in problems] == [f"{path}:3: row has 18,278 columns; the limit is 1,000"]
