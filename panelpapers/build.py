@@ -119,7 +119,7 @@ def check_meeting(meeting: MeetingSource) -> list[Problem]:
     in_order = sorted(folders, key=lambda name: (agenda_index.get(name, off_agenda), name))
     for name in in_order:
         number, dash, _rest = name.partition("-")
-        if not (dash and number.isdigit()):
+        if not (dash and number.isascii() and number.isdigit()):
             continue
         first = numbered.setdefault(int(number), name)
         if first != name:

@@ -42,6 +42,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from panelpapers.load.boundary import outside_project
+from panelpapers.load.folders import stray_folders
 from panelpapers.project import HOUSE_STYLE_FILE
 
 CACHE_FOLDER = ".panelpapers-cache"
@@ -324,8 +325,10 @@ def fingerprint(paths: list[Path], context: KeyContext) -> Fingerprint | None:
     record: list[Any] = []
     for meeting, papers in found.meetings:
         found.keys.update((paper, paper_key(paper, context)) for paper in papers)
+        # A folder that looks like a paper but is not one is a problem the build must see (load/content.py).
+        strays = [folder.name for folder in stray_folders(meeting)]
         record.append(
-            [meeting.name, content_digest(meeting / MEETING_FILE), [[p.name, found.keys[p]] for p in papers]]
+            [meeting.name, content_digest(meeting / MEETING_FILE), [[p.name, found.keys[p]] for p in papers], strays]
         )
     for paper in found.papers:
         found.keys[paper] = paper_key(paper, context)

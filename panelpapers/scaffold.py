@@ -24,7 +24,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from panelpapers.errors import Location
 from panelpapers.house import House
-from panelpapers.load.content import MEETING_FILE, paper_folders
+from panelpapers.load.content import MEETING_FILE
+from panelpapers.load.folders import paper_folders
 from panelpapers.load.schema import SECTION_FILES
 from panelpapers.load.source import load_yaml, read_text
 from panelpapers.project import find_root, load_project

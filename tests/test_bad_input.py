@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from pathlib import Path
 import pytest
 
 PAPER = "02-risk-management"  # the example meeting's paper folder
+SQUARED = "\u00b2".encode().decode("latin-1")  # "²" as the edits below see UTF-8 text (see _read)
+HANG_SECONDS = 120  # a broken meeting is refused in seconds; one still building after this hangs
 
 # --- Editing content as text ----------------------------------------------------------------------
 # Files are read as bytes and decoded as latin-1, so every byte round-trips unchanged: the UTF-8 of
@@ -128,6 +131,102 @@ def duplicate_first_label(meeting: Path) -> None:
 
 def first_label(text: str) -> str:
     return re.search(r"^\s*(?:- )?label: (\S+)$", text, re.M)[1]
+
+
+def nest_flow(name: str, depth: int) -> Edit:
+    """Adds `deep: [[[…x…]]]`, a list nested `depth` levels deep on one line."""
+    return append(name, f"deep: {'[' * depth}x{']' * depth}\n")
+
+
+def nest_block(name: str, depth: int) -> Edit:
+    """Adds `deep:` holding `- - - … x`, a block list nested `depth` levels deep on the next line."""
+    return append(name, f"deep:\n  {'- ' * depth}x\n")
+
+
+GOVERNANCE = "04-governance-statement/"
+GOVERNANCE_DATA = GOVERNANCE + "data.yaml"
+EXTRA_XLSX = GOVERNANCE + "data/extra.xlsx"
+
+
+def xlsx_source(damage: Callable[[dict[str, bytes]], None]) -> Edit:
+    """Declares a workbook source in the governance paper's data.yaml and writes the workbook: a
+    valid one made by openpyxl, whose zip parts (name -> bytes) `damage` then changes."""
+
+    def edit(meeting: Path) -> None:
+        path = meeting / EXTRA_XLSX
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(damaged_workbook(damage))
+        source = "  extra:\n    file: data/extra.xlsx\n    columns: {name: text, count: integer}\n"
+        sub(GOVERNANCE_DATA, r"^sources:\n", "sources:\n" + source)(meeting)
+
+    return edit
+
+
+def damaged_workbook(damage: Callable[[dict[str, bytes]], None]) -> bytes:
+    """A workbook of a header and two rows (name, count) written by openpyxl, then `damage`d."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["name", "count"], ["alpha", 3], ["beta", 4]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    damage(parts)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    return damaged.getvalue()
+
+
+def missing_shared_string(parts: dict[str, bytes]) -> None:
+    """Cells read from the shared strings part, which holds fewer strings than a cell asks for."""
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    texts = re.findall(r'<c r="(\w+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', sheet)
+    for i, (cell, text) in enumerate(texts):
+        index = i if cell != "A3" else 99  # "beta" points at a string that is not there
+        inline = f'<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>'
+        sheet = sheet.replace(inline, f'<c r="{cell}" t="s"><v>{index}</v></c>')
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    strings = "".join(f"<si><t>{text}</t></si>" for _, text in texts[:-1])
+    parts["xl/sharedStrings.xml"] = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + strings + "</sst>"
+    ).encode()
+    types = parts["[Content_Types].xml"].decode().replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["[Content_Types].xml"] = types.encode()
+
+
+def zip_bomb(parts: dict[str, bytes]) -> None:
+    """A sheet of 3 million rows: 100 MB of XML that deflates to well under a megabyte."""
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    rows = b'<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c></row>' * 2_000_000
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"</sheetData>", rows + b"</sheetData>")
+
+
+def yes_decimals(value: str) -> Edit:
+    """The survey table's "Yes" column shown with `decimals: value`."""
+    return sub(GOVERNANCE_DATA, r'(header: "Yes", format: percent, decimals:) 0', rf"\1 {value}")
+
+
+def empty_after_filter(meeting: Path) -> None:
+    """The table the survey chart draws keeps no rows."""
+    sub(GOVERNANCE_DATA, r"^(    source: survey\n)", r"\1    where: [{column: question, equals: Q99}]\n")(meeting)
+
+
+def stray_paper_folder(meeting: Path) -> None:
+    """A copy of a paper whose paper.yaml was left out (or not yet written)."""
+    shutil.copytree(meeting / PAPER, meeting / "05-late-paper")
+    (meeting / "05-late-paper" / "paper.yaml").unlink()
 
 
 # --- Finding the expected line in the edited file -------------------------------------------------
@@ -510,6 +609,168 @@ CASES = [
         "'recruitment and development' is not a declared column; quote a value that contains a comma",
         first("Skills, recruitment"),
     ),
+    # hostile input: each once ended in a crash, a hang or silence
+    Case(
+        "yaml-nested-flow-10000-deep",
+        PAPER_YAML,
+        nest_flow(PAPER_YAML, 10_000),
+        "nested more than 100 levels deep",
+        first(r"^deep:"),
+    ),
+    Case(
+        "yaml-nested-block-10000-deep",
+        P + "legal.yaml",
+        nest_block(P + "legal.yaml", 10_000),
+        "nested more than 100 levels deep",
+        first(r"^  - - - "),
+    ),
+    Case(
+        "integer-superscript-digit",
+        GOVERNANCE_DATA,
+        sub(GOVERNANCE_DATA, r"yes: 64,", f"yes: {SQUARED},"),
+        "column 'yes': expected a whole number, got '\u00b2'",
+        first(f"yes: {SQUARED}"),
+    ),
+    Case(
+        "integer-beyond-64-bits",
+        GOVERNANCE_DATA,
+        sub(GOVERNANCE_DATA, r"yes: 64,", "yes: 99999999999999999999999,"),
+        "column 'yes': expected a whole number of at most 18 digits, got '99999999999999999999999'",
+        first(r"yes: 9999"),
+    ),
+    Case(
+        "decimals-superscript-digit",
+        GOVERNANCE_DATA,
+        yes_decimals(SQUARED),
+        "expected a number of decimal places from 0 to 10, got '\u00b2'",
+        first(f"decimals: {SQUARED}"),
+    ),
+    Case(
+        "decimals-beyond-64-bits",
+        GOVERNANCE_DATA,
+        yes_decimals("99999999999999999999999"),
+        "expected a number of decimal places from 0 to 10, got '99999999999999999999999'",
+        first("decimals: 9999"),
+    ),
+    Case(
+        "table-decimals-negative",
+        GOVERNANCE_DATA,
+        yes_decimals("-1"),
+        "expected a number of decimal places from 0 to 10, got '-1'",
+        first("decimals: -1"),
+    ),
+    Case(
+        "figure-decimals-negative",
+        "03-audit-actions/data.yaml",
+        sub("03-audit-actions/data.yaml", r"total: \{source: actions, count: rows\}",
+            "total: {source: actions, count: rows, format: number, decimals: -1}"),
+        "expected a number of decimal places from 0 to 10, got '-1'",
+        first("decimals: -1"),
+    ),
+    Case(
+        "pivot-on-a-column-of-many-values",
+        "03-audit-actions/data.yaml",
+        sub("03-audit-actions/data.yaml", r"pivot: \{rows: business_group, columns: due_quarter, count: rows\}",
+            "pivot: {rows: business_group, columns: ref, count: rows}"),
+        "columns, one per value; the limit is 100: pivot on a column with fewer values",
+        first("columns: ref"),
+    ),
+    Case(
+        "figure-expression-30000-terms",
+        "03-audit-actions/data.yaml",
+        sub("03-audit-actions/data.yaml", r"expression: \"actions.outstanding \+ actions.closed",
+            "expression: \"actions.outstanding + actions.closed" + " + 0" * 30_000),
+        "the limit is 500",
+        first("expression: "),
+    ),
+    Case(
+        "figure-expression-beyond-floating-point",
+        "03-audit-actions/data.yaml",
+        sub("03-audit-actions/data.yaml", r"expression: \"actions.outstanding \+ actions.closed",
+            "expression: \"actions.outstanding * 1e308 * 10 + actions.closed"),
+        "is too large a number to show",
+        first("expression: "),
+    ),
+    Case(
+        "chart-table-empty-after-filter",
+        GOVERNANCE_DATA,
+        empty_after_filter,
+        "chart 'survey_chart': its table 'survey_results' has no rows after its 'where' conditions",
+        first(r"^  survey_chart:"),
+    ),
+    Case(
+        "xlsx-missing-shared-string",
+        EXTRA_XLSX,
+        xlsx_source(missing_shared_string),
+        "cannot read workbook: a cell in this row refers to text the workbook does not hold",
+        lambda _: 3,
+    ),
+    Case(
+        "xlsx-zip-bomb",
+        EXTRA_XLSX,
+        xlsx_source(zip_bomb),
+        "bytes unpacked; the limit is 50,000,000",
+        WHOLE_FILE,
+    ),
+    Case(
+        "expression-huge-power",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'A big number: {{ 9**(9**9) }}.'"),
+        "too large",
+        first(r"9\*\*"),
+    ),
+    Case(
+        "expression-repeated-text",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'Long: {{ \"ab\" * 10**9 }}.'"),
+        "too long",
+        first(r"10\*\*9"),
+    ),
+    Case(
+        "expression-nested-loops",
+        P + "financial.yaml",
+        add_paragraph(
+            P + "financial.yaml",
+            "'{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}'",
+        ),
+        "statements are not allowed in text",
+        first(r"\{% for"),
+    ),
+    Case(
+        "expression-long-range",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ range(10**10)|list }}'"),
+        "range of 10000000000 numbers; the limit is 10,000",
+        first(r"range\("),
+    ),
+    Case(
+        "expression-padded-text",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ \"x\".ljust(10**9) }}'"),
+        "calling 'ljust' is not allowed in text",
+        first(r"ljust"),
+    ),
+    Case(
+        "expression-wide-filter",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ \"x\"|center(10**9) }}'"),
+        "filter 'center' is not allowed in text",
+        first(r"center"),
+    ),
+    Case(
+        "expression-printf-width",
+        P + "financial.yaml",
+        add_paragraph(P + "financial.yaml", "'{{ \"%0999999999d\" % 1 }}'"),
+        "formatting text with % is not allowed",
+        first(r"%0999"),
+    ),
+    Case(
+        "paper-folder-without-paper-yaml",
+        "05-late-paper",
+        stray_paper_folder,
+        "a paper folder without paper.yaml; add paper.yaml or remove the folder",
+        WHOLE_FILE,
+    ),
 ]
 
 
@@ -580,7 +841,10 @@ def build_refused(
     """Builds the broken meeting; returns what went wrong (nothing if all is as it should be)."""
     cwd = cwd or meeting.parents[1]  # by default the folder holding content/
     before = snapshot(out)
-    result = panelpapers_cli("build", meeting, "--out", out, cwd=cwd)
+    try:
+        result = panelpapers_cli("build", meeting, "--out", out, cwd=cwd, timeout=HANG_SECONDS)
+    except subprocess.TimeoutExpired:
+        return [f"the build was still running after {HANG_SECONDS} s"]
     failures = []
     if "Traceback" in result.stderr:
         failures.append("a traceback was printed")
@@ -709,3 +973,117 @@ def test_values_stay_text(title: str, report_by: str, workspace, panelpapers_cli
     html = (out / meeting.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
     assert f"<title>{title}</title>" in html  # "1.10" alone would match a paragraph number
     assert f"Report by: {report_by}" in html
+
+
+# --- Several meetings, and folders that are not papers --------------------------------------------
+
+
+def test_two_meetings_of_one_name_are_refused(workspace, panelpapers_cli) -> None:
+    """Two meetings whose folders share a name would be written to one output folder, the second
+    over the first: the build says so rather than publish either."""
+    meeting, out = workspace
+    other = meeting.parents[2] / "elsewhere" / "content" / meeting.name
+    shutil.copytree(meeting, other)
+    cwd = meeting.parents[2]
+    before = snapshot(out)
+    result = panelpapers_cli("build", meeting, other, "--out", out, cwd=cwd, timeout=HANG_SECONDS)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    first_shown, other_shown = shown_path(meeting, cwd), shown_path(other, cwd)
+    want = (
+        f"{other_shown}: another meeting folder of this name is built too ({first_shown}), "
+        f"and both would be written to {meeting.name}/"
+    )
+    assert want in result.stderr.splitlines()[-2], result.stderr
+    assert snapshot(out) == before
+
+
+def test_hidden_folders_and_folders_without_yaml_are_not_papers(workspace, panelpapers_cli) -> None:
+    """A hidden folder (an editor's or a tool's) and a folder of pictures are left alone; a folder
+    named as papers are, or holding YAML, is taken for a paper missing its paper.yaml."""
+    meeting, _ = workspace
+    (meeting / ".drafts").mkdir()
+    shutil.copyfile(meeting / PAPER / "legal.yaml", meeting / ".drafts" / "legal.yaml")
+    (meeting / "pictures").mkdir()
+    (meeting / "pictures" / "logo.png").write_bytes(b"\x89PNG")
+    result = panelpapers_cli("check", meeting, cwd=meeting.parents[1], timeout=HANG_SECONDS)
+    assert result.returncode == 0, result.stderr
+    (meeting / "notes").mkdir()
+    shutil.copyfile(meeting / PAPER / "legal.yaml", meeting / "notes" / "legal.yaml")
+    (meeting / "06-empty").mkdir()
+    result = panelpapers_cli("check", meeting, cwd=meeting.parents[1], timeout=HANG_SECONDS)
+    assert result.returncode == 1, result.stderr
+    stray = sorted(line.split(": ")[0] for line in result.stderr.splitlines() if "without paper.yaml" in line)
+    assert stray == [shown_path(meeting / name, meeting.parents[1]) for name in ("06-empty", "notes")]
+
+
+# --- Workbooks: limits read from the zip directory, and sizes a sheet declares for itself -------
+
+
+def _sheet_with(parts: dict[str, bytes], old: bytes, new: bytes) -> None:
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert old in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(old, new)
+
+
+def test_workbook_parts_that_unpack_far_larger_than_a_spreadsheet_writes_are_refused(tmp_path) -> None:
+    """20 MB of padding is within the size limit, but no spreadsheet program packs XML 1,000 times."""
+    from panelpapers.data.sources import read_xlsx_rows
+
+    path = tmp_path / "padded.xlsx"
+    padding = b" " * 20_000_000
+    path.write_bytes(damaged_workbook(lambda parts: _sheet_with(parts, b"<sheetData>", padding + b"<sheetData>")))
+    _, _, problems = read_xlsx_rows(path, None)
+    assert len(problems) == 1, problems
+    assert str(problems[0]).startswith(f"{path}: workbook part xl/worksheets/sheet1.xml unpacks ")
+    assert "times larger than it is packed" in problems[0].message
+
+
+def test_a_sheet_declaring_itself_huge_is_read_as_it_is(tmp_path) -> None:
+    """A sheet that declares A1:XFD1048576 would have every row padded to 16,384 cells."""
+    from panelpapers.data.sources import read_xlsx_rows
+
+    path = tmp_path / "declared.xlsx"
+    path.write_bytes(damaged_workbook(lambda parts: _sheet_with(parts, b'ref="A1:B3"', b'ref="A1:XFD1048576"')))
+    header, rows, problems = read_xlsx_rows(path, None)
+    assert (header, [row.cells for row in rows], problems) == (
+        ["name", "count"],
+        [{"name": "alpha", "count": "3"}, {"name": "beta", "count": "4"}],
+        [],
+    )
+
+
+def test_a_row_wider_than_the_limit_is_refused_at_its_row(tmp_path) -> None:
+    from panelpapers.data.sources import read_xlsx_rows
+
+    path = tmp_path / "wide.xlsx"
+    far = b'<c r="ZZZ3" t="n"><v>1</v></c></row></sheetData>'
+    path.write_bytes(damaged_workbook(lambda parts: _sheet_with(parts, b"</row></sheetData>", far)))
+    _, _, problems = read_xlsx_rows(path, None)
+    assert [str(p) for p in problems] == [f"{path}:3: row has 18,278 columns; the limit is 1,000"]
+
+
+def test_a_stray_folder_added_after_a_build_is_reported_by_the_next_build(tmp_path, panelpapers_cli) -> None:
+    """The build cache's fingerprint sees the folder too: a warm cache does not make it a no-op."""
+    from conftest import reduced_meeting
+
+    meeting = reduced_meeting(tmp_path / "content", ["04-governance-statement"])
+    out = tmp_path / "out"
+    first = panelpapers_cli("build", meeting, "--out", out, cwd=tmp_path, timeout=HANG_SECONDS * 3)
+    assert first.returncode == 0, first.stderr
+    shutil.copytree(meeting / "04-governance-statement", meeting / "05-late-paper")
+    (meeting / "05-late-paper" / "paper.yaml").unlink()
+    want = Expected("05-late-paper", "a paper folder without paper.yaml; add paper.yaml or remove the folder", None)
+    failures = build_refused(panelpapers_cli, meeting, out, [want], cwd=tmp_path)
+    assert not failures, "\n".join(failures)
+
+
+def test_a_paper_folder_numbered_in_other_digits_is_not_a_crash(workspace, panelpapers_cli) -> None:
+    """"²4-…" starts with what str.isdigit() calls a digit, but int() cannot read."""
+    meeting, _ = workspace
+    odd = "\u00b24-governance-statement"
+    (meeting / "04-governance-statement").rename(meeting / odd)
+    sub("meeting.yaml", r"paper: 04-governance-statement$", f"paper: {odd.encode().decode('latin-1')}")(meeting)
+    result = panelpapers_cli("check", meeting, cwd=meeting.parents[1], timeout=HANG_SECONDS)
+    assert result.returncode == 0, result.stderr
+    assert "3 papers checked, no problems" in result.stdout + result.stderr

@@ -128,6 +128,12 @@ def chart_series(computed: ComputedTable, spec: ChartSpec) -> tuple[str, list[st
     import pandas as pd
 
     body = computed.body
+    if body.empty:
+        after = " after its 'where' conditions" if computed.spec.where else ""
+        raise ChartError(
+            f"its table '{computed.name}' has no rows{after}; a chart needs at least one row to draw: "
+            "check the table's conditions and its data"
+        )
     category = spec.category or str(body.columns[0])
     if category not in body.columns:
         raise ChartError(f"table '{computed.name}' has no column '{category}'")

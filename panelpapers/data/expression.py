@@ -5,6 +5,7 @@ by Python, so nothing else can be written in one."""
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 
 OPERATORS: dict[type[ast.operator], Callable[[float, float], float]] = {
@@ -13,6 +14,7 @@ OPERATORS: dict[type[ast.operator], Callable[[float, float], float]] = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
 }
+MAX_LENGTH = 500  # characters: far more than a sum of figures needs, far less than nests too deep to read
 EXPECTED = "expected figures (group.name) and numbers joined by + - * / and brackets"
 
 
@@ -22,9 +24,11 @@ class ExpressionError(ValueError):
 
 def parse(text: str) -> ast.expr:
     """The expression's tree, checked to hold nothing but numbers, figure names and + - * /."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is {len(text):,} characters long; the limit is {MAX_LENGTH}")
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the last two: nested too deep
         raise ExpressionError(f"{EXPECTED}, got '{text}'") from None
     _check(tree.body, text)
     return tree.body
@@ -36,11 +40,19 @@ def _check(node: ast.expr, text: str) -> None:
         _check(node.right, text)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         _check(node.operand, text)
-    elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        pass
+    elif isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        if not _finite(node.value):
+            raise ExpressionError(f"number {str(node.value)[:20]}… is too large, in '{text[:60]}'")
     elif figure_name(node) is None:
         shown = ast.get_source_segment(text.strip(), node) or text
         raise ExpressionError(f"{EXPECTED}, got '{shown}' in '{text}'")
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 def figure_name(node: ast.expr) -> str | None:

@@ -5,6 +5,7 @@ paper's optional data.yaml; a paper without one never imports pandas or matplotl
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -380,6 +381,9 @@ def _expression_value(
         result = evaluate(tree, lambda name: number(values[name].number) or 0.0)
     except ZeroDivisionError:
         fail(f"expression '{spec.expression}' divides by zero", (*path, "expression"))
+        return None
+    if not math.isfinite(result):
+        fail(f"expression '{spec.expression}' is too large a number to show", (*path, "expression"))
         return None
     whole = float(result).is_integer() and all(float(values[n].number).is_integer() for n in used)
     text = format_value(result, spec.format or ("integer" if whole else "number"), spec.decimals)

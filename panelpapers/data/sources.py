@@ -12,14 +12,15 @@ import datetime as dt
 import difflib
 import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data.spec import ColumnSpec, SourceSpec
+from panelpapers.data.spec import ColumnSpec, SourceSpec, integer_problem, parse_integer, parse_number
 from panelpapers.errors import Location, Problem
 from panelpapers.load.boundary import outside_project
-from panelpapers.load.source import MAX_FILE_BYTES, YamlFile, read_text
+from panelpapers.load.source import YamlFile, read_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,15 +81,54 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[RawRow], list[Problem]]:
     return header, rows, problems
 
 
+# A workbook is a zip of XML parts. Its parts' declared sizes are read before anything is unpacked,
+# so that a small file that unpacks to gigabytes (a "zip bomb") is refused rather than read. Python's
+# zipfile holds every part to its declared size, so the declaration cannot lie.
+MAX_XLSX_BYTES = 5_000_000
+MAX_XLSX_UNPACKED = 50_000_000
+MAX_XLSX_PARTS = 1_000
+MAX_XLSX_RATIO = 100  # a spreadsheet program's XML packs 5 to 20 times smaller, not hundreds
+MAX_XLSX_ROWS = 100_000
+MAX_XLSX_COLUMNS = 1_000
+
+
+def workbook_problem(path: Path) -> str | None:
+    """Why the workbook at `path` is not opened, judged from its size and its zip directory alone."""
+    size = path.stat().st_size
+    if size > MAX_XLSX_BYTES:
+        return f"file is {size:,} bytes; the limit is {MAX_XLSX_BYTES:,}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as err:
+        return f"cannot read workbook: {err}; save it again as an Excel workbook (.xlsx)"
+    if len(parts) > MAX_XLSX_PARTS:
+        return f"workbook holds {len(parts):,} parts; the limit is {MAX_XLSX_PARTS:,}: this is not a plain workbook"
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_XLSX_UNPACKED:
+        return (
+            f"workbook is {unpacked:,} bytes unpacked; the limit is {MAX_XLSX_UNPACKED:,}: "
+            "keep the data in a smaller workbook, or a CSV file"
+        )
+    for part in parts:
+        if part.file_size > 1_000_000 and part.file_size > MAX_XLSX_RATIO * part.compress_size:
+            return (
+                f"workbook part {part.filename} unpacks {part.file_size // max(part.compress_size, 1):,} times "
+                f"larger than it is packed (a spreadsheet program's are at most {MAX_XLSX_RATIO}); save the "
+                "workbook again from a spreadsheet program"
+            )
+    return None
+
+
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], list[RawRow], list[Problem]]:
     from openpyxl import load_workbook
 
     outside = outside_project(path)
     if outside is not None:
         return [], [], [outside]
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES * 5:
-        return [], [], [Problem(Location(path), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES * 5:,}")]
+    problem = workbook_problem(path)
+    if problem is not None:
+        return [], [], [Problem(Location(path), problem)]
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a damaged workbook
@@ -96,9 +136,11 @@ def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], list[RawRo
     try:
         if sheet is not None and sheet not in book.sheetnames:
             return [], [], [Problem(Location(path), f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")]
-        values = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+        values, problem = _sheet_rows(book[sheet] if sheet else book.worksheets[0])
     finally:
         book.close()
+    if problem is not None:
+        return [], [], [Problem(Location(path, len(values) + 1), problem)]
     if not values:
         return [], [], [Problem(Location(path, 1), "sheet is empty; expected a header row of column names")]
     header = [_cell_text(v).strip() for v in values[0]]
@@ -108,6 +150,26 @@ def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], list[RawRo
         if any(v not in (None, "") for v in record)
     ]
     return header, rows, []
+
+
+def _sheet_rows(worksheet: Any) -> tuple[list[tuple[Any, ...]], str | None]:
+    """The sheet's rows of values, or those read before the problem that stopped the reading."""
+    # The size a sheet declares for itself is not trusted: every row would be padded to it.
+    worksheet.reset_dimensions()
+    values: list[tuple[Any, ...]] = []
+    try:
+        for record in worksheet.iter_rows(values_only=True):
+            if len(values) == MAX_XLSX_ROWS:
+                return values, f"sheet has more than {MAX_XLSX_ROWS:,} rows; the limit is {MAX_XLSX_ROWS:,}"
+            if len(record) > MAX_XLSX_COLUMNS:
+                return values, f"row has {len(record):,} columns; the limit is {MAX_XLSX_COLUMNS:,}"
+            values.append(tuple(record))
+    except IndexError:  # a cell names a shared string by a number the workbook has no string for
+        problem = "a cell in this row refers to text the workbook does not hold"
+        return values, f"cannot read workbook: {problem}; the file is damaged: open it in Excel and save it again"
+    except Exception as err:  # openpyxl raises many kinds for a damaged sheet
+        return values, f"cannot read workbook: {type(err).__name__}: {err}"
+    return values, None
 
 
 def _cell_text(value: Any) -> str:
@@ -162,15 +224,11 @@ def convert(value: str, column: ColumnSpec) -> tuple[Any, str | None]:
             return None, f"expected one of {', '.join(column.allowed)}, got '{value}'{hint}"
         return value, None
     if column.type == "integer":
-        cleaned = text.replace(",", "")
-        if cleaned.lstrip("-").isdigit():
-            return int(cleaned), None
-        return None, f"expected a whole number, got '{value}'"
+        whole = parse_integer(text.replace(",", ""))
+        return (whole, None) if whole is not None else (None, integer_problem(value))
     if column.type == "number":
-        try:
-            return float(text.replace(",", "")), None
-        except ValueError:
-            return None, f"expected a number, got '{value}'"
+        number = parse_number(text.replace(",", ""))
+        return (number, None) if number is not None else (None, f"expected a number, got '{value}'")
     try:
         return dt.date.fromisoformat(text), None
     except ValueError:

@@ -4,6 +4,7 @@ registers. See docs/data.md."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -24,24 +25,68 @@ def _column_shorthand(value: Any) -> Any:
     return {"type": value} if isinstance(value, str) else value
 
 
+# Numbers as people write them, in ASCII digits: "²" and "١٢" pass str.isdigit() and float(), and
+# "1_000", "nan" and "inf" pass float(); none of them is a number in a paper. A whole number has at
+# most 18 digits, so that it fits the 64-bit integers the tables are computed in.
+_INTEGER = re.compile(r"[-+]?[0-9]{1,18}")
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
+MAX_DECIMALS = 10
+
+
+def parse_integer(text: str) -> int | None:
+    """A whole number written in ASCII digits (at most 18), or None."""
+    text = text.strip()
+    return int(text) if _INTEGER.fullmatch(text) else None
+
+
+def parse_number(text: str) -> float | None:
+    """A finite number written in ASCII digits (a decimal point and an exponent allowed), or None."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def integer_problem(text: str) -> str:
+    """Why `text` is not a whole number the tables can hold."""
+    digits = text.strip().lstrip("-+")
+    if digits.isascii() and digits.isdigit():
+        return f"expected a whole number of at most 18 digits, got '{text}'"
+    return f"expected a whole number, got '{text}'"
+
+
 def _int_text(value: Any) -> Any:
     """Every YAML scalar arrives as text; numbers are read where the format asks for one."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        number = parse_integer(value)
+        if number is None:
+            raise ValueError(integer_problem(value))
+        return number
     return value
 
 
 def _number_text(value: Any) -> Any:
     if isinstance(value, str):
-        try:
-            return float(value.replace(",", ""))
-        except ValueError:
-            return value
+        number = parse_number(value.replace(",", ""))
+        if number is None:
+            raise ValueError(f"expected a number, got '{value}'")
+        return number
     return value
+
+
+def _decimals_text(value: Any) -> Any:
+    """Decimal places: 0 to MAX_DECIMALS (a format string cannot take fewer, and no figure needs more)."""
+    number = parse_integer(value) if isinstance(value, str) else None
+    if number is None or not 0 <= number <= MAX_DECIMALS:
+        shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
+        raise ValueError(f"expected a number of decimal places from 0 to {MAX_DECIMALS}, got {shown}")
+    return number
 
 
 Integer = Annotated[int, BeforeValidator(_int_text)]
 Number = Annotated[float, BeforeValidator(_number_text)]
+Decimals = Annotated[int, BeforeValidator(_decimals_text)]
 
 
 class ColumnSpec(Spec):
@@ -188,7 +233,7 @@ class DisplayColumn(Spec):
     name: Text
     header: Text | None = None
     format: Format | None = None
-    decimals: Integer | None = None
+    decimals: Decimals | None = None
     align: Align | None = None
     markup: Literal["yes", "no"] = "no"  # cells read as inline markup (**bold** lead-ins, *italic*, links)
 
@@ -245,7 +290,8 @@ def _series_colour(value: Any, info: ValidationInfo) -> Any:
         text = value.strip()
         if re.fullmatch(r"#[0-9a-fA-F]{6}", text):
             return readable_on_white(text)  # as the house palette's colours must be
-        if text.isdigit() and 1 <= int(text) <= count:
+        position = parse_integer(text)
+        if position is not None and 1 <= position <= count:
             return text
     shown = f"'{value}'" if isinstance(value, str) else type(value).__name__
     raise ValueError(f"expected a house palette position (1 to {count}) or a colour as #rrggbb, got {shown}")
@@ -331,7 +377,7 @@ class ValueSpec(Spec):
     figure: Text | None = None  # a figure declared under `figures:`, e.g. actions.outstanding
     expression: Annotated[Text, AfterValidator(_expression)] | None = None  # "actions.open + actions.closed"
     format: Format | None = None
-    decimals: Integer | None = None
+    decimals: Decimals | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> ValueSpec:

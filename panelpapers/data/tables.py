@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 Path_ = tuple[str | int, ...]
 
 
+MAX_PIVOT_COLUMNS = 100
+
+
 class TableError(Exception):
     """A problem in one table's declaration; `path` points into data.yaml."""
 
@@ -405,6 +408,14 @@ def _summarise(
         if pivot.sum:
             _require(frame, pivot.sum, path)
         frame = _labelled_keys(frame, [pivot.rows, pivot.columns], labels, base)
+        # Every row of the result has a cell for every column: one pivoted on a column of many values
+        # would be millions of cells that no page can show.
+        if (count := frame[pivot.columns].nunique()) > MAX_PIVOT_COLUMNS:
+            raise TableError(
+                (*path, "columns"),
+                f"pivoting on '{pivot.columns}' makes {count:,} columns, one per value; the limit is "
+                f"{MAX_PIVOT_COLUMNS}: pivot on a column with fewer values, or use group_by",
+            )
         table = pd.pivot_table(
             frame,
             index=pivot.rows,

@@ -10,11 +10,11 @@ from typing import Any
 from panelpapers.errors import Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.boundary import outside_project
+from panelpapers.load.folders import PAPER_FILE, paper_folders, stray_folders
 from panelpapers.load.schema import SECTION_FILES, MeetingFile, Spec, validate
 from panelpapers.load.source import YamlFile, load_yaml
 
 MEETING_FILE = "meeting.yaml"
-PAPER_FILE = "paper.yaml"
 OPTIONAL_FILES = ("data.yaml",)  # read by paper_data.py: tables, charts and figures (docs/data.md)
 
 
@@ -97,12 +97,12 @@ def load_meeting(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[MeetingSou
         paper, found = load_paper(paper_folder, house)
         papers.append(paper)
         problems.extend(found)
+    problems.extend(
+        Problem(Location(stray), f"a paper folder without {PAPER_FILE}; add {PAPER_FILE} or remove the folder")
+        for stray in stray_folders(folder)
+    )
     meeting = MeetingSource(folder, loaded, spec if isinstance(spec, MeetingFile) else None, papers)
     return meeting, problems
-
-
-def paper_folders(meeting_folder: Path) -> list[Path]:
-    return sorted(p.parent for p in meeting_folder.glob(f"*/{PAPER_FILE}"))
 
 
 def find_targets(paths: list[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
@@ -122,4 +122,34 @@ def find_targets(paths: list[Path]) -> tuple[list[Path], list[Path], list[Proble
             meetings.extend(found)
         else:
             problems.append(Problem(Location(path), "no such folder; name a meeting or a paper folder"))
+    meetings = _distinct(meetings)
+    in_meetings = {meeting.resolve() for meeting in meetings}
+    papers = [paper for paper in _distinct(papers) if paper.parent.resolve() not in in_meetings]
+    problems.extend(_sharing_an_output_folder(meetings, papers))
     return meetings, papers, problems
+
+
+def _distinct(folders: list[Path]) -> list[Path]:
+    """A folder named twice (or by two paths) is built once."""
+    seen: dict[Path, Path] = {}
+    for folder in folders:
+        seen.setdefault(folder.resolve(), folder)
+    return list(seen.values())
+
+
+def _sharing_an_output_folder(meetings: list[Path], papers: list[Path]) -> list[Problem]:
+    """A meeting is built into an output folder of its folder's name (a paper built on its own, into
+    its meeting's): two meeting folders of one name from different places would overwrite each other."""
+    problems: list[Problem] = []
+    first: dict[str, Path] = {}
+    for meeting in [*meetings, *(paper.parent for paper in papers)]:
+        seen = first.setdefault(meeting.name, meeting)
+        if seen.resolve() != meeting.resolve():
+            problems.append(
+                Problem(
+                    Location(meeting),
+                    f"another meeting folder of this name is built too ({Location(seen)}), and both would be "
+                    f"written to {meeting.name}/; build them one at a time, into different output folders",
+                )
+            )
+    return problems

@@ -18,6 +18,9 @@ from panelpapers.errors import Location, Problem
 from panelpapers.load.boundary import outside_project
 
 MAX_FILE_BYTES = 1_000_000
+# Deeper than any content file needs (a paper's deepest values sit about ten levels down), and well
+# short of the depth at which reading a nested value would exhaust Python's stack.
+MAX_NESTING = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Path_ = tuple[str | int, ...]
@@ -54,18 +57,27 @@ class _Refused(Exception):
 
 
 class _Composer(yaml.SafeLoader):
-    """Composes nodes only (nothing is constructed), refusing anchors, aliases and tags."""
+    """Composes nodes only (nothing is constructed), refusing anchors, aliases, tags and values
+    nested more than MAX_NESTING deep."""
+
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1
+        if self.depth >= MAX_NESTING:
+            raise _Refused(line, f"values nested more than {MAX_NESTING} levels deep; flatten the structure")
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(line, "aliases (*name) are not allowed; write the value out in full")
         if getattr(event, "anchor", None):
             raise _Refused(line, "anchors (&name) are not allowed; write the value out in full")
         if getattr(event, "tag", None) not in (None, "!"):
             raise _Refused(line, f"YAML tags ({event.tag}) are not allowed; remove the tag")
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def read_text(path: Path) -> tuple[str | None, list[Problem]]:

@@ -46,7 +46,8 @@ def add_parser(commands: Any) -> None:
 def meeting_of(path: Path) -> Path | None:
     """The meeting a path names: itself, its paper's meeting, or the latest meeting of a content
     folder (meeting folders start with their date, so the last by name)."""
-    from panelpapers.load.content import MEETING_FILE, PAPER_FILE
+    from panelpapers.load.content import MEETING_FILE
+    from panelpapers.load.folders import PAPER_FILE
 
     if (path / MEETING_FILE).is_file():
         return path

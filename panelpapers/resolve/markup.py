@@ -9,11 +9,11 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from panelpapers.model import Emph, Inline, Inlines, LineBreak, Link, Strong, Text
+from panelpapers.resolve.sandbox import ContentSandbox, ExpressionError
 
 ALLOWED_LINK_SCHEMES = ("https://", "mailto:")
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -32,7 +32,7 @@ def escape_markdown(value: Any) -> str:
     return _ASCII_PUNCTUATION.sub(r"\\\1", str(value))
 
 
-_environment = SandboxedEnvironment(
+_environment = ContentSandbox(
     undefined=jinja2.StrictUndefined,
     autoescape=False,  # the output is markup source, escaped by escape_markdown, not HTML
     finalize=escape_markdown,
@@ -50,13 +50,17 @@ def expand(text: str, names: Mapping[str, Any], unknown: Callable[[str], Any] | 
     if "{{" not in text and "{%" not in text and "{#" not in text:
         return text
     try:
-        template = _environment.from_string(text)
+        tree = _environment.parse(text)
+        _environment.check(tree)
+        template = _environment.from_string(tree)
         if unknown is not None:
-            missing = meta.find_undeclared_variables(_environment.parse(text)) - set(names)
+            missing = meta.find_undeclared_variables(tree) - set(names)
             names = {**names, **{name: unknown(name) for name in sorted(missing)}}
         return template.render(names)
     except jinja2.TemplateSyntaxError as err:
         raise MarkupError(f"cannot read '{{{{ … }}}}' expression: {err.message}", (err.lineno or 1) - 1) from None
+    except ExpressionError as err:
+        raise MarkupError(f"expression not allowed: {err}", err.lineno - 1) from None
     except jinja2.UndefinedError as err:
         known = ", ".join(sorted(k for k in names if not k.startswith("_"))) or "none"
         raise MarkupError(f"{err.message} in '{{{{ … }}}}' (known names: {known})") from None
@@ -64,6 +68,8 @@ def expand(text: str, names: Mapping[str, Any], unknown: Callable[[str], Any] | 
         raise MarkupError(f"expression not allowed: {err}") from None
     except MarkupError:
         raise
+    except RecursionError:
+        raise MarkupError("expression nested too deeply; write it more simply") from None
     except Exception as err:  # an author's expression failed (e.g. a bad filter argument)
         raise MarkupError(f"expression failed: {err}") from None
 

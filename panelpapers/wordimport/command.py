@@ -10,7 +10,8 @@ from typing import Any
 
 from panelpapers import scaffold
 from panelpapers.errors import Location
-from panelpapers.load.content import MEETING_FILE, paper_folders
+from panelpapers.load.content import MEETING_FILE
+from panelpapers.load.folders import paper_folders
 from panelpapers.load.source import load_yaml
 from panelpapers.project import find_root, load_project
 from panelpapers.wordimport.opening import Unreadable, open_word_file
