@@ -573,3 +573,25 @@ def test_reference_agenda_pack_imports_its_first_paper(tmp_path: Path) -> None:
     assert "| paper 2 | paragraph | not placed: paper 2 of the Word file, “MOPAC's Oversight Framework” |" in report
     assert not any("MOPAC Oversight of the MPS" in text for text in texts)
     assert not [text for text in texts if text.startswith("2.1.\t")]  # its sections are not the first's
+
+
+def test_a_paper_built_in_another_house_imports_in_that_house(tmp_path: Path) -> None:
+    """The council's house prints "Report of: …" and a cover line for each marking ("Restricted paper –
+    not for publication"): an import in that project reads them in those words, so the cover comes
+    back whole and the marking line is furniture, not text."""
+    project = tmp_path / "council"
+    shutil.copytree(PROJECT_ROOT / "tests" / "projects" / "council", project)
+    meeting = next((project / "content").iterdir())
+    built = run_panelpapers("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    docx_file = project / "build" / meeting.name / "restricted" / "02-treasury-review.docx"
+    done = run_panelpapers("import", docx_file, meeting / "05-treasury-again", cwd=project)
+    assert done.returncode == 0, done.stderr
+    paper = (meeting / "05-treasury-again" / "paper.yaml").read_text(encoding="utf-8")
+    original = (meeting / "02-treasury-review" / "paper.yaml").read_text(encoding="utf-8")
+    for key in ("title", "report_by", "organisation", "marking"):
+        line = next(line for line in original.splitlines() if line.startswith(f"{key}:"))
+        assert line in paper.splitlines(), f"{key}: {paper}"
+    assert "not for publication" not in paper.lower()
+    assert "0 lines of page furniture" not in done.stderr and "1 line of page furniture" in done.stderr
+    assert run_panelpapers("check", cwd=project).returncode == 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from panelpapers.house import House
+from panelpapers.house import House, Marking
 from panelpapers.wordimport.lines import Line
 
 PAGE_NUMBER = re.compile(r"^(?:(?:pack\s+)?page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -20,9 +20,20 @@ RUNNING_HEAD_REPEATS = 3  # a short line printed this often is a running head, n
 
 
 def markings_in(texts: list[str], house: House) -> list[str]:
-    """The house markings that `texts` print, in the house's order (lowest first)."""
+    """The house markings that `texts` print, by label or by the house's own header or cover line
+    for it ("Restricted paper – not for publication"), in the house's order (lowest first)."""
     words = {word for text in texts for word in re.split(r"[\s\t]+", text.upper()) if word}
-    return [label for label in house.labels if label.upper() in words]
+    lines = {" ".join(text.split()).casefold() for text in texts}
+    return [
+        marking.label
+        for marking in house.markings
+        if marking.label.upper() in words or bool(marking_lines(marking) & lines)
+    ]
+
+
+def marking_lines(marking: Marking) -> set[str]:
+    """The lines a house prints for a marking: its page header and its cover's status line."""
+    return {" ".join(line.split()).casefold() for line in (marking.header, marking.status_line) if line}
 
 
 def says_draft(texts: list[str]) -> bool:
@@ -49,6 +60,8 @@ def furniture_reason(line: Line, house: House, running_heads: set[str]) -> str |
         return "a rule"
     words = [word for word in re.split(r"[\s\t]+", text.upper()) if word]
     if words and all(word in {label.upper() for label in house.labels} | {DRAFT} for word in words):
+        return "a marking"
+    if any(" ".join(text.split()).casefold() in marking_lines(marking) for marking in house.markings):
         return "a marking"
     if text in running_heads:
         return "a running head"

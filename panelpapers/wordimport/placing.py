@@ -29,6 +29,16 @@ HEADING_STYLES = {"paper title", "summary heading", "summary part", "appendix ti
 CAPTION = re.compile(r"^(table|figure)\s+\d+[.:]?\s*[:–-]?\s*", re.IGNORECASE)
 APPENDIX = re.compile(r"^appendix\s+([A-Z0-9]{1,3})\b\s*[-–—:]?\s*(.*)$", re.IGNORECASE)
 REPORT_BY = re.compile(r"^report\s+by\s*:?\s*", re.IGNORECASE)
+
+
+def report_by_pattern(house: House) -> re.Pattern[str]:
+    """The cover's "Report by:" line in the house's own words ("Report of: {report_by}" → "Report of:"),
+    or the built-in words."""
+    words = house.wording.report_by.split("{report_by}", 1)[0].strip().rstrip(":").split()
+    if not words:
+        return REPORT_BY
+    own = r"\s+".join(re.escape(word) for word in words)
+    return re.compile(rf"^(?:{own}|report\s+by)\s*:?\s*", re.IGNORECASE)
 DATE = re.compile(r"^(?:[A-Za-z]+,?\s+)?(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})(?:,?\s+\d{1,2}[:.]\d{2})?$")
 CONTACT = re.compile(r"^([A-Za-z][A-Za-z ]{1,40}):\s*(.+)$")
 EMAIL = re.compile(r"^e-?mail\s*:?\s*(\S+@\S+)$", re.IGNORECASE)
@@ -135,6 +145,7 @@ Item = Line | _Table | _Figure
 class Placer:
     def __init__(self, house: House, word: WordPaper, panel_names: list[str]) -> None:
         self.house = house
+        self.report_by = report_by_pattern(house)
         self.word = word
         self.panel_names = [name for name in panel_names if name]
         self.paper = ImportedPaper()
@@ -216,7 +227,7 @@ class Placer:
         found: list[tuple[Line, str]] = []
         seen_report_by = False
         for number, line in enumerate(texts):
-            if not REPORT_BY.match(line.text) or number == 0:
+            if not self.report_by.match(line.text) or number == 0:
                 continue
             following = [_key(after.text) for after in texts[number + 1 : number + 4]]
             if not seen_report_by:
@@ -452,8 +463,8 @@ class Placer:
         text = line.text
         style = line.block.style.lower()
         date = _date(text)
-        if REPORT_BY.match(text) and "report_by" not in cover:
-            cover["report_by"] = to_markup(_strip_prefix(line, REPORT_BY))
+        if self.report_by.match(text) and "report_by" not in cover:
+            cover["report_by"] = to_markup(_strip_prefix(line, self.report_by))
             self._record("paragraph", "paper.yaml: report_by", text)
             unplaced = self.paper.cover_unplaced
             if unplaced and self.last_cover_line == unplaced[-1] and "title" in cover:

@@ -54,14 +54,18 @@ def report_markdown(source: str, folder: str, paper: ImportedPaper) -> str:
     return "\n".join(lines) + "\n"
 
 
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def summary_lines(paper: ImportedPaper) -> list[str]:
     """A few lines for the terminal."""
     imported = [p for p in paper.placements if not p.found_in.startswith("paper ")]  # not the further papers'
     counts = Counter(p.kind for p in imported if not p.went_to.startswith("furniture"))
     furniture = sum(p.went_to.startswith("furniture") for p in paper.placements)
     lines = [
-        f"{counts['paragraph']} paragraphs, {counts['table']} tables and {counts['image']} pictures placed or held; "
-        f"{furniture} lines of page furniture left out"
+        f"{counted(counts['paragraph'], 'paragraph')}, {counted(counts['table'], 'table')} and "
+        f"{counted(counts['image'], 'picture')} placed or held; {counted(furniture, 'line')} of page furniture left out"
     ]
     lines += [f"not placed: {entry}" for entry in held(paper)]
     lines += [f"check: {note}" for note in paper.notes]
