@@ -4,13 +4,17 @@ PDF uses only the bundled font, and alt text is always there (the author's, or f
 from __future__ import annotations
 
 import io
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from datapapers import ACTIONS_PAPER, RISK_PAPER, copy_paper
+from datapapers import ACTIONS_PAPER, RISK_PAPER, copy_paper, edit, line_of, problems_of
 
 from panelpapers.build import build, gather
 from panelpapers.model import Chart, Paper
@@ -183,3 +187,174 @@ def test_unknown_table_for_a_chart_is_reported(tmp_path: Path, panelpapers_cli: 
     result = panelpapers_cli("check", folder, cwd=tmp_path)
     assert result.returncode == 1
     assert "unknown table 'answer' (declared:" in result.stderr
+
+
+# Layout: nothing on a chart covers anything else ------------------------------------------------
+
+FEATURES = Path(__file__).resolve().parent / "features"
+STRUCTURE = FEATURES / "2022-01-17-features" / "02-structure"
+COUNCIL_MEETING = Path(__file__).resolve().parent / "projects" / "council" / "content" / "2023-03-14-audit-committee"
+NUMBER = re.compile(r"^-?£?[\d,.]+%?$")
+
+
+@dataclass
+class Measured:
+    """What was found on every chart drawn: tick labels that overlap, value labels a reference
+    line strikes through, notes covering a bar; and the category labels of each chart."""
+
+    charts: list[list[str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def measure(figure: Any, found: Measured) -> None:
+    """Boxes of the drawn figure as matplotlib measures them (window extents, in pixels)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Annotation
+
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    for axes in figure.axes:
+        ticks = [t for t in axes.get_xticklabels() + axes.get_yticklabels() if t.get_visible() and t.get_text()]
+        found.charts.append([t.get_text() for t in axes.get_xticklabels()])
+        for axis in (axes.get_xticklabels(), axes.get_yticklabels()):
+            boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in axis if t.get_visible() and t.get_text()]
+            for i, (a, box_a) in enumerate(boxes):
+                for b, box_b in boxes[i + 1 :]:
+                    if box_a.overlaps(box_b):
+                        found.problems.append(f"tick labels {a!r} and {b!r} overlap")
+        assert ticks or not axes.has_data()
+        texts = [c for c in axes.get_children() if isinstance(c, Annotation) and c.get_text()]
+        values = [t for t in texts if NUMBER.match(t.get_text().replace(" ", ""))]
+        notes = [t for t in texts if t not in values]
+        lines = [line for line in axes.get_lines() if isinstance(line, Line2D) and line.get_linestyle() == "--"]
+        for line in lines:
+            extent = line.get_window_extent(renderer)
+            across = extent.height < 1  # a horizontal line, at a height; otherwise upright, at an x
+            at = extent.y0 if across else extent.x0
+            for value in values:
+                box = value.get_window_extent(renderer)
+                low, high = (box.y0, box.y1) if across else (box.x0, box.x1)
+                if low < at < high:
+                    found.problems.append(f"a reference line strikes through the value label {value.get_text()!r}")
+        bars = [p for p in axes.patches if isinstance(p, Rectangle) and p.get_width() and p.get_height()]
+        for note in notes:
+            box = note.get_window_extent(renderer)
+            if any(box.overlaps(bar.get_window_extent(renderer)) for bar in bars):
+                found.problems.append(f"the note {note.get_text()!r} covers a bar")
+
+
+@pytest.fixture(scope="module")
+def every_chart() -> Measured:
+    """Every chart of the example meeting, the council project and the feature fixtures, measured
+    as it is saved."""
+    from panelpapers.data import charts
+
+    found = Measured()
+    real_save = charts.save
+
+    def measuring_save(figure: Any) -> tuple[bytes, bytes]:
+        measure(figure, found)
+        return real_save(figure)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charts, "save", measuring_save)
+        root = Path(__file__).resolve().parent.parent
+        papers = sorted(FEATURES.glob("*/*/paper.yaml"))
+        for folder in (root / "content" / "2022-01-17-audit-panel", COUNCIL_MEETING, *(p.parent for p in papers)):
+            gather([folder])
+    return found
+
+
+def test_no_chart_overlaps_its_labels_strikes_its_values_or_covers_its_bars(every_chart: Measured) -> None:
+    assert len(every_chart.charts) >= 10
+    quarters = [c for c in every_chart.charts if "2017/18 Q2" in c or "2017/18\nQ2" in c]
+    assert len(quarters) == 2, "the fourteen-quarter charts (portrait and landscape) were measured"
+    assert every_chart.problems == []
+
+
+def test_a_landscape_chart_takes_the_landscape_pages_width(tmp_path: Path) -> None:
+    from docx import Document
+    from readback import pdf_pages_text
+
+    charts = gather([STRUCTURE])[0].data
+    assert charts is not None
+    portrait, landscape = charts.charts["referrals_chart"], charts.charts["referrals_landscape"]
+    assert (portrait.width_mm, landscape.width_mm) == (160.0, 257.0)
+    build([STRUCTURE], tmp_path)
+    folder = tmp_path / STRUCTURE.parent.name / "restricted"
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(folder / "02-structure.pdf")
+    page = next(p for p in pdf if "Figure 4: Referrals" in p.get_textpage().get_text_range())
+    width, height = page.get_size()
+    assert width > height
+    text = page.get_textpage()
+    first, last = text.search("2017/18"), text.search("2020/21")
+    assert first is not None and last is not None
+    left = text.get_charbox(first.get_next()[0])[0]
+    while (found := last.get_next()) is not None:
+        right = text.get_charbox(found[0] + found[1] - 1)[2]
+    span_mm = (right - left) / 72 * 25.4
+    assert span_mm > 175, f"the categories span {span_mm:.0f} mm, not more than a portrait text width (160 mm)"
+    assert "2017/18 Q2" in " ".join(pdf_pages_text(folder / "02-structure.pdf"))  # every quarter named
+    document = Document(str(folder / "02-structure.docx"))
+    widths = sorted(round(shape.width.mm) for shape in document.inline_shapes)
+    assert 257 in widths and 160 in widths
+
+
+def test_authors_colour_categories_with_a_legend_entry_and_hatching() -> None:
+    data = gather([STRUCTURE])[0].data
+    assert data is not None
+    chart = data.charts["referrals_chart"]
+    svg = chart.svg.decode()
+    # Hatched bars are filled with a pattern over the colour: count the bars of each colour.
+    colour_of = dict(re.findall(r'<pattern id="(\w+)"[^>]*>\s*<rect [^>]*fill="(#\w+)"', svg))
+    filled = [colour_of.get(ref) for ref in re.findall(r"fill: url\(#(\w+)\)", svg)]
+    assert (filled.count("#6f93c0"), filled.count("#1f3f6e")) == (11 + 1, 3 + 1)  # the bars and the legend
+    assert "Before the plan" in svg and "Since the plan began" in svg  # named in the legend, as text
+    assert "The bars for 2017/18 Q2 to 2019/20 Q4 are shown as Before the plan." in chart.alt
+    assert "The bars for 2020/21 Q1 to 2020/21 Q3 are shown as Since the plan began." in chart.alt
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "entry", "message"),
+    [
+        (
+            "to: 2020/21 Q3, colour",
+            "to: 2020/21 Q9, colour",
+            "to: 2020/21 Q9",
+            "chart 'referrals_chart': no category '2020/21 Q9' on this chart; did you mean '2020/21 Q3'?",
+        ),
+        (
+            'colour: "#6f93c0"',
+            'colour: "#dddddd"',
+            "#dddddd",
+            "charts.referrals_chart.category_colours.0.colour: expected a chart colour with at least 3:1 contrast",
+        ),
+        (
+            "    table: referrals\n    category_colours:",
+            "    table: referrals\n    landscape: \"yes\"\n    category_colours:",
+            'landscape: "yes"',
+            "chart 'referrals_chart' is landscape, but it is placed among the paragraphs at ",
+        ),
+    ],
+)
+def test_a_chart_option_that_cannot_be_honoured_is_an_error_at_its_line(
+    tmp_path: Path, old: str, new: str, entry: str, message: str
+) -> None:
+    paper = tmp_path / STRUCTURE.parent.name / STRUCTURE.name
+    shutil.copytree(STRUCTURE, paper)
+    data_yaml = paper / "data.yaml"
+    edit(data_yaml, old, new)
+    problems = problems_of(paper)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{data_yaml}:{line_of(data_yaml, entry)}: {message}")
+
+
+def test_heat_map_band_names_are_printed_at_8_pt_or_more(example_meeting: Path) -> None:
+    data = gather([example_meeting / "02-risk-management"])[0].data
+    assert data is not None
+    for chart in data.charts.values():
+        sizes = re.findall(r"font-size: ([\d.]+)px[^>]*>(?:Low|Medium|High|Very high)</text>", chart.svg.decode())
+        assert sizes and min(float(s) for s in sizes) >= 8  # SVG px are points here (72 per inch)

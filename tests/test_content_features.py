@@ -224,6 +224,19 @@ def test_financial_year_and_quarter_of_a_date(fixture_built: Built) -> None:
     assert "2021/22 2021/22 Q1 2 1" in pdf and "2022/23 2022/23 Q1 1 1" in pdf
 
 
+def test_a_date_operation_on_a_text_column_is_a_type_error_at_the_column(tmp_path: Path) -> None:
+    """Not every row silently blanked, then advice to name the blanks of a column that is not there."""
+    paper = copy_fixture(tmp_path)
+    data_yaml = paper / "data.yaml"
+    edit(data_yaml, "      raised: date\n", "      raised: text\n")
+    problems = problems_of(paper)
+    assert problems == [
+        f"{data_yaml}:{line_of(data_yaml, 'raised: text')}: table 'by_fy_quarter': column 'raised' is declared "
+        "text here, but the table derives 'year: {fy_year_of: raised}' from it, which needs dates: declare it "
+        "'raised: date' (YYYY-MM-DD), or derive from a date column"
+    ]
+
+
 def test_distinct_counts_and_their_total(fixture_built: Built) -> None:
     pdf, tables, paragraphs, _ = fixture_built
     rows = table_rows(tables, "Financial year")

@@ -6,10 +6,12 @@ carry hatching and value labels, heat-map cells name their band."""
 
 from __future__ import annotations
 
+import difflib
 import io
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,8 @@ from panelpapers.resources import fonts
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure as MplFigure
+    from matplotlib.text import Annotation
+    from matplotlib.text import Text as MplText
 
 FONT_FAMILY = "Liberation Sans"
 # The PDF's stylesheet names the same bundled font "Panel Sans"; WeasyPrint draws an SVG's text with
@@ -31,7 +35,10 @@ SVG_FONT_FAMILY = "Panel Sans"
 HATCHES = ("", "///", "...", "xx", "\\\\\\", "oo")
 MARKERS = ("o", "s", "^", "D", "v", "P")
 PNG_DPI = 300
-WIDTH_MM = 160.0
+WIDTH_MM = 160.0  # the portrait page's text width
+LANDSCAPE_WIDTH_MM = 257.0  # a landscape A4 page's text width (297 mm less two 20 mm margins)
+LANDSCAPE_HEIGHT_MM = 115.0  # leaves room on that page for the caption and a heading
+GAP_PT = 2.0  # the least space between two labels, or between a label and a line
 MM_PER_INCH = 25.4
 SCALE_WORDS = {"VL": "Very low", "L": "Low", "M": "Medium", "H": "High", "VH": "Very high"}
 KIND_WORDS = {
@@ -201,23 +208,90 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec,
     value_kind = computed.column_format(names[0]).format or default_format(computed.body[names[0]])
     series_headers = [computed.column_format(n).header or header_text(n) for n in names]
     horizontal = spec.kind in ("horizontal_bar", "stacked_horizontal_bar")
-    height = max(70.0, 9.0 * len(labels) + 25) if horizontal else 85.0
+    landscape = spec.landscape == "yes"
+    width = LANDSCAPE_WIDTH_MM if landscape else WIDTH_MM
+    upright_height = LANDSCAPE_HEIGHT_MM if landscape else 85.0
+    height = max(70.0, 9.0 * len(labels) + 25) if horizontal else upright_height
     styles = series_styles(spec, series_headers, palette)
-    figure, axes = _new_figure(WIDTH_MM, height)
+    groups = category_groups(spec, labels, series_headers, styles, palette)
+    figure, axes = _new_figure(width, height)
     series = list(zip(series_headers, values, strict=True))
     if spec.kind == "line":
-        _draw_lines(axes, series, value_kind, styles)
+        value_labels = _draw_lines(axes, series, value_kind, styles)
     elif spec.kind in ("stacked_bar", "stacked_horizontal_bar"):
-        _draw_stacked_bars(axes, series, value_kind, horizontal, styles)
+        value_labels = _draw_stacked_bars(axes, series, value_kind, horizontal, styles)
     else:
-        _draw_bars(axes, series, value_kind, horizontal, styles)
-    marks = _draw_marks(axes, spec, labels, value_kind, horizontal)  # before the legend, which lists lines
+        value_labels = _draw_bars(axes, series, value_kind, horizontal, styles, groups)
+    notes, marks = _draw_marks(axes, spec, labels, value_kind, horizontal)  # before the legend, which lists lines
     _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
+    _place_legend(figure, axes, groups)
+    fit_category_ticks(figure, axes, labels, horizontal)
+    _clear_notes(figure, axes, notes, value_labels, horizontal)
+    _freeze_layout(figure)
+    _clear_reference_lines(figure, axes, value_labels, spec, horizontal)
     svg, png = save(figure)
-    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind) + marks
+    said = marks + "".join(f" {group.sentence}" for group in groups)
+    alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind) + said
     rows = tuple((label, *(_value_text(series[i], value_kind) for series in values)) for i, label in enumerate(labels))
     data = ChartData((header_text(category), *series_headers), rows)
-    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, height, spec.landscape == "yes", chart_name, data=data)
+    return Chart(0, spec.caption, alt, svg, png, width, height, landscape, chart_name, data=data)
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    """Bars the author coloured by category: which, in what colour and hatching, named how."""
+
+    positions: frozenset[int]
+    colour: str
+    hatch: str
+    label: str
+    sentence: str  # for the generated alt text
+
+
+def category_groups(
+    spec: ChartSpec, labels: list[str], series: list[str], styles: list[Style], palette: tuple[str, ...]
+) -> list[CategoryGroup]:
+    """The author's `category_colours`, checked against the chart's categories; each group takes the
+    next hatching after the series' own, so colour is never the only difference."""
+    if not spec.category_colours:
+        return []
+    if len(series) != 1:
+        raise ChartError(
+            f"'category_colours' colours the bars of a chart of one series; this one has {len(series)} "
+            f"({', '.join(series)}): colour series with 'colours' instead",
+            ("category_colours",),
+        )
+
+    def position(category: str, path: tuple[str | int, ...]) -> int:
+        if category not in labels:
+            near = difflib.get_close_matches(category, labels, n=1)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            raise ChartError(f"no category '{category}' on this chart; {hint}(categories: {', '.join(labels)})", path)
+        return labels.index(category)
+
+    groups: list[CategoryGroup] = []
+    taken: dict[int, str] = {}
+    for i, entry in enumerate(spec.category_colours):
+        where: tuple[str | int, ...] = ("category_colours", i)
+        if entry.categories:
+            chosen = [position(c, (*where, "categories", j)) for j, c in enumerate(entry.categories)]
+            named = ", ".join(entry.categories)
+        else:
+            assert entry.from_ is not None and entry.to is not None
+            first, last = position(entry.from_, (*where, "from")), position(entry.to, (*where, "to"))
+            if last < first:
+                raise ChartError(f"'{entry.to}' comes before '{entry.from_}' on the axis; swap 'from' and 'to'", where)
+            chosen = list(range(first, last + 1))
+            named = f"{entry.from_} to {entry.to}"
+        for p in chosen:
+            if p in taken:
+                twice = f"category '{labels[p]}' is coloured twice: in '{taken[p]}' and in '{entry.label}'"
+                raise ChartError(twice, where)
+            taken[p] = entry.label
+        hatch = HATCHES[(styles[0][1] + i + 1) % len(HATCHES)]
+        sentence = f"The bars for {named} are shown as {entry.label}."
+        groups.append(CategoryGroup(frozenset(chosen), _colour(entry.colour, palette), hatch, entry.label, sentence))
+    return groups
 
 
 Series = list[tuple[str, list[float]]]  # (name, one value per category)
@@ -225,9 +299,12 @@ Series = list[tuple[str, list[float]]]  # (name, one value per category)
 MARK_COLOUR = "#333333"  # reference lines, dividers and notes: dark grey, 12.6:1 on white
 
 
-def _draw_marks(axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str, horizontal: bool) -> str:
-    """The author's reference lines, dividers and notes, drawn over the data; returns the sentences
-    the default alt text gains for them, so a reader who cannot see them still hears them."""
+def _draw_marks(
+    axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str, horizontal: bool
+) -> tuple[list[Annotation], str]:
+    """The author's reference lines, dividers and notes, drawn over the data; returns the notes and
+    divider labels (which must stay clear of the bars) and the sentences the default alt text gains
+    for them, so a reader who cannot see them still hears them."""
 
     def position(category: str, path: tuple[str | int, ...]) -> int:
         if category not in labels:
@@ -235,6 +312,7 @@ def _draw_marks(axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str,
         return labels.index(category)
 
     said: list[str] = []
+    notes: list[Annotation] = []
     for line in spec.reference_lines:
         value = _value_text(line.value, value_kind)
         draw = axes.axvline if horizontal else axes.axhline
@@ -244,7 +322,7 @@ def _draw_marks(axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str,
     for i, divider in enumerate(spec.dividers):
         at = position(divider.after, ("dividers", i, "after")) + 0.5
         (axes.axhline if horizontal else axes.axvline)(at, color=MARK_COLOUR, linestyle=":", linewidth=1.2)
-        axes.annotate(
+        divider_label = axes.annotate(
             divider.label,
             (1.0, at) if horizontal else (at, 1.0),
             xycoords=("axes fraction", "data") if horizontal else ("data", "axes fraction"),
@@ -255,10 +333,11 @@ def _draw_marks(axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str,
             fontsize=7,
             color=MARK_COLOUR,
         )
+        notes.append(divider_label)
         said.append(f"A dotted line after {divider.after} marks {divider.label}.")
     for i, note in enumerate(spec.annotations):
         at = position(note.category, ("annotations", i, "category"))
-        axes.annotate(  # a little inside the top edge, clear of the dividers' labels there
+        note_box = axes.annotate(  # a little inside the top edge, clear of the dividers' labels there
             note.text,
             (0.97, at) if horizontal else (at, 0.9),
             xycoords=("axes fraction", "data") if horizontal else ("data", "axes fraction"),
@@ -270,22 +349,30 @@ def _draw_marks(axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str,
             color=MARK_COLOUR,
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": MARK_COLOUR, "linewidth": 0.5},
         )
+        notes.append(note_box)
         said.append(f"{note.category}: {note.text}.")
-    return "".join(f" {sentence}" for sentence in said)
+    return notes, "".join(f" {sentence}" for sentence in said)
 
 
-def _draw_lines(axes: Axes, series: Series, value_kind: str, styles: list[Style]) -> None:
+def _draw_lines(axes: Axes, series: Series, value_kind: str, styles: list[Style]) -> list[Annotation]:
+    """Each series a line with its own marker; returns the value labels."""
+    value_labels = []
     for (name, points), (colour, variant) in zip(series, styles, strict=True):
         positions = list(range(len(points)))
         axes.plot(positions, points, marker=MARKERS[variant], color=colour, label=name)
         for x, y in zip(positions, points, strict=True):
-            axes.annotate(
-                _value_text(y, value_kind), (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7
-            )
+            text = _value_text(y, value_kind)
+            label = axes.annotate(text, (x, y), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
+            value_labels.append(label)
+    return value_labels
 
 
-def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, styles: list[Style]) -> None:
-    """Each category's bars stacked, each part labelled where it is tall enough, the total at the end."""
+def _draw_stacked_bars(
+    axes: Axes, series: Series, value_kind: str, horizontal: bool, styles: list[Style]
+) -> list[Annotation]:
+    """Each category's bars stacked, each part labelled where it is tall enough, the total at the end;
+    returns the value labels."""
+    value_labels: list[Annotation] = []
     positions = list(range(len(series[0][1])))
     bottoms = [0.0] * len(positions)
     tallest = max(sum(column) for column in zip(*(values for _, values in series), strict=True)) or 1
@@ -301,7 +388,7 @@ def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: 
             edgecolor="white",
             linewidth=0.5,
         )
-        axes.bar_label(
+        value_labels += axes.bar_label(
             bars,
             labels=[_value_text(v, value_kind) if v >= tallest * 0.06 else "" for v in values],
             label_type="center",
@@ -311,7 +398,7 @@ def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: 
         )
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     for x, total in zip(positions, bottoms, strict=True):
-        axes.annotate(
+        total_label = axes.annotate(
             _value_text(total, value_kind),
             (total, x) if horizontal else (x, total),
             textcoords="offset points",
@@ -321,12 +408,18 @@ def _draw_stacked_bars(axes: Axes, series: Series, value_kind: str, horizontal: 
             fontsize=8,
             fontweight="bold",
         )
+        value_labels.append(total_label)
+    return value_labels
 
 
-def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, styles: list[Style]) -> None:
-    """One bar per category, or several side by side (grouped) when there are several series."""
+def _draw_bars(
+    axes: Axes, series: Series, value_kind: str, horizontal: bool, styles: list[Style], groups: list[CategoryGroup]
+) -> list[Annotation]:
+    """One bar per category, or several side by side (grouped) when there are several series; the
+    author's category groups in their own colour and hatching. Returns the value labels."""
     positions = list(range(len(series[0][1])))
     width = 0.8 / len(series)
+    value_labels: list[Annotation] = []
     for i, ((name, values), (colour, variant)) in enumerate(zip(series, styles, strict=True)):
         offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
         bars = (axes.barh if horizontal else axes.bar)(
@@ -335,11 +428,21 @@ def _draw_bars(axes: Axes, series: Series, value_kind: str, horizontal: bool, st
             width,
             color=colour,
             hatch=HATCHES[variant],
-            label=name,
+            label=name if len(groups) == 0 or _ungrouped(groups, positions) else None,
             edgecolor="white",
             linewidth=0.5,
         )
-        axes.bar_label(bars, labels=[_value_text(v, value_kind) for v in values], padding=2, fontsize=7)
+        for group in groups:
+            for p in group.positions:
+                bars[p].set_facecolor(group.colour)
+                bars[p].set_hatch(group.hatch)
+        value_labels += axes.bar_label(bars, labels=[_value_text(v, value_kind) for v in values], padding=2, fontsize=7)
+    return value_labels
+
+
+def _ungrouped(groups: list[CategoryGroup], positions: list[int]) -> bool:
+    """Whether some bars keep the series' own colour (and so the series needs its legend entry)."""
+    return bool(set(positions) - set().union(*(g.positions for g in groups)))
 
 
 def _label_axes(
@@ -357,10 +460,7 @@ def _label_axes(
         axes.invert_yaxis()
         axes.margins(x=0.12)
     else:
-        # Long category names wrap onto two lines rather than overlap their neighbours.
-        legend = len(series_headers) > 1 or spec.reference_lines  # a legend beside the chart takes width
-        room = max(7, int((45 if legend else 60) / len(labels)))
-        axes.set_xticks(positions, [textwrap.fill(label, room, break_long_words=False) for label in labels])
+        axes.set_xticks(positions, labels)  # fitted later, once the plot's width is known
         axes.margins(y=0.12)
     category_label = spec.x_label if not horizontal else spec.y_label
     value_label = spec.y_label if not horizontal else spec.x_label
@@ -372,8 +472,124 @@ def _label_axes(
         from matplotlib.ticker import MaxNLocator
 
         (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
-    if len(series_headers) > 1 or spec.reference_lines:  # a reference line is named in the legend
-        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+
+
+LEGEND_SHARE = 0.2  # the most of the chart's width a legend beside the plot may take
+LEGEND_WRAP = 32  # characters per line of a legend entry
+
+
+def _place_legend(figure: MplFigure, axes: Axes, groups: list[CategoryGroup]) -> None:
+    """A legend when there is more than one thing to tell apart (series, reference lines, coloured
+    categories): beside the plot when it is narrow, otherwise below it, in as many columns as fit,
+    so the bars keep the chart's width."""
+    from matplotlib.patches import Patch
+
+    handles, names = axes.get_legend_handles_labels()
+    for group in groups:
+        handles.append(Patch(facecolor=group.colour, hatch=group.hatch, edgecolor="white", label=group.label))
+        names.append(group.label)
+    if len(handles) < 2:
+        return
+    names = [textwrap.fill(name, LEGEND_WRAP, break_long_words=False) for name in names]
+    beside = axes.legend(handles, names, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    renderer = _drawn(figure)
+    if beside.get_window_extent(renderer).width <= LEGEND_SHARE * figure.bbox.width:
+        return
+    beside.remove()
+    for columns in range(len(handles), 0, -1):
+        below = figure.legend(handles, names, loc="outside lower center", ncols=columns, fontsize=8)
+        if below.get_window_extent(_drawn(figure)).width <= 0.98 * figure.bbox.width or columns == 1:
+            return
+        below.remove()
+
+
+def _drawn(figure: MplFigure) -> Any:
+    """The figure laid out and drawn, so that the extents of its texts can be measured."""
+    canvas: Any = figure.canvas  # Agg's, which has a renderer
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _overlap(texts: Sequence[MplText], renderer: Any, gap: float) -> bool:
+    """Whether any two of the texts' boxes come closer than `gap` pixels."""
+    grown = [t.get_window_extent(renderer).padded(gap / 2) for t in texts if t.get_visible() and t.get_text()]
+    return any(a.overlaps(b) for i, a in enumerate(grown) for b in grown[i + 1 :])
+
+
+def fit_category_ticks(
+    figure: MplFigure, axes: Axes, labels: list[str], horizontal: bool, positions: list[float] | None = None
+) -> None:
+    """Category names never overlap: each way of printing them is measured, and the first that fits
+    is kept: as they are; wrapped at spaces onto two or three lines; turned 45° or upright (vertical
+    charts); and, only if none fits, every second (third …) name, starting with the first."""
+    positions = positions or [float(i) for i in range(len(labels))]
+    axis = axes.yaxis if horizontal else axes.xaxis
+    gap = GAP_PT * figure.dpi / 72
+    wrapped = [[textwrap.fill(label, width, break_long_words=False) for label in labels] for width in (18, 12, 8)]
+    ways: list[tuple[list[str], float]] = [(labels, 0.0)]
+    ways += [(texts, 0.0) for texts in wrapped if max(t.count("\n") for t in texts) < 3]
+    turned = [] if horizontal else [(labels, 45.0), (labels, 90.0)]
+    ways += turned
+    for step in range(1, len(labels) + 1):
+        for texts, angle in ways if step == 1 else (turned or ways[-1:]):
+            axis.set_ticks(positions[::step], texts[::step])
+            for tick in axis.get_ticklabels():
+                tick.set_rotation(angle)
+                tick.set_rotation_mode("anchor" if angle == 45 else "default")
+                tick.set_horizontalalignment("right" if angle == 45 else ("right" if horizontal else "center"))
+            if not _overlap(axis.get_ticklabels(), _drawn(figure), gap):
+                return
+
+
+def _bars_and_labels(axes: Axes, value_labels: list[Annotation], renderer: Any) -> list[Any]:
+    from matplotlib.patches import Rectangle
+
+    boxes = [p.get_window_extent(renderer) for p in axes.patches if isinstance(p, Rectangle) and p.get_width()]
+    return boxes + [t.get_window_extent(renderer) for t in value_labels if t.get_text()]
+
+
+def _clear_notes(
+    figure: MplFigure, axes: Axes, notes: list[Annotation], value_labels: list[Annotation], horizontal: bool
+) -> None:
+    """Notes and divider labels sit at the plot's far edge; while one would cover a bar or a value
+    label, the value axis is lengthened (by a tenth at a time, up to double) to make room."""
+    if not notes:
+        return
+    for _ in range(8):
+        renderer = _drawn(figure)
+        covered = _bars_and_labels(axes, value_labels, renderer)
+        if not any(n.get_window_extent(renderer).overlaps(box) for n in notes for box in covered):
+            return
+        low, high = axes.get_xlim() if horizontal else axes.get_ylim()
+        (axes.set_xlim if horizontal else axes.set_ylim)(low, low + (high - low) * 1.1)
+
+
+def _freeze_layout(figure: MplFigure) -> None:
+    """Lays the figure out one last time and keeps it so: what was measured is what is saved."""
+    _drawn(figure)
+    figure.set_layout_engine("none")
+
+
+def _clear_reference_lines(
+    figure: MplFigure, axes: Axes, value_labels: list[Annotation], spec: ChartSpec, horizontal: bool
+) -> None:
+    """A value label that a reference line would strike through moves just beyond the line, away
+    from the axis, so the line passes between the bar and its number."""
+    if not spec.reference_lines:
+        return
+    renderer = _drawn(figure)
+    gap = GAP_PT * figure.dpi / 72
+    to_points = 72 / figure.dpi
+    for value in sorted(line.value for line in spec.reference_lines):
+        x, y = axes.transData.transform((value, value))
+        at = x if horizontal else y
+        for label in value_labels:
+            box = label.get_window_extent(renderer)
+            low, high = (box.x0, box.x1) if horizontal else (box.y0, box.y1)
+            if label.get_text() and low < at + gap and high > at - gap:
+                dx, dy = label.xyann
+                shift = (at + gap - low) * to_points
+                label.xyann = (dx + shift, dy) if horizontal else (dx, dy + shift)
 
 
 def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values: list[list[float]], kind: str) -> str:
@@ -402,6 +618,9 @@ def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values
 # Risk heat map ----------------------------------------------------------------------------------
 
 
+BAND_PT = 8.0  # the band named in each cell: the least that reads in print
+
+
 def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
     from matplotlib.patches import Rectangle
 
@@ -414,7 +633,7 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
         band, colour = band_of(register, cell.likelihood, cell.impact)
         axes.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
         ink = text_colour_on(colour)  # black or white, whichever reads on the band's colour (≥ 4.5:1)
-        axes.text(x + 0.05, y + 0.92, band, fontsize=5.5, color=ink, va="top", ha="left")
+        axes.text(x + 0.05, y + 0.95, band, fontsize=BAND_PT, color=ink, va="top", ha="left")
         if cell.current:
             axes.text(
                 x + 0.5,
@@ -441,14 +660,16 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
     axes.set_xlim(0, size)
     axes.set_ylim(0, size)
     axes.set_aspect("equal")
-    axes.set_xticks([i + 0.5 for i in range(size)], words, fontsize=7.5)
-    axes.set_yticks([i + 0.5 for i in range(size)], words, fontsize=7.5)
-    axes.tick_params(length=0)
+    centres = [i + 0.5 for i in range(size)]
+    axes.set_yticks(centres, words, fontsize=8)
+    axes.tick_params(length=0, labelsize=8)
     for side in ("left", "bottom"):
         axes.spines[side].set_visible(False)
     axes.set_xlabel(spec.x_label or register.spec.impact_label)
     axes.set_ylabel(spec.y_label or register.spec.likelihood_label)
-    axes.set_title("Bold numbers: current position of each risk.   Numbers in brackets: target position.", fontsize=7.5)
+    axes.set_title("Bold numbers: current position of each risk.   Numbers in brackets: target position.", fontsize=8)
+    fit_category_ticks(figure, axes, words, horizontal=False, positions=centres)
+    _freeze_layout(figure)
     svg, png = save(figure)
     alt = spec.alt or describe_heat_map(spec, register)
     data = heat_map_data(spec, register)

@@ -322,6 +322,25 @@ class Annotation(Spec):
     text: Text
 
 
+class CategoryColour(Spec):
+    """Bars of some categories in a colour of their own (e.g. the quarters after "now"), named in the
+    legend and hatched their own way, so the colour is never the only sign."""
+
+    categories: list[Text] = []  # the categories, as the axis prints them
+    from_: Text | None = Field(default=None, alias="from")  # or a run of them, first to last
+    to: Text | None = None
+    colour: SeriesColour
+    label: Text  # what the legend calls these bars
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CategoryColour:
+        if bool(self.categories) == (self.from_ is not None or self.to is not None):
+            raise ValueError("expected 'categories: [..]' or 'from:' with 'to:' (one of them)")
+        if not self.categories and (self.from_ is None or self.to is None):
+            raise ValueError("'from' and 'to' go together")
+        return self
+
+
 class ChartSpec(Spec):
     caption: Text
     kind: ChartKind
@@ -335,6 +354,7 @@ class ChartSpec(Spec):
     horizon: Literal["short-term", "long-term"] | None = None
     landscape: Literal["yes", "no"] = "no"
     colours: list[SeriesColour] = []  # one per series: a house palette position or #rrggbb
+    category_colours: list[CategoryColour] = []  # bar charts of one series: some bars in other colours
     reference_lines: list[ReferenceLine] = []
     dividers: list[Divider] = []
     annotations: list[Annotation] = []
@@ -346,10 +366,12 @@ class ChartSpec(Spec):
         if self.kind == "heat_map":
             if self.register_name is None:
                 raise ValueError("a heat_map needs 'register: <name>'")
-            if self.colours:
+            if self.colours or self.category_colours:
                 raise ValueError("a heat_map's colours are its register's bands; 'colours' is for bar and line charts")
         elif self.table is None:
             raise ValueError(f"a {self.kind} chart needs 'table: <name>'")
+        if self.category_colours and self.kind not in ("bar", "horizontal_bar"):
+            raise ValueError(f"'category_colours' is for bar and horizontal_bar charts of one series, not {self.kind}")
         return self
 
 

@@ -350,8 +350,27 @@ def _derive(frame: pd.DataFrame, spec: TableSpec, base: Path_) -> pd.DataFrame:
             assert derive.date_column is not None
             kind, column = derive.date_column
             _require(frame, column, path)
+            _require_dates(frame, column, new, kind, spec, (*path, kind))
             frame = frame.assign(**{new: frame[column].map(DATE_LABELS[kind])})
     return frame
+
+
+def _require_dates(frame: pd.DataFrame, column: str, new: str, kind: str, spec: TableSpec, path: Path_) -> None:
+    """A date operation on a column holding anything but dates would blank every row; it is an error
+    at the column's declaration (where the type is said), or at the operation for a column the table
+    made itself."""
+    others = [v for v in frame[column] if not (is_missing(v) or isinstance(v, dt.date))]
+    if not others:
+        return
+    found = "text" if isinstance(others[0], str) else "numbers"
+    declared = spec.source is not None and column not in spec.derive
+    where = ("sources", spec.source, "columns", column) if declared and spec.source else path
+    said = f"is declared {'text' if found == 'text' else 'a number'} here" if declared else f"holds {found}"
+    raise TableError(
+        where,
+        f"column '{column}' {said}, but the table derives '{new}: {{{kind}: {column}}}' from it, which needs "
+        f"dates: declare it '{column}: date' (YYYY-MM-DD), or derive from a date column",
+    )
 
 
 def _labelled_keys(frame: pd.DataFrame, keys: list[str], labels: dict[str, str], base: Path_) -> pd.DataFrame:

@@ -262,6 +262,20 @@ class _Placer:
             data_files=self._data_files(kind, name),
         )
 
+    def refuse_landscape(self, chart: Chart, where: Location) -> None:
+        """A landscape chart among the paragraphs of the body cannot be honoured: the body's pages
+        are portrait, and only an appendix turns its pages (docs/data.md)."""
+        file = self.data.file if self.data is not None else None
+        at = file.location(("charts", chart.id, "landscape")) if file is not None else where
+        self.problems.append(
+            Problem(
+                at,
+                f"chart '{chart.id}' is landscape, but it is placed among the paragraphs at {where}, whose pages "
+                "are portrait: place it in an appendix's 'content' (appendices.yaml), which turns to a landscape "
+                "page, or remove 'landscape'",
+            )
+        )
+
     def _declaration(self, kind: str, name: str) -> Source | None:
         """Where data.yaml declares the table or chart."""
         file = self.data.file if self.data is not None else None
@@ -629,6 +643,8 @@ def _supporting_section(
             path = (*base, "paragraphs", p)
             if paragraph.text is None:
                 placed = _placed(paragraph, path, text, placer)
+                if isinstance(placed, Chart) and placed.landscape:
+                    placer.refuse_landscape(placed, text.file.location(path))
                 if placed is not None:
                     blocks.append(placed)
                 continue
