@@ -80,6 +80,8 @@ def test_help_lists_the_exit_statuses() -> None:
         ("--quiet", "--verbose", "check"),
         ("new", "meeting"),
         ("new", "agenda", f"content/{MEETING}"),
+        ("build", "-j", "0"),
+        ("build", "-j", "\u00b2"),  # a digit to str.isdigit(), not a number of workers
     ],
 )
 def test_usage_errors_exit_64(args: tuple[str, ...], tmp_path: Path) -> None:
@@ -87,6 +89,8 @@ def test_usage_errors_exit_64(args: tuple[str, ...], tmp_path: Path) -> None:
     assert done.returncode == EXIT_USAGE, done.stdout + done.stderr
     assert done.stderr.startswith("usage: panelpapers") and "error:" in done.stderr
     assert "Traceback" not in done.stderr and not list(tmp_path.iterdir())
+    if "-j" in args:
+        assert f"expected a whole number of at least 1, not {args[-1]!r}" in done.stderr
 
 
 def test_diff_keeps_its_own_exit_status_for_usage_errors(tmp_path: Path) -> None:
