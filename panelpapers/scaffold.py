@@ -185,8 +185,9 @@ def _meeting_details(meeting_file: Path, house_panel: str | None) -> tuple[str, 
 def agenda_with(meeting_file: Path, paper: str) -> str | None:
     """meeting.yaml's text with `- paper: <paper>` added to the end of its agenda (None if the agenda
     already names it), edited as YAML that keeps its comments, order and layout (ruamel.yaml)."""
-    text, problems = read_text(meeting_file)
-    if text is None:
+    loaded, problems = load_yaml(meeting_file)  # the content loader's limits: no aliases, no deep nesting
+    text, _ = read_text(meeting_file)
+    if loaded is None or text is None:
         raise Refused(f"{problems[0]}; fix it first, nothing was written")
     try:
         before = yaml.load(text, Loader=yaml.BaseLoader)

@@ -5,6 +5,8 @@ wrote, so the round-trip editor is held to the same bytes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from panelpapers.scaffold import add_to_agenda
@@ -74,3 +76,28 @@ def test_the_new_agenda_item_keeps_every_other_byte(meeting: str, expected: str)
 def test_a_layout_the_editor_cannot_keep_is_left_alone(meeting: str) -> None:
     """`new paper` then stops with status 1, asking for the line by hand, and writes nothing."""
     assert add_to_agenda(meeting, "02-new") is None
+
+
+def test_a_meeting_file_the_content_loader_refuses_is_not_edited(tmp_path: Path) -> None:
+    """`new paper` reads meeting.yaml with the content loader's limits first: an alias bomb is one
+    line at its place, at once, and the file is left as it was (a plain YAML load would expand it)."""
+    import subprocess
+    import sys
+
+    meeting = tmp_path / "content" / "2024-03-12-audit-committee"
+    meeting.mkdir(parents=True)
+    (tmp_path / "panelpapers.yaml").write_text("", encoding="utf-8")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}]\n"
+        for n in range(20)
+    )
+    text = "date: 2024-03-12\nagenda: []\n" + bomb
+    (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "panelpapers", "new", "paper", str(meeting / "02-risk-report")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "meeting.yaml:3: anchors (&name) are not allowed" in done.stderr, done.stderr
+    assert (meeting / "meeting.yaml").read_text(encoding="utf-8") == text
+    assert not (meeting / "02-risk-report").exists()
