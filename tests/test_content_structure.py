@@ -86,9 +86,9 @@ def test_nested_groups_number_on_and_nest_in_bookmarks_and_styles(built: Path, p
     assert depth_of["Custody inspection"] == 2 and depth_of["Vetting inspection"] == 2
     assert depth_of["Current position"] == 3 and depth_of["Next steps"] == 3
     styles = dict((text, style) for style, text in docx_styled(built))
-    assert styles["HMICFRS inspections"] == "Heading 2"
-    assert styles["Custody inspection"] == "Heading 3"
-    assert styles["Current position"] == "Heading 4"
+    assert styles["HMICFRS inspections"] == "Heading 3"
+    assert styles["Custody inspection"] == "Heading 4"
+    assert styles["Current position"] == "Heading 5"
     html = (built / "02-structure.html").read_text(encoding="utf-8")
     assert re.search(r"<h5 [^>]*>Current position</h5>", html)
 

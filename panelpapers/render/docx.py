@@ -37,6 +37,7 @@ from panelpapers.render.docx_xml import (
     box_paragraph,
     fix_zip_times,
     keep_row_together,
+    pad_cells,
     repeat_as_header,
     set_alt_text,
     set_custom_properties,
@@ -186,6 +187,7 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
     grid = doc.add_table(rows=2 if table.header_groups else 1, cols=len(table.headers))
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
+    pad_cells(grid)
     widths = column_widths(table, text_width(doc))
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width  # the table grid, which LibreOffice reads; Word reads the cells
@@ -287,10 +289,12 @@ def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors) -
     start = children(heading)
     heading.add_run(appendix.heading)
     anchors.mark(heading, start, "composed", appendix.title_source)
-    add_blocks(doc, appendix.blocks, anchors, pages)
+    add_blocks(doc, appendix.blocks, anchors, pages, in_appendix=True)
 
 
-def add_blocks(doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pages | None = None) -> None:
+def add_blocks(
+    doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pages | None = None, in_appendix: bool = False
+) -> None:
     """`pages`: the document's sections; None inside the summary box, which never turns."""
     for block in blocks:
         if pages is not None:
@@ -301,8 +305,11 @@ def add_blocks(doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pag
             add_chart(doc, block, anchors)
         elif isinstance(block, Image):
             add_image(doc, block, anchors)
-        elif isinstance(block, Heading):  # a group's heading, and those nested under it
-            add_anchored(doc.add_paragraph(style=f"Heading {block.level + 1}"), block.content, anchors, block.source)
+        elif isinstance(block, Heading):  # a group's heading (level 3 in the outline), and those nested under it
+            heading = doc.add_paragraph(style=f"Heading {block.level + 2}")
+            if in_appendix:  # an appendix's text is not numbered: its headings start at the margin, as it does
+                heading.paragraph_format.left_indent = 0
+            add_anchored(heading, block.content, anchors, block.source)
         elif isinstance(block, ItemList):
             add_list(doc, block, anchors)
         elif isinstance(block, Paragraph):
@@ -313,7 +320,8 @@ def add_blocks(doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pag
                 add_anchored(paragraph, block.lead, anchors, block.lead_source, bold=True)
                 paragraph.add_run(" ")
             add_anchored(paragraph, block.content, anchors, block.source)
-            if block.items:
+            if block.items:  # a lead-in never ends a page without the first of its items
+                paragraph.paragraph_format.keep_with_next = True
                 add_list(doc, block.items, anchors)
 
 
@@ -492,7 +500,8 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         doc.add_paragraph(part.title, style="Summary Part")
         add_blocks(doc, part.blocks, anchors)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
-    doc.add_paragraph(paper.recommendations_lead)
+    # The lead line ("The Panel is recommended to:") never ends a page without its first item.
+    doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
     for item in paper.recommendations.items:
         if item.marker:
             paragraph = doc.add_paragraph(style="Recommendation")
@@ -511,7 +520,8 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         add_contents(doc, paper)
     for section in paper.sections:
         pages.mark(section.marking)
-        heading = doc.add_paragraph(f"{section.number}. ", style="Heading 1")
+        # Level 2 in the outline, under the paper's title, as in the PDF.
+        heading = doc.add_paragraph(f"{section.number}. ", style="Heading 2")
         add_anchored(heading, (Text(section.title),), anchors, section.title_source)
         if paper.contents:
             add_bookmark(heading, f"section-{section.number}", anchors.next_id())

@@ -113,6 +113,21 @@ def _row_flag(row: Any, tag: str) -> None:
         properties.append(flag)
 
 
+def pad_cells(table: Any, top_bottom_pt: float = 2.5, left_right_pt: float = 4) -> None:
+    """Space between each cell's text and its borders (w:tblCellMar, in twentieths of a point), as the
+    PDF's table cells have; without it a cell's text touches its rules."""
+    margins = OxmlElement("w:tblCellMar")
+    sides = (("top", top_bottom_pt), ("left", left_right_pt), ("bottom", top_bottom_pt), ("right", left_right_pt))
+    for side, points in sides:
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(points * 20)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties = table._tbl.tblPr
+    successors = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+    properties.insert_element_before(margins, *successors)
+
+
 def shade_cell(cell: Any, fill: str) -> None:
     properties = cell._tc.get_or_add_tcPr()
     shading = OxmlElement("w:shd")

@@ -1,0 +1,168 @@
+"""How papers are set, read back from what was built: heading sizes and weights in the PDF and the
+DOCX, the DOCX outline against the PDF's bookmarks, what keeps with what in Word, table cell padding,
+continued row groups, table headers a screen reader hears, and text alternatives for trend arrows.
+Built from the structure fixture (tests/features/2022-01-17-features/02-structure)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from readback import pdf_outline, pdf_pages_text
+from test_accessibility_docx import outline_level, style_chain
+
+from panelpapers.build import build
+
+FIXTURE = Path(__file__).resolve().parent / "features" / "2022-01-17-features" / "02-structure"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The restricted folder of the fixture paper, built once."""
+    tmp_path = tmp_path_factory.mktemp("typesetting")
+    paper = tmp_path / FIXTURE.parent.name / FIXTURE.name
+    shutil.copytree(FIXTURE, paper)
+    build([paper], tmp_path / "out")
+    return tmp_path / "out" / paper.parent.name / "restricted"
+
+
+def pdf_words(path: Path, page_index: int, words: str) -> dict[str, Any]:
+    """Where `words` start on a page of the PDF and how their first letter is set: x, font size (both
+    as pdfium measures them) and whether the font is bold (by its name)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text = document[page_index].get_textpage()
+        index = text.get_text_range().index(words)
+        left, _bottom, _right, _top = text.get_charbox(index)
+        name = ctypes.create_string_buffer(200)
+        raw.FPDFText_GetFontInfo(text.raw, index, name, 200, None)
+        return {
+            "x": round(left, 1),
+            "size": round(raw.FPDFText_GetFontSize(text.raw, index), 1),
+            "bold": b"Bold" in name.value,
+        }
+    finally:
+        document.close()
+
+
+def page_with(path: Path, words: str) -> int:
+    return next(i for i, text in enumerate(pdf_pages_text(path)) if words in text)
+
+
+# Headings ------------------------------------------------------------------------------------------
+
+
+def test_group_headings_are_bold_and_step_down_in_size(built: Path) -> None:
+    pdf = built / "02-structure.pdf"
+    page = page_with(pdf, "Current position")
+    level_1 = pdf_words(pdf, page, "HMICFRS inspections")
+    level_2 = pdf_words(pdf, page, "Custody inspection")
+    level_3 = pdf_words(pdf, page, "Current position")
+    body = pdf_words(pdf, page, "Eleven of the fourteen")
+    assert all(heading["bold"] for heading in (level_1, level_2, level_3)), (level_1, level_2, level_3)
+    assert not body["bold"]
+    assert level_2["size"] > level_3["size"] > body["size"], (level_2, level_3, body)
+
+    from docx import Document
+
+    document = Document(str(built / "02-structure.docx"))
+    styles = {p.text: p.style for p in document.paragraphs}
+    third = styles["Current position"]
+    assert third.name == "Heading 5" and third.font.bold and not third.font.underline
+    normal = document.styles["Normal"].font.size
+    assert styles["Custody inspection"].font.size > third.font.size > normal
+
+
+def test_appendix_headings_start_where_their_text_does(built: Path) -> None:
+    pdf = built / "02-structure.pdf"
+    page = page_with(pdf, "How assurance is given")
+    heading = pdf_words(pdf, page, "How assurance is given")
+    text = pdf_words(pdf, page, "Three lines:")
+    title = pdf_words(pdf, page, "Appendix A")
+    # Glyphs' side bearings differ by a fraction of a point; the old indent was 12 mm (34 pt).
+    assert abs(heading["x"] - text["x"]) < 1.5 and abs(heading["x"] - title["x"]) < 1.5, (heading, text, title)
+
+    from docx import Document
+
+    document = Document(str(built / "02-structure.docx"))
+    paragraph = next(p for p in document.paragraphs if p.text == "How assurance is given")
+    assert paragraph.paragraph_format.left_indent == 0
+
+
+def test_the_docx_outline_is_the_pdfs(built: Path) -> None:
+    from docx import Document
+
+    bookmarks: list[tuple[int, str]] = []
+
+    def walk(entries: list[tuple[str, int, list[Any]]], level: int) -> None:
+        for title, _page, children in entries:
+            bookmarks.append((level, title))
+            walk(children, level + 1)
+
+    walk(pdf_outline(built / "02-structure.pdf"), 1)
+    document = Document(str(built / "02-structure.docx"))
+    headings = []
+    for paragraph in document.paragraphs:
+        level = outline_level(paragraph._p, style_chain(document.styles.element, paragraph.style.style_id))
+        if level is not None:
+            headings.append((level + 1, paragraph.text))
+    assert headings == bookmarks
+    assert [text for level, text in headings if level == 1] == ["Internal Audit Progress and Assurance Map"]
+    assert (2, "1. Progress against the plan") in headings and (3, "HMICFRS inspections") in headings
+
+
+# What keeps with what in Word ----------------------------------------------------------------------
+
+
+def keeps_with_next(paragraph: Any) -> bool:
+    """Set on the paragraph or on one of its styles."""
+    if paragraph.paragraph_format.keep_with_next is not None:
+        return bool(paragraph.paragraph_format.keep_with_next)
+    style = paragraph.style
+    while style is not None:
+        if style.paragraph_format.keep_with_next is not None:
+            return bool(style.paragraph_format.keep_with_next)
+        style = style.base_style
+    return False
+
+
+def test_headings_lead_lines_lead_ins_and_captions_keep_with_what_follows(built: Path) -> None:
+    from docx import Document
+
+    document = Document(str(built / "02-structure.docx"))
+    paragraphs = {p.text: p for p in document.paragraphs}
+    kept = [
+        "Report Summary",
+        "Recommendations",
+        "The Audit Panel is recommended to:",
+        "1. Progress against the plan",
+        "HMICFRS inspections",
+        "Current position",
+        "Appendix A – Assurance map (OFFICIAL)",
+        "Three lines: management, oversight functions and internal audit each give assurance.",
+        "Table 2: Audits in the plan by area",
+    ]
+    assert [text for text in kept if not keeps_with_next(paragraphs[text])] == []
+    assert not keeps_with_next(paragraphs["There are no direct equality implications."])
+    assert document.styles["Normal"].paragraph_format.widow_control is True
+
+
+def test_docx_table_cells_have_padding(built: Path) -> None:
+    from docx import Document
+
+    document = Document(str(built / "02-structure.docx"))
+    for table in document.tables:
+        margins = table._tbl.tblPr.find(f"{W}tblCellMar")
+        assert margins is not None
+        widths = {side.tag.removeprefix(W): int(side.get(f"{W}w")) for side in margins}
+        assert widths == {"top": 50, "left": 80, "bottom": 50, "right": 80}
+    assert len(document.tables) == 2
+
