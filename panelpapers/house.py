@@ -99,6 +99,7 @@ class Wording:
     contact_phone: str = "Telephone: {phone}"
     table_label: str = "Table {number}: {caption}"
     chart_label: str = "Figure {number}: {caption}"
+    continued_group: str = "{label} (continued)"  # a table's row group carried over to a new page
     draft: str = "DRAFT"
     page_number: str = "Page {page} of {pages}"
     # The agenda front sheet and the pack

@@ -5,11 +5,13 @@ Built from the structure fixture (tests/features/2022-01-17-features/02-structur
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from datapapers import squash
 from readback import pdf_outline, pdf_pages_text
 from test_accessibility_docx import outline_level, style_chain
 
@@ -166,3 +168,71 @@ def test_docx_table_cells_have_padding(built: Path) -> None:
         assert widths == {"top": 50, "left": 80, "bottom": 50, "right": 80}
     assert len(document.tables) == 2
 
+
+
+# A row group broken by a page ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_group(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture with the Operations group of its grouped table grown to run over three pages."""
+    tmp_path = tmp_path_factory.mktemp("long-group")
+    paper = tmp_path / FIXTURE.parent.name / FIXTURE.name
+    shutil.copytree(FIXTURE, paper)
+    audits = paper / "data" / "audits.csv"
+    last_operations = "Operations,Firearms licensing,Renewals backlog,Complete\n"
+    stations = "".join(f"Operations,Station audit {i},Property store at station {i},Planned\n" for i in range(1, 76))
+    audits.write_text(audits.read_text(encoding="utf-8").replace(last_operations, last_operations + stations))
+    build([paper], tmp_path / "out")
+    return tmp_path / "out" / paper.parent.name / "restricted" / "02-structure.pdf"
+
+
+def test_a_row_group_continued_on_a_new_page_is_labelled_again(long_group: Path) -> None:
+    pages = [squash(text) for text in pdf_pages_text(long_group)]
+    table_pages = [i for i, text in enumerate(pages) if "Station audit" in text]
+    assert len(table_pages) == 3, table_pages
+    first, *continued = table_pages
+    assert "Operations Custody" in pages[first] and "(continued)" not in pages[first]
+    for page in continued:
+        # The header row repeats, then the group's label before its first row on this page.
+        opening = r"Area Audit Scope Status Operations \(continued\) Station audit \d+ "
+        assert re.match(opening, pages[page]), pages[page]
+        assert pages[page].count("Operations") == 1
+    assert "Station audit 75 Property store at station 75 Planned Technology Cyber security" in pages[continued[-1]]
+
+
+def test_a_continued_group_label_is_a_row_header_in_the_tags(long_group: Path) -> None:
+    import pikepdf
+
+    headers: list[tuple[str, str]] = []
+
+    with pikepdf.open(long_group) as pdf:
+
+        def walk(node: Any) -> None:
+            if isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == "/TH":
+                    attributes = node.get("/A")
+                    scope = ""
+                    for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
+                        if isinstance(attribute, pikepdf.Dictionary) and "/Scope" in attribute:
+                            scope = str(attribute["/Scope"])
+                    headers.append((scope, str(node.get("/ID", ""))))
+                if "/K" in node:
+                    walk(node["/K"])
+            elif isinstance(node, pikepdf.Array):
+                for child in node:
+                    walk(child)
+
+        walk(pdf.Root.StructTreeRoot)
+    row_headers = [h for h in headers if h[0] in ("/Row", "/Both")]
+    # Finance, Operations, Operations (continued) twice, Technology
+    assert len(row_headers) == 5, headers
+
+
+def test_a_long_grouped_table_builds_the_same_twice(long_group: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    paper = long_group.parents[3] / FIXTURE.parent.name / FIXTURE.name  # the grown copy built above
+    build([paper], tmp_path / "again")
+    rebuilt = tmp_path / "again" / FIXTURE.parent.name / "restricted" / "02-structure.pdf"
+    assert hashlib.sha256(rebuilt.read_bytes()).hexdigest() == hashlib.sha256(long_group.read_bytes()).hexdigest()
