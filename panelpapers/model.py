@@ -147,6 +147,7 @@ class Table:
     label: str = ""  # "Table 2: …", set when the table is placed and numbered
     header_groups: tuple[HeaderGroup, ...] = ()  # a spanning header row above `headers`
     group_column: int | None = None  # the column whose repeated values are one spanning row header
+    row_headers: bool = False  # the first column's cells head their rows
     markup_columns: tuple[int, ...] = ()  # columns whose cells are inline markup, parsed when placed
     source: Source | None = None  # its declaration in data.yaml, set when placed
     data_files: tuple[str, ...] = ()  # the data files its cells are computed from, set when placed

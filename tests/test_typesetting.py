@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datapapers import squash
+from datapapers import edit, line_of, problems_of, squash
 from readback import pdf_outline, pdf_pages_text
 from test_accessibility_docx import outline_level, style_chain
 
@@ -202,31 +202,10 @@ def test_a_row_group_continued_on_a_new_page_is_labelled_again(long_group: Path)
 
 
 def test_a_continued_group_label_is_a_row_header_in_the_tags(long_group: Path) -> None:
-    import pikepdf
-
-    headers: list[tuple[str, str]] = []
-
-    with pikepdf.open(long_group) as pdf:
-
-        def walk(node: Any) -> None:
-            if isinstance(node, pikepdf.Dictionary):
-                if node.get("/S") == "/TH":
-                    attributes = node.get("/A")
-                    scope = ""
-                    for attribute in attributes if isinstance(attributes, pikepdf.Array) else [attributes]:
-                        if isinstance(attribute, pikepdf.Dictionary) and "/Scope" in attribute:
-                            scope = str(attribute["/Scope"])
-                    headers.append((scope, str(node.get("/ID", ""))))
-                if "/K" in node:
-                    walk(node["/K"])
-            elif isinstance(node, pikepdf.Array):
-                for child in node:
-                    walk(child)
-
-        walk(pdf.Root.StructTreeRoot)
-    row_headers = [h for h in headers if h[0] in ("/Row", "/Both")]
+    _delivery, audits = pdf_table_cells(long_group)
+    row_headers = [attributes for part, kind, attributes in audits if part == "/TBody" and kind == "/TH"]
     # Finance, Operations, Operations (continued) twice, Technology
-    assert len(row_headers) == 5, headers
+    assert [attributes["/Scope"] for attributes in row_headers] == ["/Row"] * 5, row_headers
 
 
 def test_a_long_grouped_table_builds_the_same_twice(long_group: Path, tmp_path: Path) -> None:
@@ -236,3 +215,105 @@ def test_a_long_grouped_table_builds_the_same_twice(long_group: Path, tmp_path: 
     build([paper], tmp_path / "again")
     rebuilt = tmp_path / "again" / FIXTURE.parent.name / "restricted" / "02-structure.pdf"
     assert hashlib.sha256(rebuilt.read_bytes()).hexdigest() == hashlib.sha256(long_group.read_bytes()).hexdigest()
+
+
+# Table headers a screen reader hears ---------------------------------------------------------------
+
+
+def pdf_table_cells(path: Path) -> list[list[tuple[str, str, dict[str, str]]]]:
+    """Each Table of a tagged PDF's structure tree as its cells: (THead/TBody, TH/TD, attributes)."""
+    import pikepdf
+
+    tables: list[list[tuple[str, str, dict[str, str]]]] = []
+
+    def attributes(node: Any) -> dict[str, str]:
+        found: dict[str, str] = {}
+        given = node.get("/A")
+        for each in given if isinstance(given, pikepdf.Array) else [given]:
+            if isinstance(each, pikepdf.Dictionary):
+                found.update({str(key): str(value) for key, value in each.items() if key != "/O"})
+        return found
+
+    def walk(node: Any, part: str) -> None:
+        if isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child, part)
+            return
+        if not isinstance(node, pikepdf.Dictionary):
+            return
+        kind = str(node.get("/S", ""))
+        if kind == "/Table":
+            tables.append([])
+        if kind in ("/THead", "/TBody", "/TFoot"):
+            part = kind
+        if kind in ("/TH", "/TD"):
+            tables[-1].append((part, kind, attributes(node)))
+        if "/K" in node:
+            walk(node["/K"], part)
+
+    with pikepdf.open(path) as pdf:
+        walk(pdf.Root.StructTreeRoot, "")
+    return tables
+
+
+def test_no_header_cell_is_blank_beside_a_spanning_header(built: Path) -> None:
+    delivery, audits = pdf_table_cells(built / "02-structure.pdf")
+    head = [(kind, attributes) for part, kind, attributes in delivery if part == "/THead"]
+    assert [kind for kind, _ in head] == ["/TH", "/TH", "/TH", "/TH"]  # Quarter, Audits, Planned, Delivered
+    assert head[0][1] == {"/Scope": "/Column", "/RowSpan": "2"}
+    assert head[1][1] == {"/Scope": "/Column", "/ColSpan": "2"}
+
+    site = (built.parent / "public" / "site" / "02-structure.html").read_text(encoding="utf-8")
+    for html in (site, (built / "02-structure.html").read_text(encoding="utf-8")):
+        head_html = html[html.index("<thead>") : html.index("</thead>")]
+        assert "<td" not in head_html
+        assert re.search(r'<th scope="col" rowspan="2" class="left">Quarter</th>', head_html)
+
+    from docx import Document
+
+    document = Document(str(built / "02-structure.docx"))
+    rows = document.tables[0].rows
+    first = [(cell._tc.vMerge, cell.text) for cell in rows[0].cells]
+    assert first == [("restart", "Quarter"), (None, "Audits"), (None, "Audits")]
+    assert rows[1]._tr.tc_lst[0].vMerge == "continue"
+    assert [cell.text for cell in rows[1].cells] == ["Quarter", "Planned", "Delivered"]
+
+
+def test_authored_row_headers(built: Path) -> None:
+    delivery, audits = pdf_table_cells(built / "02-structure.pdf")
+    body = [(kind, attributes.get("/Scope")) for part, kind, attributes in delivery if part == "/TBody"]
+    assert body[::3] == [("/TH", "/Row")] * 4  # each quarter heads its row
+    assert {kind for kind, _ in body[1::3] + body[2::3]} == {"/TD"}
+    grouped = [kind for part, kind, _ in audits if part == "/TBody"]
+    assert grouped.count("/TH") == 3  # the audits table's row groups; no row headers asked for there
+
+    site = (built.parent / "public" / "site" / "02-structure.html").read_text(encoding="utf-8")
+    assert '<th scope="row" class="left">2021/22 Q3</th>' in site
+
+    from docx import Document
+
+    document = Document(str(built / "02-structure.docx"))
+    delivery_docx, audits_docx = document.tables
+    look = f"{W}tblLook"
+    assert delivery_docx._tbl.tblPr.find(look).get(f"{W}firstColumn") == "1"
+    assert audits_docx._tbl.tblPr.find(look).get(f"{W}firstColumn") == "0"
+    quarter = delivery_docx.rows[2].cells[0].paragraphs[0]
+    assert quarter.text == "2021/22 Q1" and all(run.bold for run in quarter.runs)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('row_headers: "yes"', 'row_headers: "first"', "'yes' or 'no'"),
+        ("    row_groups: area\n", '    row_groups: area\n    row_headers: "yes"\n', "keep one"),
+    ],
+)
+def test_row_headers_are_checked_at_their_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    paper = tmp_path / FIXTURE.parent.name / FIXTURE.name
+    shutil.copytree(FIXTURE, paper)
+    data = paper / "data.yaml"
+    edit(data, old, new)
+    problems = problems_of(paper)
+    assert len(problems) == 1 and expected in problems[0], problems
+    line = line_of(data, 'row_headers: "first"') if "first" in new else line_of(data, "audits_by_area:")
+    assert problems[0].startswith(f"{data}:{line}: tables."), problems

@@ -35,6 +35,7 @@ from panelpapers.render.docx_xml import (
     add_hyperlink,
     add_internal_link,
     box_paragraph,
+    first_column_heads_rows,
     fix_zip_times,
     keep_row_together,
     pad_cells,
@@ -188,11 +189,10 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
     pad_cells(grid)
+    first_column_heads_rows(grid, table.row_headers)
     widths = column_widths(table, text_width(doc))
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width  # the table grid, which LibreOffice reads; Word reads the cells
-    if table.header_groups:  # the spanning row above the column headers
-        add_header_groups(doc, grid, table)
     header = grid.rows[-1]
     repeat_as_header(header)
     keep_row_together(header)
@@ -207,6 +207,8 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
             anchors.mark(paragraph, start, "table", table.source)
         shade_cell(cell, "D9E2EC")
         cell.width = width
+    if table.header_groups:  # the spanning row above the column headers
+        add_header_groups(doc, grid, table)
     group_start: Any = None  # the cell a row group's label is in, merged down over the group's rows
     for row in table.rows:
         cells = grid.add_row()
@@ -222,26 +224,32 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
                     group_start = group_start.merge(cell)  # merged cells keep the first one's text only
                     continue
                 group_start = cell
-            add_inlines(paragraph, content, bold=row.total)
+            add_inlines(paragraph, content, bold=row.total or (i == 0 and table.row_headers))
     doc.add_paragraph(table.notes or "", style="Table Notes")
 
 
 def add_header_groups(doc: Any, grid: Any, table: Table) -> None:
-    """Fills the grid's first row with the spanning header row: each group's cells merged into one."""
+    """Fills the grid's first row with the spanning header row: each group's cells merged into one.
+    A column in no group has no cell of its own there: its header, in the second row, is merged up
+    over both rows, so no header cell is empty (a screen reader would announce a blank header)."""
     row = grid.rows[0]
     repeat_as_header(row)
     keep_row_together(row)
     column = 0
     for group in table.header_groups:
+        if not group.label:
+            for each in range(column, column + group.span):
+                grid.cell(0, each).merge(grid.cell(1, each))
+            column += group.span
+            continue
         cell = row.cells[column]
         if group.span > 1:
             cell = cell.merge(row.cells[column + group.span - 1])
         paragraph = cell.paragraphs[0]
         paragraph.style = doc.styles["Table Text"]
-        if group.label:
-            paragraph.alignment = ALIGNMENTS["center"]
-            paragraph.add_run(group.label).bold = True
-            shade_cell(cell, "D9E2EC")
+        paragraph.alignment = ALIGNMENTS["center"]
+        paragraph.add_run(group.label).bold = True
+        shade_cell(cell, "D9E2EC")
         column += group.span
 
 
