@@ -100,6 +100,11 @@ class Wording:
     table_label: str = "Table {number}: {caption}"
     chart_label: str = "Figure {number}: {caption}"
     continued_group: str = "{label} (continued)"  # a table's row group carried over to a new page
+    # What a table cell holding only a trend arrow says to a screen reader (and, in Word, beside it)
+    trend_up: str = "rising"  # ↑
+    trend_down: str = "falling"  # ↓
+    trend_level: str = "stable"  # ↔ (the words of the risk register's key)
+    trend_fluctuating: str = "fluctuating"  # ↕
     draft: str = "DRAFT"
     page_number: str = "Page {page} of {pages}"
     # The agenda front sheet and the pack
@@ -139,6 +144,11 @@ class Wording:
     site_presented_by: str = "Presented by {presenter}"
     site_chart_data: str = "The data in {label}"
     site_in_this_paper: str = "In this paper"
+
+    def trend(self, text: str) -> str:
+        """The words for a cell's text that is a trend arrow alone ("↑"); "" for any other text."""
+        arrows = {"↑": self.trend_up, "↓": self.trend_down, "↔": self.trend_level, "↕": self.trend_fluctuating}
+        return arrows.get(text.strip(), "")
 
 
 WORDING = Wording()

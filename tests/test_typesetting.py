@@ -17,6 +17,9 @@ from test_accessibility_docx import outline_level, style_chain
 
 from panelpapers.build import build
 
+EXAMPLE_MEETING = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-panel"
+RISK_PAPER = "02-risk-management"
+
 FIXTURE = Path(__file__).resolve().parent / "features" / "2022-01-17-features" / "02-structure"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -317,3 +320,54 @@ def test_row_headers_are_checked_at_their_line(tmp_path: Path, old: str, new: st
     assert len(problems) == 1 and expected in problems[0], problems
     line = line_of(data, 'row_headers: "first"') if "first" in new else line_of(data, "audits_by_area:")
     assert problems[0].startswith(f"{data}:{line}: tables."), problems
+
+
+# Trend arrows --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def risk_paper(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's risk paper, whose register has a trend arrow in each row, built on its own."""
+    tmp_path = tmp_path_factory.mktemp("trends")
+    paper = tmp_path / EXAMPLE_MEETING.name / RISK_PAPER
+    shutil.copytree(EXAMPLE_MEETING / RISK_PAPER, paper)
+    build([paper], tmp_path / "out")
+    return tmp_path / "out" / EXAMPLE_MEETING.name
+
+
+def test_a_trend_arrow_has_words_in_every_format(risk_paper: Path) -> None:
+    import pikepdf
+    from docx import Document
+
+    words_of = {"↑": "rising", "↓": "falling", "↔": "stable", "↕": "fluctuating"}
+    document = Document(str(risk_paper / "restricted" / f"{RISK_PAPER}.docx"))
+    registers = [table for table in document.tables if table.rows[0].cells[1].text == "Risk Trend"]
+    cells = [row.cells[1].text for table in registers for row in table.rows[1:]]
+    arrows = [cell.split(" ", 1)[0] for cell in cells]
+    # Word has no text alternative for a character: the words are printed beside the arrow.
+    assert cells == [f"{arrow} {words_of[arrow]}" for arrow in arrows]
+    assert len(cells) >= 10 and set(arrows) >= {"↓", "↔"}, cells
+
+    spoken: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Span" and "/ActualText" in node:
+                spoken.append(str(node["/ActualText"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+
+    pdf_path = risk_paper / "restricted" / f"{RISK_PAPER}.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    assert spoken == [words_of[arrow] for arrow in arrows]
+    # The page still shows the arrow alone.
+    register_text = squash(" ".join(pdf_pages_text(pdf_path)))
+    assert "1 M v H ↓ VIOLENT CRIME" in register_text
+
+    site = (risk_paper / "public" / "site" / f"{RISK_PAPER}.html").read_text(encoding="utf-8")
+    said = re.findall(r'<span aria-hidden="true">([↑↓↔↕])</span><span class="visually-hidden">([a-z ]+)</span>', site)
+    assert len(said) >= 5 and all(words_of[arrow] == words for arrow, words in said), said

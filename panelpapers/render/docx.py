@@ -180,7 +180,7 @@ def column_widths(table: Table, total: int) -> list[int]:
     return [total * w // sum(weights) for w in weights]
 
 
-def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
+def add_table(doc: Any, table: Table, anchors: Anchors, words: Wording) -> None:
     caption = doc.add_paragraph(style="Caption")
     start = children(caption)
     caption.add_run(table.label)
@@ -225,6 +225,9 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
                     continue
                 group_start = cell
             add_inlines(paragraph, content, bold=row.total or (i == 0 and table.row_headers))
+            if trend := words.trend(plain_text(content)):
+                # Word has no text alternative for a character: the arrow's words are printed beside it.
+                paragraph.add_run(f" {trend}")
     doc.add_paragraph(table.notes or "", style="Table Notes")
 
 
@@ -287,7 +290,7 @@ def add_chart(doc: Any, chart: Chart, anchors: Anchors) -> None:
     set_alt_text(shape, chart.alt, chart.label)
 
 
-def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors) -> None:
+def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors, words: Wording) -> None:
     """An appendix's own content starts on a new page, turned if its first block is wide."""
     if not pages.mark(appendix.marking, appendix.landscape) and not pages.turn(appendix.landscape):
         from docx.enum.text import WD_BREAK
@@ -297,18 +300,23 @@ def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors) -
     start = children(heading)
     heading.add_run(appendix.heading)
     anchors.mark(heading, start, "composed", appendix.title_source)
-    add_blocks(doc, appendix.blocks, anchors, pages, in_appendix=True)
+    add_blocks(doc, appendix.blocks, anchors, words, pages, in_appendix=True)
 
 
 def add_blocks(
-    doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pages | None = None, in_appendix: bool = False
+    doc: Any,
+    blocks: tuple[Block, ...],
+    anchors: Anchors,
+    words: Wording,
+    pages: Pages | None = None,
+    in_appendix: bool = False,
 ) -> None:
     """`pages`: the document's sections; None inside the summary box, which never turns."""
     for block in blocks:
         if pages is not None:
             pages.turn(isinstance(block, Table | Chart) and block.landscape)
         if isinstance(block, Table):
-            add_table(doc, block, anchors)
+            add_table(doc, block, anchors, words)
         elif isinstance(block, Chart):
             add_chart(doc, block, anchors)
         elif isinstance(block, Image):
@@ -506,7 +514,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     box_start = doc.add_paragraph(paper.words.report_summary, style="Summary Heading")
     for part in paper.summary:
         doc.add_paragraph(part.title, style="Summary Part")
-        add_blocks(doc, part.blocks, anchors)
+        add_blocks(doc, part.blocks, anchors, paper.words)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
     # The lead line ("The Panel is recommended to:") never ends a page without its first item.
     doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
@@ -533,10 +541,10 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         add_anchored(heading, (Text(section.title),), anchors, section.title_source)
         if paper.contents:
             add_bookmark(heading, f"section-{section.number}", anchors.next_id())
-        add_blocks(doc, section.blocks, anchors, pages)
+        add_blocks(doc, section.blocks, anchors, paper.words, pages)
     for appendix in paper.appendices:
         if appendix.blocks:
-            add_appendix(doc, appendix, pages, anchors)
+            add_appendix(doc, appendix, pages, anchors, paper.words)
 
     furniture = [paper.furniture(marking) for marking in pages.markings]
     cover = paper.furniture(paper.highest_marking)
