@@ -172,7 +172,6 @@ def test_docx_table_cells_have_padding(built: Path) -> None:
     assert len(document.tables) == 2
 
 
-
 # A row group broken by a page ----------------------------------------------------------------------
 
 

@@ -127,4 +127,3 @@ def lay_out_with_continued_groups(html: str, lay_out: Callable[[str], Any]) -> t
         current = continue_groups(html, wanted)
         document = lay_out(current)
     return document, current
-

@@ -553,7 +553,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         doc,
         title=paper.title,
         author=paper.author,
-        subject=f"{paper.meeting}, {paper.date_text}",
+        subject=f"{paper.meeting}, {paper.date_text}" + (f" ({paper.words.draft})" if paper.status == "draft" else ""),
         marking=paper.highest_marking,
         date=paper.date,
         comments=" ".join(plain_text(paper.report_by_line).split()),
