@@ -370,3 +370,62 @@ def test_a_trend_arrow_has_words_in_every_format(risk_paper: Path) -> None:
     site = (risk_paper / "public" / "site" / f"{RISK_PAPER}.html").read_text(encoding="utf-8")
     said = re.findall(r'<span aria-hidden="true">([↑↓↔↕])</span><span class="visually-hidden">([a-z ]+)</span>', site)
     assert len(said) >= 5 and all(words_of[arrow] == words for arrow, words in said), said
+
+
+# One date format and one paragraph number format, from the house ---------------------------------
+
+MEETING = Path(__file__).resolve().parent / "features" / "2022-01-17-accessibility"
+
+
+def built_meeting(tmp_path: Path, house: str | None) -> tuple[dict[str, str], Path]:
+    """The small accessibility meeting built whole (agenda, paper, site), in a project whose
+    panelpapers.yaml is `house`: the text of each output that prints the date or a paragraph number."""
+    meeting = tmp_path / MEETING.name
+    shutil.copytree(MEETING, meeting)
+    if house is not None:
+        (tmp_path / "panelpapers.yaml").write_text(house, encoding="utf-8")
+    build([meeting], tmp_path / "out")
+    from docx import Document
+
+    public = tmp_path / "out" / MEETING.name / "public"
+    texts = {
+        "cover": squash(pdf_pages_text(public / "02-open-actions.pdf")[0]),
+        "paper docx": "\n".join(p.text for p in Document(str(public / "02-open-actions.docx")).paragraphs),
+        "front sheet": squash(pdf_pages_text(public / "pack.pdf")[0]),
+        "front sheet docx": "\n".join(p.text for p in Document(str(public / "agenda.docx")).paragraphs),
+        "site index": (public / "site" / "index.html").read_text(encoding="utf-8"),
+        "site paper": (public / "site" / "02-open-actions.html").read_text(encoding="utf-8"),
+    }
+    return texts, public
+
+
+def test_one_date_format_and_one_paragraph_number_format_in_a_meeting(tmp_path: Path) -> None:
+    texts, public = built_meeting(tmp_path, None)
+    for name in ("cover", "paper docx", "site paper"):
+        assert "17 January 2022" in texts[name] and "Monday" not in texts[name], name
+    for name in ("front sheet", "front sheet docx", "site index"):
+        assert "Monday 17 January 2022, 14:30" in texts[name], name
+        assert "Monday, 17" not in texts[name], name
+    pdf = squash(" ".join(pdf_pages_text(public / "02-open-actions.pdf")))
+    assert re.search(r" 1\.1\. \w", pdf)
+    assert '<span class="number">1.1.</span>' in texts["site paper"]
+    assert "\n1.1.\t" in texts["paper docx"]
+
+
+def test_the_house_words_dates_and_paragraph_numbers(tmp_path: Path) -> None:
+    house = (
+        "wording:\n"
+        '  date: "{day} {month}, {year}"\n'
+        '  date_with_weekday: "{weekday}, {date}"\n'
+        '  meeting_when: "{date_with_weekday} at {time}"\n'
+        '  paragraph_number: "{number}"\n'
+    )
+    texts, public = built_meeting(tmp_path, house)
+    for name in ("cover", "paper docx", "site paper"):
+        assert "17 January, 2022" in texts[name], name
+    for name in ("front sheet", "front sheet docx", "site index"):
+        assert "Monday, 17 January, 2022 at 14:30" in texts[name], name
+    pdf = squash(" ".join(pdf_pages_text(public / "02-open-actions.pdf")))
+    assert re.search(r" 1\.1 \w", pdf) and not re.search(r" 1\.1\. \w", pdf)
+    assert '<span class="number">1.1</span>' in texts["site paper"]
+    assert "\n1.1\t" in texts["paper docx"]

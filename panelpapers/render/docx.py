@@ -331,7 +331,7 @@ def add_blocks(
         elif isinstance(block, Paragraph):
             paragraph = doc.add_paragraph(style="Numbered Paragraph" if block.number else "Normal")
             if block.number:
-                paragraph.add_run(f"{block.number}.\t")
+                paragraph.add_run(f"{words.paragraph_number.format(number=block.number)}\t")
             if block.lead:
                 add_anchored(paragraph, block.lead, anchors, block.lead_source, bold=True)
                 paragraph.add_run(" ")
