@@ -278,6 +278,7 @@ def test_no_header_cell_is_blank_beside_a_spanning_header(built: Path) -> None:
     first = [(cell._tc.vMerge, cell.text) for cell in rows[0].cells]
     assert first == [("restart", "Quarter"), (None, "Audits"), (None, "Audits")]
     assert rows[1]._tr.tc_lst[0].vMerge == "continue"
+    assert rows[0].cells[0]._tc.tcPr.find(f"{W}shd").get(f"{W}fill") == "D9E2EC"  # shaded as a header
     assert [cell.text for cell in rows[1].cells] == ["Quarter", "Planned", "Delivered"]
 
 

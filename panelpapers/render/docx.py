@@ -242,7 +242,7 @@ def add_header_groups(doc: Any, grid: Any, table: Table) -> None:
     for group in table.header_groups:
         if not group.label:
             for each in range(column, column + group.span):
-                grid.cell(0, each).merge(grid.cell(1, each))
+                shade_cell(grid.cell(0, each).merge(grid.cell(1, each)), "D9E2EC")  # the top cell's look holds
             column += group.span
             continue
         cell = row.cells[column]
