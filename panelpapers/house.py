@@ -5,6 +5,7 @@ no wording of their own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,18 @@ class Wording:
     contact_phone: str = "Telephone: {phone}"
     table_label: str = "Table {number}: {caption}"
     chart_label: str = "Figure {number}: {caption}"
+    # Every date the papers, the front sheet and the site print ({day} {month} {year} {weekday}); where
+    # a weekday goes with it (the front sheet, a paper's `date_format: with_weekday`) and the time.
+    date: str = "{day} {month} {year}"
+    date_with_weekday: str = "{weekday} {date}"
+    meeting_when: str = "{date_with_weekday}, {time}"
+    paragraph_number: str = "{number}."  # a numbered paragraph's number, "1.1.", in the PDF, DOCX and site
+    continued_group: str = "{label} (continued)"  # a table's row group carried over to a new page
+    # What a table cell holding only a trend arrow says to a screen reader (and, in Word, beside it)
+    trend_up: str = "rising"  # ↑
+    trend_down: str = "falling"  # ↓
+    trend_level: str = "stable"  # ↔ (the words of the risk register's key)
+    trend_fluctuating: str = "fluctuating"  # ↕
     draft: str = "DRAFT"
     page_number: str = "Page {page} of {pages}"
     # The agenda front sheet and the pack
@@ -138,6 +151,16 @@ class Wording:
     site_presented_by: str = "Presented by {presenter}"
     site_chart_data: str = "The data in {label}"
     site_in_this_paper: str = "In this paper"
+
+    def date_text(self, date: dt.date, weekday: bool = False) -> str:
+        """`date` in the house's words: "17 January 2022", with `weekday` "Monday 17 January 2022"."""
+        text = self.date.format(day=date.day, month=f"{date:%B}", year=date.year, weekday=f"{date:%A}")
+        return self.date_with_weekday.format(weekday=f"{date:%A}", date=text) if weekday else text
+
+    def trend(self, text: str) -> str:
+        """The words for a cell's text that is a trend arrow alone ("↑"); "" for any other text."""
+        arrows = {"↑": self.trend_up, "↓": self.trend_down, "↔": self.trend_level, "↕": self.trend_fluctuating}
+        return arrows.get(text.strip(), "")
 
 
 WORDING = Wording()

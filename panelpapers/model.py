@@ -147,6 +147,7 @@ class Table:
     label: str = ""  # "Table 2: …", set when the table is placed and numbered
     header_groups: tuple[HeaderGroup, ...] = ()  # a spanning header row above `headers`
     group_column: int | None = None  # the column whose repeated values are one spanning row header
+    row_headers: bool = False  # the first column's cells head their rows
     markup_columns: tuple[int, ...] = ()  # columns whose cells are inline markup, parsed when placed
     source: Source | None = None  # its declaration in data.yaml, set when placed
     data_files: tuple[str, ...] = ()  # the data files its cells are computed from, set when placed
@@ -276,7 +277,7 @@ class Paper:
 
     @property
     def date_text(self) -> str:
-        return format_date(self.date, weekday=self.date_with_weekday)
+        return self.words.date_text(self.date, weekday=self.date_with_weekday)
 
     @property
     def recommendations_heading(self) -> str:
@@ -367,11 +368,13 @@ class Meeting:
 
     @property
     def when_text(self) -> str:
-        return f"{self.date:%A}, {format_date(self.date)}, {self.time}"
+        words = self.words
+        with_weekday, plain = words.date_text(self.date, weekday=True), words.date_text(self.date)
+        return words.meeting_when.format(date_with_weekday=with_weekday, date=plain, time=self.time)
 
     @property
     def next_meeting_text(self) -> str | None:
-        return format_date(self.next_meeting) if self.next_meeting else None
+        return self.words.date_text(self.next_meeting) if self.next_meeting else None
 
 
 @dataclass(frozen=True)

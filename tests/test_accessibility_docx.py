@@ -204,9 +204,9 @@ def test_the_paper_title_and_summary_sit_in_the_heading_outline(documents: dict[
         return found
 
     with_contents, with_appendix = outline("04-governance-statement"), outline("02-risk-management")
-    assert with_contents[:3] == [(1, "Paper Title"), (1, "Summary Heading"), (2, "Summary Part")]
-    assert (1, "Contents Heading") in with_contents and (1, "Heading 1") in with_contents
-    assert (1, "Appendix Title") in with_appendix and (2, "Heading 2") in with_appendix
+    assert with_contents[:3] == [(1, "Paper Title"), (2, "Summary Heading"), (3, "Summary Part")]
+    assert (2, "Contents Heading") in with_contents and (2, "Heading 2") in with_contents
+    assert (2, "Appendix Title") in with_appendix and (3, "Heading 3") in with_appendix
 
 
 # The Report Summary box -----------------------------------------------------------------------------

@@ -420,8 +420,9 @@ def test_page_furniture_is_an_artifact(variant: Path) -> None:
 
 
 def test_the_marking_reaches_a_screen_reader_through_metadata_and_the_title(variant: Path) -> None:
-    """The furniture that prints the marking is an artifact, so the marking must reach assistive
-    technology another way: the document's keywords and the first heading's replacement text."""
+    """The furniture that prints the marking (and DRAFT) is an artifact, so the marking must reach assistive
+    technology another way: the document's keywords and the first heading's replacement text; DRAFT
+    the heading's replacement text and the document's subject."""
     import pikepdf
 
     for path, html in paper_files(variant):
@@ -430,7 +431,9 @@ def test_the_marking_reaches_a_screen_reader_through_metadata_and_the_title(vari
         with pikepdf.open(path) as pdf:
             assert marking in str(pdf.docinfo.get("/Keywords")), path.name
             first = structure(pdf).of("/H1")[0]
-            assert str(first.obj.get("/ActualText")) == f"{title} ({marking})", path.name
+            draft = ", DRAFT" if '@top-right { content: "DRAFT"' in html else ""  # printed top right on a draft
+            assert str(first.obj.get("/ActualText")) == f"{title} ({marking}{draft})", path.name
+            assert ("(DRAFT)" in str(pdf.docinfo.get("/Subject"))) == bool(draft), path.name
 
 
 def test_one_table_per_table_with_header_scopes(variant: Path) -> None:

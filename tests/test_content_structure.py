@@ -86,9 +86,9 @@ def test_nested_groups_number_on_and_nest_in_bookmarks_and_styles(built: Path, p
     assert depth_of["Custody inspection"] == 2 and depth_of["Vetting inspection"] == 2
     assert depth_of["Current position"] == 3 and depth_of["Next steps"] == 3
     styles = dict((text, style) for style, text in docx_styled(built))
-    assert styles["HMICFRS inspections"] == "Heading 2"
-    assert styles["Custody inspection"] == "Heading 3"
-    assert styles["Current position"] == "Heading 4"
+    assert styles["HMICFRS inspections"] == "Heading 3"
+    assert styles["Custody inspection"] == "Heading 4"
+    assert styles["Current position"] == "Heading 5"
     html = (built / "02-structure.html").read_text(encoding="utf-8")
     assert re.search(r"<h5 [^>]*>Current position</h5>", html)
 
@@ -204,7 +204,8 @@ def test_markup_in_table_cells(built: Path, pdf_text: str) -> None:
 def test_a_spanning_header_row(built: Path, libreoffice_text: str) -> None:
     html = (built / "02-structure.html").read_text(encoding="utf-8")
     spanning = '<th scope="colgroup" colspan="2" class="center">Audits</th>'
-    assert f'<tr class="header-groups"><td colspan="1"></td>{spanning}</tr>' in html
+    quarter = '<th scope="col" rowspan="2" class="left">Quarter</th>'
+    assert f'<tr class="header-groups">{quarter}{spanning}</tr>' in html
     tables = docx_tables(built / "02-structure.docx")
     delivery = next(t for t in tables if "Audits" in t[0])
     assert delivery[1] == ["Quarter", "Planned", "Delivered"]
@@ -213,18 +214,18 @@ def test_a_spanning_header_row(built: Path, libreoffice_text: str) -> None:
     document = Document(str(built / "02-structure.docx"))
     first_row = document.tables[0].rows[0]._tr
     spans = [int(el.get(f"{W}val")) for el in first_row.iter(f"{W}gridSpan")]
-    assert spans == [2]
+    assert spans == [2]  # Audits; Quarter is merged down over both header rows
     assert all(row._tr.trPr is not None for row in document.tables[0].rows[:2])
     header_rows = [row for row in document.tables[0].rows if row._tr.find(f"{W}trPr/{W}tblHeader") is not None]
     assert len(header_rows) == 2  # both header rows repeat on every page
-    assert "Audits Quarter Planned Delivered" in libreoffice_text
+    assert "Quarter Audits Planned Delivered" in libreoffice_text  # Quarter spans both header rows
 
 
 def test_row_groups_are_one_spanning_row_header(built: Path, pdf_text: str) -> None:
     html = (built / "02-structure.html").read_text(encoding="utf-8")
-    assert re.search(r'<th scope="rowgroup" rowspan="3" class="row-group left">Finance</th>', html)
-    assert re.search(r'<th scope="rowgroup" rowspan="2" class="row-group left">Operations</th>', html)
-    assert re.search(r'<th scope="rowgroup" rowspan="1" class="row-group left">Technology</th>', html)
+    for name, rows in (("Finance", 3), ("Operations", 2), ("Technology", 1)):
+        cell = f'<th scope="rowgroup" rowspan="{rows}" class="row-group left" data-continued="{name} (continued)">'
+        assert f"{cell}{name}</th>" in html
     assert pdf_text.count("Finance") == 1  # printed once, over its three rows
     from docx import Document
 

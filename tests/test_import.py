@@ -352,7 +352,7 @@ def test_pandoc_paper(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / "20-counter-fraud.docx"))
     read = [(paragraph.style.name, paragraph.text) for paragraph in document.paragraphs]
-    start = read.index(("Heading 1", "1. Supporting Information"))
+    start = read.index(("Heading 2", "1. Supporting Information"))
     supporting = [(style, text.split(" Most")[0]) for style, text in read[start + 1 : start + 16]]
     assert supporting == [
         (
@@ -361,7 +361,7 @@ def test_pandoc_paper(tmp_path: Path) -> None:
             "and advises managers on controls that prevent it.",
         ),
         ("Numbered Paragraph", "1.2.\tThis report covers the year from 1 April 2022 to 31 March 2023."),
-        ("Heading 2", "Cases opened and closed"),
+        ("Heading 3", "Cases opened and closed"),
         ("Numbered Paragraph", "1.3.\tThe team opened 42 cases in the year and closed 37 of them."),
         ("List Item", "a)\t18 from the confidential reporting line;"),
         ("List Item", "b)\t14 from managers; and"),
@@ -369,18 +369,18 @@ def test_pandoc_paper(tmp_path: Path) -> None:
         ("Numbered Paragraph", "1.4.\tThe table below counts the cases by type."),
         ("Caption", "Table 1: Cases opened and closed by type, 2022/23"),
         ("Table Notes", ""),
-        ("Heading 2", "Money recovered"),
+        ("Heading 3", "Money recovered"),
         ("Numbered Paragraph", "1.5.\tThe team recovered £212,000, a third more than in the year before."),
-        ("Heading 3", "Payroll overpayments"),
+        ("Heading 4", "Payroll overpayments"),
         (
             "Numbered Paragraph",
             "1.6.\tMost of the money came back from payroll overpayments, which are repaid in "
             "instalments over up to three years.",
         ),
-        ("Heading 2", "Priorities for 2023/24"),
+        ("Heading 3", "Priorities for 2023/24"),
     ]
     for heading in ["2. Equality and Diversity Impact", "5. Risk Implications", "6. Contact Details"]:
-        assert ("Heading 1", heading) in read
+        assert ("Heading 2", heading) in read
     assert ("Paper Title", "Counter Fraud Annual Report 2022/23") in read
     assert ("Recommendation", "b.\tAgree the priorities for 2023/24 set out in section 1.") in read
     assert ("Normal", "Fraud is one of the risks on the corporate risk register; this work reduces it.") in read

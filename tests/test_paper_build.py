@@ -111,7 +111,7 @@ def test_docx_header_footer_and_properties(built: Path, paper: Paper) -> None:
     assert props.title == paper.title and props.author == paper.author
     assert props.created is not None and props.created.date() == paper.date
     styles = {p.style.name for p in document.paragraphs}
-    assert {"Numbered Paragraph", "Heading 1", "Paper Title"} <= styles
+    assert {"Numbered Paragraph", "Heading 2", "Paper Title"} <= styles
 
 
 def test_libreoffice_opens_the_docx_with_the_same_numbers(built: Path, paper: Paper, tmp_path: Path) -> None:

@@ -21,16 +21,16 @@ from panelpapers.render.docx_xml import fix_zip_times
 OUT = Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
 FONT = "Arial"  # Word's own Arial; LibreOffice maps it to Liberation Sans, the PDF's font
 LANGUAGE = "en-GB"  # the papers' language: spelling, hyphenation and what a screen reader speaks
-# Styles that look like headings, with the outline level each has beside Heading 1 (level 1) and
-# Heading 2 (level 2), so that Word's navigation pane, its contents and a tagged PDF made from the
-# DOCX see them as headings. The paper title stands level with the numbered sections (Word's
-# Heading 1 is always level 1), as the summary box, the contents and each appendix do.
+# Styles that look like headings, with the outline level each has beside Word's Heading N (level N),
+# so that Word's navigation pane, its contents and a tagged PDF made from the DOCX see them as
+# headings. The levels are the PDF's: the paper title alone at level 1, the summary box, the
+# contents, each numbered section (Heading 2) and each appendix at level 2, a group's heading at 3.
 OUTLINE_LEVELS = {
     "Paper Title": 1,
-    "Summary Heading": 1,
-    "Summary Part": 2,
-    "Contents Heading": 1,
-    "Appendix Title": 1,
+    "Summary Heading": 2,
+    "Summary Part": 3,
+    "Contents Heading": 2,
+    "Appendix Title": 2,
 }
 
 
@@ -69,6 +69,7 @@ def main() -> None:
 
     normal = paragraph_style(doc, "Normal", after=6)
     normal.paragraph_format.line_spacing = 1.1
+    normal.paragraph_format.widow_control = True  # no line of a paragraph alone at a page's top or foot
     paragraph_style(doc, "Masthead", size=20, bold=True, after=10, color="003C71")
     words = doc.styles.add_style("Masthead Words", WD_STYLE_TYPE.CHARACTER)
     words.font.size = Pt(8)
@@ -78,20 +79,24 @@ def main() -> None:
     paragraph_style(doc, "Meeting Date", after=18)
     paragraph_style(doc, "Paper Title", size=16, bold=True, after=4)
     paragraph_style(doc, "Report By", after=12)
-    paragraph_style(doc, "Summary Heading", size=13, bold=True, before=4, after=4)
-    paragraph_style(doc, "Summary Part", bold=True, before=8, after=3)
-    for name, size in (("Heading 1", 12.5), ("Heading 2", 11)):
-        style = paragraph_style(doc, name, size=size, bold=True, before=10, after=6, color="000000")
+    summary_heading = paragraph_style(doc, "Summary Heading", size=13, bold=True, before=4, after=4)
+    summary_part = paragraph_style(doc, "Summary Part", bold=True, before=8, after=3)
+    for style in (summary_heading, summary_part):
+        style.paragraph_format.keep_with_next = True
+    # Heading 1 is the agenda's; a paper's numbered sections are Heading 2, under its title.
+    for name in ("Heading 1", "Heading 2"):
+        style = paragraph_style(doc, name, size=12.5, bold=True, before=10, after=6, color="000000")
         style.font.italic = False
         style.paragraph_format.keep_with_next = True
-    doc.styles["Heading 2"].paragraph_format.left_indent = Cm(1.2)
-    # Headings nested under a group's heading, as the PDF sets h4 and h5: black in the body font, not
-    # Word's default blue (#4F81BD, 4.0:1 on white) in a theme font.
-    nested = (("Heading 3", 10.5, True, True, False), ("Heading 4", 10, False, False, True))
-    for name, size, bold, italic, underline in nested:
-        style = paragraph_style(doc, name, size=size, bold=bold, before=6, after=3, color="000000")
+    # A group's heading and those nested under it, as the PDF sets h3, h4 and h5: black in the body
+    # font (not Word's default blue, #4F81BD, 4.0:1 on white), bold and never underlined (an underline
+    # reads as a link), stepping down to level 3 at 11.5pt, between level 2 and the 11pt body.
+    nested = (("Heading 3", 12, False), ("Heading 4", 12, True), ("Heading 5", 11.5, False))
+    for name, size, italic in nested:
+        style = paragraph_style(doc, name, size=size, bold=True, before=8 if name == "Heading 3" else 6, after=3,
+                                color="000000")
         style.font.italic = italic
-        style.font.underline = underline
+        style.font.underline = False
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.left_indent = Cm(1.2)
     hanging(paragraph_style(doc, "Numbered Paragraph"), 1.2, 1.2)
@@ -113,7 +118,7 @@ def main() -> None:
     figure = paragraph_style(doc, "Figure", after=2)
     figure.paragraph_format.keep_with_next = True
     figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph_style(doc, "Appendix Title", size=12.5, bold=True, after=8)
+    paragraph_style(doc, "Appendix Title", size=12.5, bold=True, after=8).paragraph_format.keep_with_next = True
 
     # A paper's contents list (paper.yaml `contents: true`): section titles linked to their headings.
     paragraph_style(doc, "Contents Heading", size=13, bold=True, after=8)

@@ -264,6 +264,7 @@ class TableSpec(Spec):
     total_row: Text | None = None  # e.g. "Grand Total"
     total_column: Text | None = None  # e.g. "Total" (sums each row's numbers)
     row_groups: Name | None = None  # a column whose repeated values are shown once
+    row_headers: Literal["yes", "no"] = "no"  # the first column's cells head their rows (TH scope=row)
     columns: list[Annotated[DisplayColumn, BeforeValidator(_display_shorthand)]] = []
     header_groups: list[HeaderGroupSpec] = []  # a spanning header row above the column headers
     notes: Text | None = None  # "Source: …" line under the table
@@ -277,6 +278,8 @@ class TableSpec(Spec):
             raise ValueError("use either 'pivot' or 'group_by' with 'aggregate', not both")
         if bool(self.group_by) != bool(self.aggregate):
             raise ValueError("'group_by' and 'aggregate' go together")
+        if self.row_headers == "yes" and self.row_groups:
+            raise ValueError("'row_headers' and 'row_groups' both make a column of row headers; keep one")
         if self.keep_order == "yes" and not (self.group_by or self.pivot):
             raise ValueError("'keep_order' orders the groups of 'group_by' or 'pivot'; this table has neither")
         return self

@@ -516,6 +516,7 @@ def to_model(computed: ComputedTable) -> Table:
         landscape=spec.landscape == "yes",
         id=computed.name,
         group_column=group_column,
+        row_headers=spec.row_headers == "yes",
         markup_columns=tuple(i for i, column in enumerate(columns) if column.markup == "yes"),
     )
 

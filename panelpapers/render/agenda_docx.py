@@ -22,7 +22,9 @@ def add_attendees(doc: Any, groups: Sequence[Any]) -> None:
     """Each organisation as a heading with its people under it, one after another (the PDF front sheet
     sets them side by side; a table here would be a layout table that a screen reader reads as data)."""
     for group in groups:
-        doc.add_paragraph(group.organisation, style="Summary Part")
+        organisation = doc.add_paragraph(group.organisation, style="Summary Part")
+        # Level 2 under the Attendees heading (Heading 1); in a paper the style is level 3.
+        set_outline_level(organisation._p.get_or_add_pPr(), 1)
         for person in group.people:
             doc.add_paragraph(person, style="Agenda Entry")
 

@@ -35,8 +35,10 @@ from panelpapers.render.docx_xml import (
     add_hyperlink,
     add_internal_link,
     box_paragraph,
+    first_column_heads_rows,
     fix_zip_times,
     keep_row_together,
+    pad_cells,
     repeat_as_header,
     set_alt_text,
     set_custom_properties,
@@ -178,7 +180,7 @@ def column_widths(table: Table, total: int) -> list[int]:
     return [total * w // sum(weights) for w in weights]
 
 
-def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
+def add_table(doc: Any, table: Table, anchors: Anchors, words: Wording) -> None:
     caption = doc.add_paragraph(style="Caption")
     start = children(caption)
     caption.add_run(table.label)
@@ -186,11 +188,11 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
     grid = doc.add_table(rows=2 if table.header_groups else 1, cols=len(table.headers))
     grid.style = doc.styles["Table Grid"]
     grid.autofit = False
+    pad_cells(grid)
+    first_column_heads_rows(grid, table.row_headers)
     widths = column_widths(table, text_width(doc))
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width  # the table grid, which LibreOffice reads; Word reads the cells
-    if table.header_groups:  # the spanning row above the column headers
-        add_header_groups(doc, grid, table)
     header = grid.rows[-1]
     repeat_as_header(header)
     keep_row_together(header)
@@ -205,6 +207,8 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
             anchors.mark(paragraph, start, "table", table.source)
         shade_cell(cell, "D9E2EC")
         cell.width = width
+    if table.header_groups:  # the spanning row above the column headers
+        add_header_groups(doc, grid, table)
     group_start: Any = None  # the cell a row group's label is in, merged down over the group's rows
     for row in table.rows:
         cells = grid.add_row()
@@ -220,26 +224,35 @@ def add_table(doc: Any, table: Table, anchors: Anchors) -> None:
                     group_start = group_start.merge(cell)  # merged cells keep the first one's text only
                     continue
                 group_start = cell
-            add_inlines(paragraph, content, bold=row.total)
+            add_inlines(paragraph, content, bold=row.total or (i == 0 and table.row_headers))
+            if trend := words.trend(plain_text(content)):
+                # Word has no text alternative for a character: the arrow's words are printed beside it.
+                paragraph.add_run(f" {trend}")
     doc.add_paragraph(table.notes or "", style="Table Notes")
 
 
 def add_header_groups(doc: Any, grid: Any, table: Table) -> None:
-    """Fills the grid's first row with the spanning header row: each group's cells merged into one."""
+    """Fills the grid's first row with the spanning header row: each group's cells merged into one.
+    A column in no group has no cell of its own there: its header, in the second row, is merged up
+    over both rows, so no header cell is empty (a screen reader would announce a blank header)."""
     row = grid.rows[0]
     repeat_as_header(row)
     keep_row_together(row)
     column = 0
     for group in table.header_groups:
+        if not group.label:
+            for each in range(column, column + group.span):
+                shade_cell(grid.cell(0, each).merge(grid.cell(1, each)), "D9E2EC")  # the top cell's look holds
+            column += group.span
+            continue
         cell = row.cells[column]
         if group.span > 1:
             cell = cell.merge(row.cells[column + group.span - 1])
         paragraph = cell.paragraphs[0]
         paragraph.style = doc.styles["Table Text"]
-        if group.label:
-            paragraph.alignment = ALIGNMENTS["center"]
-            paragraph.add_run(group.label).bold = True
-            shade_cell(cell, "D9E2EC")
+        paragraph.alignment = ALIGNMENTS["center"]
+        paragraph.add_run(group.label).bold = True
+        shade_cell(cell, "D9E2EC")
         column += group.span
 
 
@@ -277,7 +290,7 @@ def add_chart(doc: Any, chart: Chart, anchors: Anchors) -> None:
     set_alt_text(shape, chart.alt, chart.label)
 
 
-def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors) -> None:
+def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors, words: Wording) -> None:
     """An appendix's own content starts on a new page, turned if its first block is wide."""
     if not pages.mark(appendix.marking, appendix.landscape) and not pages.turn(appendix.landscape):
         from docx.enum.text import WD_BREAK
@@ -287,33 +300,44 @@ def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors) -
     start = children(heading)
     heading.add_run(appendix.heading)
     anchors.mark(heading, start, "composed", appendix.title_source)
-    add_blocks(doc, appendix.blocks, anchors, pages)
+    add_blocks(doc, appendix.blocks, anchors, words, pages, in_appendix=True)
 
 
-def add_blocks(doc: Any, blocks: tuple[Block, ...], anchors: Anchors, pages: Pages | None = None) -> None:
+def add_blocks(
+    doc: Any,
+    blocks: tuple[Block, ...],
+    anchors: Anchors,
+    words: Wording,
+    pages: Pages | None = None,
+    in_appendix: bool = False,
+) -> None:
     """`pages`: the document's sections; None inside the summary box, which never turns."""
     for block in blocks:
         if pages is not None:
             pages.turn(isinstance(block, Table | Chart) and block.landscape)
         if isinstance(block, Table):
-            add_table(doc, block, anchors)
+            add_table(doc, block, anchors, words)
         elif isinstance(block, Chart):
             add_chart(doc, block, anchors)
         elif isinstance(block, Image):
             add_image(doc, block, anchors)
-        elif isinstance(block, Heading):  # a group's heading, and those nested under it
-            add_anchored(doc.add_paragraph(style=f"Heading {block.level + 1}"), block.content, anchors, block.source)
+        elif isinstance(block, Heading):  # a group's heading (level 3 in the outline), and those nested under it
+            heading = doc.add_paragraph(style=f"Heading {block.level + 2}")
+            if in_appendix:  # an appendix's text is not numbered: its headings start at the margin, as it does
+                heading.paragraph_format.left_indent = 0
+            add_anchored(heading, block.content, anchors, block.source)
         elif isinstance(block, ItemList):
             add_list(doc, block, anchors)
         elif isinstance(block, Paragraph):
             paragraph = doc.add_paragraph(style="Numbered Paragraph" if block.number else "Normal")
             if block.number:
-                paragraph.add_run(f"{block.number}.\t")
+                paragraph.add_run(f"{words.paragraph_number.format(number=block.number)}\t")
             if block.lead:
                 add_anchored(paragraph, block.lead, anchors, block.lead_source, bold=True)
                 paragraph.add_run(" ")
             add_anchored(paragraph, block.content, anchors, block.source)
-            if block.items:
+            if block.items:  # a lead-in never ends a page without the first of its items
+                paragraph.paragraph_format.keep_with_next = True
                 add_list(doc, block.items, anchors)
 
 
@@ -490,9 +514,10 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     box_start = doc.add_paragraph(paper.words.report_summary, style="Summary Heading")
     for part in paper.summary:
         doc.add_paragraph(part.title, style="Summary Part")
-        add_blocks(doc, part.blocks, anchors)
+        add_blocks(doc, part.blocks, anchors, paper.words)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
-    doc.add_paragraph(paper.recommendations_lead)
+    # The lead line ("The Panel is recommended to:") never ends a page without its first item.
+    doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
     for item in paper.recommendations.items:
         if item.marker:
             paragraph = doc.add_paragraph(style="Recommendation")
@@ -511,14 +536,15 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         add_contents(doc, paper)
     for section in paper.sections:
         pages.mark(section.marking)
-        heading = doc.add_paragraph(f"{section.number}. ", style="Heading 1")
+        # Level 2 in the outline, under the paper's title, as in the PDF.
+        heading = doc.add_paragraph(f"{section.number}. ", style="Heading 2")
         add_anchored(heading, (Text(section.title),), anchors, section.title_source)
         if paper.contents:
             add_bookmark(heading, f"section-{section.number}", anchors.next_id())
-        add_blocks(doc, section.blocks, anchors, pages)
+        add_blocks(doc, section.blocks, anchors, paper.words, pages)
     for appendix in paper.appendices:
         if appendix.blocks:
-            add_appendix(doc, appendix, pages, anchors)
+            add_appendix(doc, appendix, pages, anchors, paper.words)
 
     furniture = [paper.furniture(marking) for marking in pages.markings]
     cover = paper.furniture(paper.highest_marking)
@@ -527,7 +553,7 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         doc,
         title=paper.title,
         author=paper.author,
-        subject=f"{paper.meeting}, {paper.date_text}",
+        subject=f"{paper.meeting}, {paper.date_text}" + (f" ({paper.words.draft})" if paper.status == "draft" else ""),
         marking=paper.highest_marking,
         date=paper.date,
         comments=" ".join(plain_text(paper.report_by_line).split()),

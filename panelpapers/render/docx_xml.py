@@ -113,6 +113,33 @@ def _row_flag(row: Any, tag: str) -> None:
         properties.append(flag)
 
 
+def pad_cells(table: Any, top_bottom_pt: float = 2.5, left_right_pt: float = 4) -> None:
+    """Space between each cell's text and its borders (w:tblCellMar, in twentieths of a point), as the
+    PDF's table cells have; without it a cell's text touches its rules."""
+    margins = OxmlElement("w:tblCellMar")
+    sides = (("top", top_bottom_pt), ("left", left_right_pt), ("bottom", top_bottom_pt), ("right", left_right_pt))
+    for side, points in sides:
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(points * 20)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties = table._tbl.tblPr
+    successors = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+    properties.insert_element_before(margins, *successors)
+
+
+def first_column_heads_rows(table: Any, heads: bool) -> None:
+    """Word's "First Column" table option (tblLook), which python-docx's new tables switch on: on only
+    where the first column's cells head their rows (`row_headers: "yes"`)."""
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        table._tbl.tblPr.append(look)
+    look.set(qn("w:firstColumn"), "1" if heads else "0")
+    if (bits := look.get(qn("w:val"))) is not None:  # the same options as hex bits; 0x0080 is this one
+        look.set(qn("w:val"), f"{(int(bits, 16) & ~0x0080) | (0x0080 if heads else 0):04X}")
+
+
 def shade_cell(cell: Any, fill: str) -> None:
     properties = cell._tc.get_or_add_tcPr()
     shading = OxmlElement("w:shd")

@@ -89,9 +89,17 @@ def lay_out(html: str, templates: Path | None = None, fonts: Fonts | None = None
     the HTML names as `house-font:<face>` (house.py)."""
     from weasyprint import HTML
 
+    from panelpapers.render.continued_groups import lay_out_with_continued_groups
+
     templates = templates or templates_dir()
-    page = HTML(string=html, base_url=str(templates) + "/", url_fetcher=_project_fetcher(templates, fonts))
-    return LaidOut(page.render(**PDF_OPTIONS), html)
+    fetcher = _project_fetcher(templates, fonts)
+
+    def render(text: str) -> Any:
+        return HTML(string=text, base_url=str(templates) + "/", url_fetcher=fetcher).render(**PDF_OPTIONS)
+
+    # A row group broken by a page gets its label again on the next (render/continued_groups.py).
+    document, _ = lay_out_with_continued_groups(html, render)
+    return LaidOut(document, html)  # ids from the HTML as written, whatever the layouts took
 
 
 def render_pdf(html: str, templates: Path | None = None, fonts: Fonts | None = None) -> tuple[bytes, int]:

@@ -6,7 +6,8 @@ that it does not give. WeasyPrint builds the tree page by page from the laid-out
   headers repeated on a continuation page and the dots of `leader()` are drawn as `/Artifact`
   marked content, and so are outside the structure tree (WeasyPrint tags them as Spans hanging off
   no element). The marking stays in the document's metadata (`<meta name="keywords">`) and in the
-  title's heading, whose /ActualText (from its `aria-label`) adds it to the title's words.
+  title's heading, whose /ActualText (from its `aria-label`) adds it to the title's words. A Span
+  with an `aria-label` (a trend arrow alone in a table cell) has it as its /ActualText too.
 - **One element per HTML element**, across pages and lines: a section, paragraph or table that
   continues on the next page, or a link that wraps, carries on in the element it began in, so a
   table broken across pages is one Table and a section one Sect.
@@ -397,8 +398,11 @@ class _Builder:
         import pydyf
         from weasyprint.formatting_structure import boxes
 
-        label = box.element.get("aria-label") if box.element is not None and tag.startswith("H") else None
-        if label:  # the title's words with the marking the furniture prints, read instead of its text
+        labelled = tag.startswith("H") or tag == "Span"
+        label = box.element.get("aria-label") if box.element is not None and labelled else None
+        # Read instead of the text: the title's words with the marking the furniture prints; a trend
+        # arrow's words.
+        if label:
             element["ActualText"] = pydyf.String(label)
         if tag == "Table" and box.is_table_wrapper and (table := box.get_wrapped_table()):
             wrapper = box
