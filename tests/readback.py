@@ -89,6 +89,19 @@ def require_tool(name: str) -> str:
     pytest.skip(f"{name} not installed")
 
 
+def require_uno() -> str:
+    """LibreOffice and Debian's python3-uno, which the tests that play a reviewer drive through
+    /usr/bin/python3. Locally their absence skips; in CI it fails."""
+    require_tool("soffice")
+    python = "/usr/bin/python3"
+    found = Path(python).exists() and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0
+    if found:
+        return python
+    if os.environ.get("CI"):
+        pytest.fail("python3-uno is required in CI; .ci/run must install it")
+    pytest.skip("python3-uno not installed")
+
+
 def libreoffice_to_pdf(docx: Path, out_dir: Path) -> Path:
     soffice = require_tool("soffice")
     profile = out_dir / "lo-profile"

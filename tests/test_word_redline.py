@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+from readback import require_uno
 
 PAPER = "03-audit-actions"
 MEETING = EXAMPLE_MEETING.name
 UNO_READER = PROJECT_ROOT / "tests" / "word_redline_uno.py"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None or not Path("/usr/bin/python3").exists(), reason="needs LibreOffice and python3-uno"
-)
+@pytest.fixture(autouse=True)
+def libreoffice_with_uno() -> None:
+    require_uno()
 
 
 def edit(path: Path, old: str, new: str) -> None:
