@@ -86,6 +86,19 @@ def test_readme_code_map_names_every_subpackage() -> None:
     assert not stale, f"the README's code map names folders that do not exist: {sorted(stale)}"
 
 
+def test_the_wheel_holds_every_subpackage() -> None:
+    """pyproject.toml names its packages one by one (templates and docs install from top-level
+    folders): a subpackage left out would be missing from an installed panelpapers."""
+    import tomllib
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    subpackages = {
+        ".".join(path.parent.relative_to(PROJECT_ROOT).parts) for path in PACKAGE.rglob("__init__.py")
+    }
+    assert subpackages <= listed, f"pyproject.toml's packages miss {sorted(subpackages - listed)}"
+
+
 def test_writers_and_templates_decide_no_wording() -> None:
     """Every fixed phrase a paper prints comes from house.py through the model: none is spelt out in
     the writers or the paper templates."""
