@@ -9,6 +9,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panelpapers.build.facts import Layout, MeetingPack
 from panelpapers.build.plan import VARIANTS, Loaded, Progress, Unit, folder_holds
 from panelpapers.build.worker import PackMade, pack_task
 from panelpapers.manifest import MANIFEST_FILE, Manifest, Output, PaperFiles
@@ -33,9 +34,9 @@ class MeetingOutputs:
     cache: Cache
     context: KeyContext
     project: Project
-    packs_made: dict[str, tuple[str, dict[str, Any]]]
+    packs_made: dict[str, tuple[str, MeetingPack]]
     meeting_files: dict[Path, Path]
-    layouts: dict[str, dict[str, Any]]
+    layouts: dict[str, Layout]
     meetings: dict[Path, Meeting]
 
     progress: Progress | None
@@ -44,7 +45,7 @@ class MeetingOutputs:
         if self.progress is not None:
             self.progress(stage, detail)
 
-    def render_packs(self, pool: Executor, loaded: Loaded, units: list[Unit]) -> dict[Path, dict[str, Any]]:
+    def render_packs(self, pool: Executor, loaded: Loaded, units: list[Unit]) -> dict[Path, MeetingPack]:
         """Each meeting's pack in each variant, from the cache or assembled: variant folder -> its
         pack's facts and outputs."""
         from panelpapers.cache import digest, file_digest, pack_slot
@@ -52,7 +53,7 @@ class MeetingOutputs:
         from panelpapers.resolve.meeting import resolve_meeting
 
         by_job = {id(unit.job): unit for unit in units}
-        packs: dict[Path, dict[str, Any]] = {}
+        packs: dict[Path, MeetingPack] = {}
         queued: list[tuple[tuple[Any, ...], int, tuple[Path, str, str, str]]] = []
         for meeting_source, jobs in loaded.meetings:
             its_units = [by_job[id(job)] for job in jobs]
@@ -69,13 +70,13 @@ class MeetingOutputs:
                 printed: list[str] = []  # the sha256 of each paper's PDF, for the key
                 bookmarks: dict[str, list[Any]] = {}
                 for unit in its_units:
-                    facts = unit.made["variants"][variant] if unit.made else None
+                    facts = unit.made.variants[variant] if unit.made else None
                     paper = self.stand_in(unit, variant)
                     if facts is None or paper is None:
                         continue
-                    papers.append((paper, unit.blobs[facts["pack_pdf"]["sha256"]], int(facts["pages"])))
-                    printed.append(facts["outputs"][facts["slug"] + ".pdf"]["sha256"])
-                    bookmarks[facts["slug"]] = facts["bookmarks"]
+                    papers.append((paper, unit.blobs[facts.pack_pdf], facts.pages))
+                    printed.append(facts.outputs[facts.slug + ".pdf"].sha256)
+                    bookmarks[facts.slug] = facts.bookmarks
                 key = digest(
                     {
                         "kind": "pack",
@@ -95,7 +96,7 @@ class MeetingOutputs:
                 made = None if self.force else self.cached_pack(slot, key, variant)
                 if made is not None:
                     packs[folder] = made
-                    self.cache.used.update((str(slot), str(key)) for slot, key in made.get("layouts", []))
+                    self.cache.used.update((slot, key) for slot, key in made.layouts)
                     continue
                 cache = None if self.force else self.cache.folder
                 printing = digest([self.context.tool, self.context.pack_templates])
@@ -110,7 +111,7 @@ class MeetingOutputs:
         self,
         pool: Executor,
         queued: list[tuple[tuple[Any, ...], int, tuple[Path, str, str, str]]],
-        packs: dict[Path, dict[str, Any]],
+        packs: dict[Path, MeetingPack],
     ) -> None:
         """Assembles the packs in workers, as many at once as PACK_PAGES_AT_ONCE allows: a pack's
         memory grows with its pages (about half a megabyte a page), so two packs of 1,000 pages are
@@ -121,7 +122,7 @@ class MeetingOutputs:
             for future in done:
                 _, (folder, slot, key, source) = running.pop(future)
                 made = future.result()
-                packs[folder] = {**self.record_pack(made), "source": source}
+                packs[folder] = self.record_pack(made, source)
                 self.packs_made[slot] = (key, packs[folder])
                 self.layouts.update(made.layouts)
                 self.cache.used.update(made.used)
@@ -140,19 +141,19 @@ class MeetingOutputs:
         so a paper taken from the cache stands in the pack exactly as a rendered one does."""
         from panelpapers.model import ItemList, Paper
 
-        facts = unit.made["variants"][variant] if unit.made else None
+        facts = unit.made.variants[variant] if unit.made else None
         if facts is None:
             return None
         return Paper(
-            slug=facts["slug"],
-            title=facts["title"],
+            slug=facts.slug,
+            title=facts.title,
             meeting="",
             date=dt.date.min,
             report_by=(),
             organisation="",
             masthead=self.house.organisations[0],
-            marking=facts["marking"],
-            status=facts["status"],
+            marking=facts.marking,
+            status=facts.status,
             author="",
             summary=(),
             recommendations_lead="",
@@ -163,45 +164,48 @@ class MeetingOutputs:
             house=self.house,
         )
 
-    def cached_pack(self, slot: str, key: str, variant: str) -> dict[str, Any] | None:
-        made = self.cache.entry(slot, key)
-        if made is None:
+    def cached_pack(self, slot: str, key: str, variant: str) -> MeetingPack | None:
+        entry = self.cache.entry(slot, key)
+        if entry is None:
             return None
         blobs: dict[str, bytes] = {}
         doubt = ""
         try:
-            for output in made["outputs"].values():
-                data = self.cache.blob(output["sha256"])
+            made = MeetingPack.of_json(entry)
+            for output in made.outputs.values():
+                data = self.cache.blob(output.sha256)
                 if data is None:
                     return None
-                blobs[output["sha256"]] = data
+                blobs[output.sha256] = data
             if variant == "public":
-                pdf = blobs[made["outputs"][PACK_PDF]["sha256"]]
-                doubt = unpublishable(self.house, [o["marking"] for o in made["outputs"].values()], [pdf])
+                pdf = blobs[made.outputs[PACK_PDF].sha256]
+                doubt = unpublishable(self.house, [o.marking for o in made.outputs.values()], [pdf])
         except (AttributeError, KeyError, TypeError, ValueError):
             doubt = "it does not hold what a pack's entry holds"
         if doubt:
             self.cache.discard(self.cache.entry_path(slot, key), slot, doubt)
             return None
-        return {**made, "blobs": blobs}
+        made.blobs = blobs
+        return made
 
-    def record_pack(self, pack: PackMade) -> dict[str, Any]:
+    def record_pack(self, pack: PackMade, source: str) -> MeetingPack:
         from panelpapers.cache import sha256
         from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE
         from panelpapers.render.record import RECORD_SUFFIX
 
         record = "agenda" + RECORD_SUFFIX
         files = ((PACK_FILE, pack.pdf, pack.pages), (AGENDA_FILE, pack.agenda_docx, None), (record, pack.record, None))
-        outputs = {name: Output(sha256(data), len(data), pack.marking, pages).to_json() for name, data, pages in files}
-        outputs[PACK_FILE]["agenda"] = pack.agenda
-        blobs = {outputs[name]["sha256"]: data for name, data, _ in files}
-        files_of = vars(PaperFiles(record, AGENDA_FILE))
+        outputs = {
+            name: Output(sha256(data), len(data), pack.marking, pages, pack.agenda if name == PACK_FILE else None)
+            for name, data, pages in files
+        }
+        blobs = {outputs[name].sha256: data for name, data, _ in files}
         layouts = sorted([slot, key] for slot, key in pack.used)
-        return {"outputs": outputs, "files": files_of, "layouts": layouts, "blobs": blobs}
+        return MeetingPack(outputs, PaperFiles(record, AGENDA_FILE), layouts, source, blobs)
 
     # -- folders
 
-    def manifests(self, units: list[Unit], packs: dict[Path, dict[str, Any]]) -> dict[Path, dict[str, bytes]]:
+    def manifests(self, units: list[Unit], packs: dict[Path, MeetingPack]) -> dict[Path, dict[str, bytes]]:
         """Every variant folder the build touches, with the files it must hold and its manifest. A
         folder gets a manifest even if this build leaves it empty: it is published whole, so one
         this build leaves empty must still replace the last build's."""
@@ -216,21 +220,21 @@ class MeetingOutputs:
                 folder = self.out_dir / unit.job.meeting_name / variant
                 manifest = manifests.setdefault(folder, Manifest(variant))
                 files = folders.setdefault(folder, {})
-                facts = unit.made["variants"][variant]
+                facts = unit.made.variants[variant]
                 if facts is None:
                     continue
-                for name, output in facts["outputs"].items():
-                    manifest.outputs[name] = _output(output)
-                    files[name] = unit.blobs[output["sha256"]]
-                manifest.papers[facts["slug"]] = PaperFiles(**facts["files"])
-                manifest.inputs.update(facts["inputs"])
+                for name, output in facts.outputs.items():
+                    manifest.outputs[name] = output
+                    files[name] = unit.blobs[output.sha256]
+                manifest.papers[facts.slug] = facts.files
+                manifest.inputs.update(facts.inputs)
         for folder, pack in packs.items():
             manifest = manifests.setdefault(folder, Manifest(folder.name))
             files = folders.setdefault(folder, {})
-            for name, output in pack["outputs"].items():
-                manifest.outputs[name] = _output(output)
-                files[name] = pack["blobs"][output["sha256"]]
-            manifest.papers["agenda"] = PaperFiles(**pack["files"])
+            for name, output in pack.outputs.items():
+                manifest.outputs[name] = output
+                files[name] = pack.blobs[output.sha256]
+            manifest.papers["agenda"] = pack.files
             meeting_file = self.meeting_files[folder]
             manifest.inputs[relative(meeting_file, meeting_file.parent.parent)] = file_digest(meeting_file)
         read_from_project = self.project_inputs()
@@ -267,15 +271,15 @@ class MeetingOutputs:
 
     # -- the public HTML edition (render/site.py): site/ of the public variant
 
-    def site_page(self, paper: Paper, made: dict[str, Any]) -> tuple[str, bytes]:
+    def site_page(self, paper: Paper, made: dict[str, Output]) -> tuple[str, bytes]:
         """A public paper's page of the site, linking the PDF and DOCX just made beside it."""
         from panelpapers.render.site import SITE_FOLDER, Download, render_site_paper, site_page_name
 
         pdf, docx = made[paper.slug + ".pdf"], made[paper.slug + ".docx"]
         data = render_site_paper(
             paper,
-            Download(paper.slug + ".pdf", pdf["bytes"], pdf.get("pages")),
-            Download(paper.slug + ".docx", docx["bytes"]),
+            Download(paper.slug + ".pdf", pdf.bytes, pdf.pages),
+            Download(paper.slug + ".docx", docx.bytes),
             self.templates,
         )
         return f"{SITE_FOLDER}/{site_page_name(paper.slug)}", data
@@ -286,7 +290,7 @@ class MeetingOutputs:
         manifest: Manifest,
         files: dict[str, bytes],
         units: list[Unit],
-        pack: dict[str, Any] | None,
+        pack: MeetingPack | None,
     ) -> None:
         """Adds the site's index (for a meeting's folder, which has a pack), its stylesheet and fonts to a
         public folder that holds a pack or site pages. The index is made from the public facts alone: each public
@@ -309,31 +313,31 @@ class MeetingOutputs:
         markings: list[str] = []
         draft = False
         for unit in units:
-            facts = unit.made["variants"]["public"] if unit.made else None
+            facts = unit.made.variants["public"] if unit.made else None
             if facts is None or self.out_dir / unit.job.meeting_name / "public" != folder:
                 continue
-            slug, outputs = facts["slug"], facts["outputs"]
+            slug, outputs = facts.slug, facts.outputs
             pdf, docx = outputs[slug + ".pdf"], outputs[slug + ".docx"]
             papers[slug] = SitePaper(
                 slug,
-                facts["title"],
-                Download(slug + ".pdf", pdf["bytes"], pdf.get("pages")),
-                Download(slug + ".docx", docx["bytes"]),
+                facts.title,
+                Download(slug + ".pdf", pdf.bytes, pdf.pages),
+                Download(slug + ".docx", docx.bytes),
             )
-            markings.append(facts["marking"])
-            draft = draft or facts["status"] == "draft"
+            markings.append(facts.marking)
+            draft = draft or facts.status == "draft"
         marking = self.house.highest(markings)
         site = site_assets(self.templates, self.house.fonts)
         meeting = self.meetings.get(folder)
         if pack is not None and meeting is not None:
-            pdf, docx = pack["outputs"][PACK_FILE], pack["outputs"][AGENDA_FILE]
+            pdf, docx = pack.outputs[PACK_FILE], pack.outputs[AGENDA_FILE]
             site[INDEX_PAGE] = render_site_index(
                 meeting,
                 marking,
                 draft,
                 papers,
-                Download(PACK_FILE, pdf["bytes"], pdf.get("pages")),
-                Download(AGENDA_FILE, docx["bytes"]),
+                Download(PACK_FILE, pdf.bytes, pdf.pages),
+                Download(AGENDA_FILE, docx.bytes),
                 self.templates,
             )
         for name, data in site.items():
@@ -378,6 +382,3 @@ def unpublishable(house: House, markings: list[str], pdfs: list[bytes]) -> str:
             return f"it would publish an output marked '{marking}'"
     return ""
 
-
-def _output(data: dict[str, Any]) -> Output:
-    return Output(data["sha256"], data["bytes"], data["marking"], data.get("pages"), data.get("agenda"))

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from panelpapers.errors import ContentError, Problem
 from panelpapers.manifest import MANIFEST_FILE, ManifestError, read_manifest
 from panelpapers.publish import recover
 
 if TYPE_CHECKING:
+    from panelpapers.build.facts import PaperMade
     from panelpapers.cache import Cache, Fingerprint
     from panelpapers.data.paper_data import PaperData
     from panelpapers.house import House
@@ -198,7 +199,7 @@ class Unit:
     job: PaperJob
     key: str
     in_meeting: bool
-    made: dict[str, Any] | None = None  # the cache entry's data: each variant's facts and outputs
+    made: PaperMade | None = None  # each variant's facts and outputs
     blobs: dict[str, bytes] = field(default_factory=dict)  # sha256 -> bytes of its outputs
     rendered: bool = False
 

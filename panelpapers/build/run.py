@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panelpapers.build.facts import Layout, MeetingPack, PaperMade, VariantFacts
 from panelpapers.build.meeting import MeetingOutputs, unpublishable
 from panelpapers.build.plan import VARIANTS, Progress, Unit, load, up_to_date
 from panelpapers.build.worker import Resolved, Workers, default_jobs, distinct, docx_task, pdf_task, resolve_task
@@ -131,9 +132,9 @@ class Build(MeetingOutputs):
         self.project = project_of(paths)
         self.house = self.project.house
         self.templates = templates or self.project.templates
-        self.packs_made: dict[str, tuple[str, dict[str, Any]]] = {}  # slot -> key, data: packs to cache
+        self.packs_made: dict[str, tuple[str, MeetingPack]] = {}  # slot -> key, pack: packs to cache
         self.meeting_files: dict[Path, Path] = {}  # variant folder -> the meeting.yaml its pack is of
-        self.layouts: dict[str, dict[str, Any]] = {}  # what pack printers printed, to cache
+        self.layouts: dict[str, Layout] = {}  # what pack printers laid out, to cache
         self.meetings: dict[Path, Meeting] = {}  # variant folder -> its meeting, for the site's index
 
     def run(self) -> Written:
@@ -163,23 +164,21 @@ class Build(MeetingOutputs):
     def take_from_cache(self, unit: Unit) -> None:
         """The unit's outputs from the cache, if it holds every one of them under the unit's key and
         what it would publish is publishable (`public_doubt`); else the paper is rendered again."""
-        made = self.cache.entry(unit.slot, unit.key)
-        if made is None:
+        entry = self.cache.entry(unit.slot, unit.key)
+        if entry is None:
             return
         blobs: dict[str, bytes] = {}
         try:
-            for facts in made["variants"].values():
+            made = PaperMade.of_json(entry)
+            for facts in made.variants.values():
                 if facts is None:
                     continue
-                if not isinstance(facts["bookmarks"], list):
-                    return
-                for output in [*facts["outputs"].values(), facts["pack_pdf"]]:
-                    data = blobs.get(output["sha256"]) or self.cache.blob(output["sha256"])
+                for sha in [*(output.sha256 for output in facts.outputs.values()), facts.pack_pdf]:
+                    data = blobs.get(sha) or self.cache.blob(sha)
                     if data is None:
                         return
-                    blobs[output["sha256"]] = data
-            public, restricted = made["variants"].get("public"), made["variants"].get("restricted")
-            doubt = public_doubt(public, restricted, blobs, self.house)
+                    blobs[sha] = data
+            doubt = public_doubt(made.variants.get("public"), made.variants.get("restricted"), blobs, self.house)
         except (AttributeError, KeyError, TypeError, ValueError):
             doubt = "it does not hold what a paper's entry holds"
         if doubt:
@@ -258,7 +257,7 @@ class Build(MeetingOutputs):
         from panelpapers.cache import sha256
         from panelpapers.render.record import RECORD_SUFFIX
 
-        variants: dict[str, Any] = {}
+        variants: dict[str, VariantFacts | None] = {}
         rendered = distinct(result.papers.values())
         for variant in VARIANTS:
             paper = result.papers.get(variant)
@@ -270,29 +269,22 @@ class Build(MeetingOutputs):
             docx, record = outputs[(id(unit), index, "docx")]
             marking = paper.highest_marking
             files = {".html": (html, None), ".pdf": (pdf, pages), ".docx": (docx, None), RECORD_SUFFIX: (record, None)}
-            made: dict[str, Any] = {}
+            made: dict[str, Output] = {}
             for suffix, (data, count) in files.items():
-                made[paper.slug + suffix] = Output(sha256(data), len(data), marking, count).to_json()
-                unit.blobs[made[paper.slug + suffix]["sha256"]] = data
+                made[paper.slug + suffix] = Output(sha256(data), len(data), marking, count)
+                unit.blobs[made[paper.slug + suffix].sha256] = data
             if variant == "public":
                 page, data = self.site_page(paper, made)
-                made[page] = Output(sha256(data), len(data), marking).to_json()
-                unit.blobs[made[page]["sha256"]] = data
-            variants[variant] = {
-                "slug": paper.slug,
-                "title": paper.title,
-                "marking": marking,
-                "status": paper.status,
-                "pages": pages,
-                "outputs": made,
-                "files": vars(PaperFiles(paper.slug + RECORD_SUFFIX, paper.slug + ".docx", paper.slug + ".pdf",
-                                         paper.slug + ".html")),
-                "inputs": result.inputs[variant],
-                "pack_pdf": {"sha256": sha256(ready)},  # the PDF as a pack takes it: cached, not published
-                "bookmarks": bookmarks,
-            }
+                made[page] = Output(sha256(data), len(data), marking)
+                unit.blobs[made[page].sha256] = data
+            slug = paper.slug
+            files_of = PaperFiles(slug + RECORD_SUFFIX, slug + ".docx", slug + ".pdf", slug + ".html")
+            variants[variant] = VariantFacts(
+                slug, paper.title, marking, paper.status, pages, made, files_of, result.inputs[variant],
+                sha256(ready), bookmarks
+            )
             unit.blobs[sha256(ready)] = ready
-        unit.made = {"source": str(unit.job.source.folder.resolve()), "variants": variants}
+        unit.made = PaperMade(str(unit.job.source.folder.resolve()), variants)
         unit.rendered = True
 
     # -- packs
@@ -310,14 +302,14 @@ class Build(MeetingOutputs):
             if unit.rendered and paper_key(unit.job.source.folder, context) == unit.key:
                 for data in unit.blobs.values():
                     self.cache.put_blob(data)
-                self.cache.put_entry(unit.slot, unit.key, unit.made or {})
+                self.cache.put_entry(unit.slot, unit.key, unit.made.to_json() if unit.made else {})
         for slot, (key, pack) in self.packs_made.items():
-            for data in pack["blobs"].values():
+            for data in pack.blobs.values():
                 self.cache.put_blob(data)
-            self.cache.put_entry(slot, key, {k: v for k, v in pack.items() if k != "blobs"})
+            self.cache.put_entry(slot, key, pack.to_json())
         for slot, layout in self.layouts.items():
-            pdf = {"sha256": self.cache.put_blob(layout["pdf"])} if layout["pdf"] is not None else None
-            self.cache.put_entry(slot, layout["key"], {"pages": layout["pages"], "pdf": pdf})
+            pdf_sha = self.cache.put_blob(layout.pdf) if layout.pdf is not None else None
+            self.cache.put_entry(slot, layout.key, layout.to_json(pdf_sha))
         after = fingerprint(self.paths, context)
         if self.before is not None and after is not None and after.key == self.before.key:
             record = {str(f.relative_to(self.out_dir)): sha256(files[MANIFEST_FILE]) for f, files in folders.items()}
@@ -326,20 +318,22 @@ class Build(MeetingOutputs):
         self.cache.collect_garbage()
 
 
-def public_doubt(public: Any, restricted: Any, blobs: dict[str, bytes], house: House) -> str:
+def public_doubt(
+    public: VariantFacts | None, restricted: VariantFacts | None, blobs: dict[str, bytes], house: House
+) -> str:
     """Why a paper's cached outputs may not go into its public folder, or "": a public output must
     be marked publishable, in the entry and in its PDF's own metadata, and none may be one of the
     restricted variant's own outputs (where the variants differ, every output differs)."""
     if public is None:
         return ""
-    shas = {public["outputs"][public["slug"] + ".pdf"]["sha256"], public["pack_pdf"]["sha256"]}
+    shas = {public.outputs[public.slug + ".pdf"].sha256, public.pack_pdf}
     pdfs = [blobs[sha] for sha in sorted(shas)]
-    markings = [public["marking"], *(output["marking"] for output in public["outputs"].values())]
+    markings = [public.marking, *(output.marking for output in public.outputs.values())]
     doubt = unpublishable(house, markings, pdfs)
     if doubt or restricted is None:
         return doubt
-    theirs = {name: output["sha256"] for name, output in restricted["outputs"].items()}
-    ours = {name: output["sha256"] for name, output in public["outputs"].items() if name in theirs}
+    theirs = {name: output.sha256 for name, output in restricted.outputs.items()}
+    ours = {name: output.sha256 for name, output in public.outputs.items() if name in theirs}
     if ours != theirs and set(ours.values()) & set(theirs.values()):
         return "a public output of it is one of the restricted variant's own outputs"
     return ""

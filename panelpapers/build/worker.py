@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panelpapers.build.facts import Layout
 from panelpapers.errors import Problem
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ class PackMade:
     pages: int
     marking: str
     agenda: dict[str, str]
-    layouts: dict[str, dict[str, Any]]  # what the printer printed: slot -> key, pages, pdf (or None)
+    layouts: dict[str, Layout]  # what the printer laid out, by slot
     used: set[tuple[str, str]]  # the printer's (slot, key) this pack read or wrote
 
 
@@ -133,35 +134,36 @@ def pack_task(
     from panelpapers.render.record import front_sheet_record, record_json
 
     cache = Cache(cache_folder) if cache_folder is not None else None
-    made: dict[str, dict[str, Any]] = {}
+    made: dict[str, Layout] = {}
     used: set[tuple[str, str]] = set()
 
     class CachedPrinter(Printer):
-        def find(self, html: str) -> tuple[str, str, dict[str, Any] | None]:
+        def find(self, html: str) -> tuple[str, str, Layout | None]:
             key = digest([context, sha256(html.encode("utf-8"))])
             slot = LAYOUT_SLOT + key
             used.add((slot, key))
-            return slot, key, made.get(slot) or (cache.entry(slot, key) if cache is not None else None)
+            entry = None if slot in made or cache is None else cache.entry(slot, key)
+            return slot, key, made.get(slot) or (None if entry is None else Layout.of_json(key, entry))
 
         def pages(self, html: str) -> int:
             slot, key, known = self.find(html)
             if known is not None:
-                return int(known["pages"])
+                return known.pages
             pages = super().pages(html)
-            made[slot] = {"key": key, "pages": pages, "pdf": None}
+            made[slot] = Layout(key, pages)
             return pages
 
         def pdf(self, html: str) -> bytes:
             slot, key, known = self.find(html)
-            if known is not None and isinstance(known.get("pdf"), bytes):
-                return known["pdf"]  # type: ignore[no-any-return]
-            if known is not None and isinstance(known.get("pdf"), dict) and cache is not None:
-                data = cache.blob(str(known["pdf"].get("sha256")))
+            if known is not None and known.pdf is not None:
+                return known.pdf
+            if known is not None and known.stored is not None and cache is not None:
+                data = cache.blob(known.stored)
                 if data is not None:
                     return data
             laid_out: LaidOut = self._lay_out(html)
             data = super().pdf(html)
-            made[slot] = {"key": key, "pages": laid_out.pages, "pdf": data}
+            made[slot] = Layout(key, laid_out.pages, data)
             return data
 
     pack = render_pack(
