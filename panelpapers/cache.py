@@ -18,7 +18,7 @@ write. Entries and blobs are written atomically (a temporary file renamed into p
 used only if the key it records equals the key just computed and its digest matches what it holds
 (`Entry`), and a blob only if its sha256 is its name, so a damaged or hand-edited cache can cost a
 render but can never put wrong bytes into a build. What a public folder takes from an entry is
-checked once more by the build (build.py `public_doubt`).
+checked once more by the build (build/run.py `public_doubt`).
 
 A content file that is a link out of the project is never read here either: its digest is OUTSIDE,
 so the build loads the paper and refuses the link (load/boundary.py)."""
@@ -486,7 +486,7 @@ class Entry(BaseModel):
     sha256 of all of it (`digest`), so that an entry edited by hand, half written or left by another
     version of panelpapers is discarded, never trusted. The digest is a check, not a seal: it stops
     an edit or a damaged file, not someone who can run code as the user (who could write the outputs
-    themselves); the build re-checks what a public folder takes from an entry as well (build.py)."""
+    themselves); the build re-checks what a public folder takes from an entry as well (build/run.py)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -5,8 +5,8 @@ build cache, so only what changed is rendered), whose outputs the pages link to.
 
 It depends only on the build's public entry points, `panelpapers.build.gather` (load, validate and
 resolve) and `panelpapers.build.build`, on the cache's public `fingerprint`/`KeyContext`/`house_files`
-(which papers a save touched) and on the HTML writer `render_paper_html`, so that build.py may be
-split without this module changing.
+(which papers a save touched) and on the HTML writer `render_paper_html`, so that the build package may be
+reorganised without this module changing.
 
 One build at a time: a save while one runs queues exactly one more, which sees every save made in
 the meantime. A problem in the content (broken YAML, a data file deleted, a template that will not

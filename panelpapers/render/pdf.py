@@ -115,7 +115,7 @@ def html_to_pdf(html: str, templates: Path | None = None, fonts: Fonts | None = 
 class Printer:
     """HTML to PDF for the pack (front sheet rounds, page-number overlay): asked for an HTML's page
     count and then its PDF, it lays the HTML out once. A build hands the pack a printer that also
-    remembers what earlier builds printed (build.py)."""
+    remembers what earlier builds printed (build/worker.py)."""
 
     def __init__(self, templates: Path | None = None, fonts: Fonts | None = None) -> None:
         self.templates = templates
