@@ -151,7 +151,7 @@ def test_images_are_embedded_sized_and_described_in_pdf_and_docx(built: Path, pd
     from docx import Document
     from docx.shared import Mm
 
-    assert "Figure 2: The three lines of assurance" in pdf_text  # numbered after the chart, Figure 1
+    assert "Figure 3: The three lines of assurance" in pdf_text  # numbered after the two charts, Figures 1 and 2
     assert "Audit Panel Third line: internal audit" in pdf_text  # the SVG's words are text in the PDF
     with pikepdf.open(built / "02-structure.pdf") as pdf:
         alts = []
@@ -173,7 +173,7 @@ def test_images_are_embedded_sized_and_described_in_pdf_and_docx(built: Path, pd
     document = Document(str(built / "02-structure.docx"))
     shapes = document.inline_shapes
     widths = sorted(round(shape.width / Mm(1)) for shape in shapes)
-    assert widths == [160, 160, 160]  # the chart and both images, at the text width
+    assert widths == [160, 160, 160, 160, 257]  # two charts and both images at the text width; a landscape chart
     descriptions = [
         element.get("descr") for element in document.element.body.iter() if element.tag.endswith("}docPr")
     ]
