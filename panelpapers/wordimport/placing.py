@@ -780,7 +780,7 @@ class Placer:
             [
                 to_markup(cell)
                 if column in markup_columns and number >= header_rows
-                else " ".join("".join(r.text for r in cell).split())
+                else self._without_trend_words(" ".join("".join(r.text for r in cell).split()))
                 for column, cell in enumerate(row)
             ]
             for number, row in enumerate(item.table.rows)
@@ -800,6 +800,12 @@ class Placer:
             self.paper.notes.append(
                 f"{name} stood where the content format has no tables ({self._file()}); place it yourself"
             )
+
+    def _without_trend_words(self, text: str) -> str:
+        """A trend arrow as the cell held it: the DOCX prints the house's words beside an arrow alone
+        ("↓ falling"), which the writer adds again."""
+        arrow, _, words = text.partition(" ")
+        return arrow if words and self.house.wording.trend(arrow) == words else text
 
     def _row_groups(self, table: Table, header_rows: int, name: str) -> int | None:
         """The column whose cells Word merged down over runs of rows: the content's `row_groups`,

@@ -262,7 +262,7 @@ def table_csv(table: ImportedTable) -> tuple[str, dict[str, Any]]:
     source = {"file": f"data/{table.name}.csv", "columns": {name: {"type": "text", "missing": [""]} for name in names}}
     entry: dict[str, Any] = {"caption": table.caption, "source": table.name}
     if table.header_rows == 2:
-        groups = _header_groups(rows[0], names)
+        groups = _header_groups(rows[0], rows[1], names)
         if groups:
             entry["header_groups"] = groups
     entry["columns"] = columns
@@ -275,15 +275,18 @@ def table_csv(table: ImportedTable) -> tuple[str, dict[str, Any]]:
     return out.getvalue(), {"source": source, "table": entry}
 
 
-def _header_groups(upper: list[str], names: list[str]) -> list[dict[str, Any]]:
-    """A spanning header row above the column headers: each run of equal, non-empty cells."""
+def _header_groups(upper: list[str], lower: list[str], names: list[str]) -> list[dict[str, Any]]:
+    """A spanning header row above the column headers: each run of equal, non-empty cells. A
+    column's own header that spans both rows (Word merges it down, so both rows read the same) is
+    no group."""
     groups: list[dict[str, Any]] = []
     start = 0
     while start < len(upper):
         end = start
         while end + 1 < len(upper) and upper[end + 1] == upper[start]:
             end += 1
-        if upper[start]:
+        spans_both_rows = start == end and upper[start] == lower[start]
+        if upper[start] and not spans_both_rows:
             groups.append({"label": upper[start], "columns": names[start : end + 1]})
         start = end + 1
     return groups
