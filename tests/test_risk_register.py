@@ -15,6 +15,7 @@ from datapapers import RISK_PAPER, copy_paper, docx_tables, file_hashes, squash
 from readback import pdf_pages_text
 
 from panelpapers.build import build, gather
+from panelpapers.house import DEFAULT_HOUSE
 from panelpapers.model import Chart, Paper, Table, plain_text
 
 CLI = Callable[..., subprocess.CompletedProcess[str]]
@@ -157,7 +158,15 @@ def test_register_in_pdf_and_docx(tmp_path: Path, paper: Paper, example_meeting:
         footer_xml = section.footer._element.xml
         assert paper.marking in header and paper.marking in footer_xml
         assert 'w:instr="PAGE"' in footer_xml and 'w:instr="NUMPAGES"' in footer_xml
-    assert docx == [[list(t.headers)] + [[squash(plain_text(c)) for c in row.cells] for row in t.rows] for t in tables]
+    def printed(cell: str) -> str:  # Word has no text alternative: a trend arrow alone gets its words beside it
+        words = DEFAULT_HOUSE.wording.trend(cell)
+        return f"{cell} {words}" if words else cell
+
+    expected = [
+        [list(t.headers)] + [[printed(squash(plain_text(c))) for c in row.cells] for row in t.rows] for t in tables
+    ]
+    assert docx == expected
+    assert any(cell == "↓ falling" for table in docx for row in table for cell in row)
 
 
 @pytest.mark.parametrize(
