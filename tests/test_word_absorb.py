@@ -175,6 +175,9 @@ def test_apply_writes_only_the_edited_values_and_rebuilds_with_them(
                     .paragraphs)
     assert "This report informs the Panel" in text and "agreed with senior management" in text
     assert "Ask for a report in April." in text and "Some overdue actions wait" not in text
+    # Absorbed again, a passage whose content now reads as the reviewer wrote it is no conflict
+    again = run_panelpapers("absorb", reviewed_docx, cwd=copy)
+    assert "This report informs" not in again.stdout, again.stdout
 
 
 def test_a_stale_docx_applies_only_unchanged_passages(project: Path, reviewed_docx: Path, tmp_path: Path) -> None:
