@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
@@ -96,15 +97,7 @@ def main() -> None:
     author = sys.argv[sys.argv.index("--author") + 1] if "--author" in sys.argv else "A. Reviewer"
     with open(edits_file, encoding="utf-8") as f:
         edits = json.load(f)
-    port = free_port()
-    profile = tempfile.mkdtemp(prefix="lo-word-")
-    office = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--nologo", "--norestore", f"-env:UserInstallation=file://{profile}",
-         f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        context = connect(port)
+    with office_session("lo-word-") as context:
         smgr = context.ServiceManager
         settings = smgr.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", context)
         access = settings.createInstanceWithArguments(
@@ -119,6 +112,23 @@ def main() -> None:
         edit(doc, edits)
         doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "MS Word 2007 XML"),))
         doc.close(True)
+
+
+@contextlib.contextmanager
+def office_session(prefix: str) -> Iterator[object]:
+    """A headless LibreOffice with a throwaway profile, listening on a free local port: yields the
+    UNO context, then ends LibreOffice and removes the profile."""
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix=prefix)
+    office = subprocess.Popen(
+        ["soffice", "--headless", "--invisible", "--nologo", "--norestore", f"-env:UserInstallation=file://{profile}",
+         f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        context = connect(port)
+        yield context
+        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         with contextlib.suppress(Exception):  # the bridge closes as LibreOffice ends
             desktop.terminate()
     finally:
@@ -127,7 +137,6 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             office.kill()
         subprocess.run(["rm", "-rf", profile], check=False)
-
 
 if __name__ == "__main__":
     main()

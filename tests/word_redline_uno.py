@@ -8,14 +8,13 @@ how many tracked changes LibreOffice found before acting, under "FILE ACTION cha
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from word_edit_uno import connect, free_port, prop  # type: ignore[import-not-found]  # noqa: E402
+from word_edit_uno import office_session, prop  # type: ignore[import-not-found]  # noqa: E402
 
 
 def paragraphs(text: object) -> list[str]:
@@ -32,21 +31,10 @@ def paragraphs(text: object) -> list[str]:
 
 
 def main() -> None:
-    import subprocess
-    import tempfile
-
     import uno  # type: ignore[import-not-found]
 
-    port = free_port()
-    profile = tempfile.mkdtemp(prefix="lo-redline-")
-    office = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--nologo", "--norestore", f"-env:UserInstallation=file://{profile}",
-         f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     result: dict[str, object] = {}
-    try:
-        context = connect(port)
+    with office_session("lo-redline-") as context:
         smgr = context.ServiceManager
         desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", context)
@@ -60,16 +48,7 @@ def main() -> None:
                 dispatcher.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, ())
             result[f"{path} {action}"] = paragraphs(doc.getText())
             doc.close(True)
-        with contextlib.suppress(Exception):  # the bridge closes as LibreOffice ends
-            desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            office.kill()
-        subprocess.run(["rm", "-rf", profile], check=False)
     print(json.dumps(result))
-
 
 if __name__ == "__main__":
     main()
