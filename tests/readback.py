@@ -103,6 +103,11 @@ def require_uno() -> str:
 
 
 def libreoffice_to_pdf(docx: Path, out_dir: Path) -> Path:
+    return libreoffice_convert(docx, out_dir, "pdf")
+
+
+def libreoffice_convert(source: Path, out_dir: Path, to: str) -> Path:
+    """`source` as LibreOffice converts it (`to`: pdf, docx), with a throwaway profile in `out_dir`."""
     soffice = require_tool("soffice")
     profile = out_dir / "lo-profile"
     result = subprocess.run(
@@ -111,15 +116,15 @@ def libreoffice_to_pdf(docx: Path, out_dir: Path) -> Path:
             "--headless",
             f"-env:UserInstallation={profile.as_uri()}",
             "--convert-to",
-            "pdf",
+            to,
             "--outdir",
             str(out_dir),
-            str(docx),
+            str(source),
         ],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    pdf = out_dir / (docx.stem + ".pdf")
-    assert result.returncode == 0 and pdf.is_file(), f"LibreOffice failed: {result.stderr}"
-    return pdf
+    converted = out_dir / f"{source.stem}.{to}"
+    assert result.returncode == 0 and converted.is_file(), f"LibreOffice failed: {result.stderr}"
+    return converted

@@ -18,7 +18,7 @@ import pytest
 from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from readback import require_tool
+from readback import libreoffice_convert, require_tool
 
 # beside the checkout in CI (../shared); a worktree of it lies one folder further down
 REFERENCE = next(
@@ -176,23 +176,7 @@ def reference_paper(name: str) -> Path:
 
 
 def plain_docx(text_file: Path, out: Path) -> Path:
-    soffice = require_tool("soffice")
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{out}/lo",
-            "--convert-to",
-            "docx",
-            "--outdir",
-            str(out),
-            str(text_file),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return out / text_file.with_suffix(".docx").name
+    return libreoffice_convert(text_file, out, "docx")
 
 
 def test_plain_libreoffice_paper(tmp_path: Path) -> None:
