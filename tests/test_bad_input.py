@@ -709,7 +709,7 @@ CASES = [
         "xlsx-zip-bomb",
         EXTRA_XLSX,
         xlsx_source(zip_bomb),
-        "bytes unpacked; the limit is 50,000,000",
+        "bytes; the limit is 50,000,000 (a zip bomb?)",
         WHOLE_FILE,
     ),
     Case(

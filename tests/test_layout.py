@@ -19,7 +19,7 @@ PACKAGE = PROJECT_ROOT / "panelpapers"
 
 # Lowest first. A module may import from its own stage or any stage listed before it.
 STAGES: list[set[str]] = [
-    {"errors", "house", "resources", "model"},
+    {"errors", "house", "resources", "model", "zip_limits"},
     {"load"},
     {"data"},
     {"resolve"},

@@ -213,7 +213,7 @@ def _with_document(project: Path, change: bytes) -> bytes:
     [
         ("text", "is not a DOCX (not a zip file)"),
         ("corrupt", "damaged zip file"),
-        ("bomb", "unpacks to more than 200 MB"),
+        ("bomb", "the limit is 200,000,000 (a zip bomb?)"),
         ("entities", "DTD or entities"),
         ("plain", "has no panelpapers anchors"),
         ("other", "which is not in content"),

@@ -21,6 +21,7 @@ from panelpapers.data.spec import ColumnSpec, SourceSpec, integer_problem, parse
 from panelpapers.errors import Location, Problem
 from panelpapers.load.boundary import outside_project
 from panelpapers.load.source import YamlFile, read_text
+from panelpapers.zip_limits import WORKBOOK, zip_directory_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,13 +82,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[RawRow], list[Problem]]:
     return header, rows, problems
 
 
-# A workbook is a zip of XML parts. Its parts' declared sizes are read before anything is unpacked,
-# so that a small file that unpacks to gigabytes (a "zip bomb") is refused rather than read. Python's
-# zipfile holds every part to its declared size, so the declaration cannot lie.
 MAX_XLSX_BYTES = 5_000_000
-MAX_XLSX_UNPACKED = 50_000_000
-MAX_XLSX_PARTS = 1_000
-MAX_XLSX_RATIO = 100  # a spreadsheet program's XML packs 5 to 20 times smaller, not hundreds
 MAX_XLSX_ROWS = 100_000
 MAX_XLSX_COLUMNS = 1_000
 
@@ -102,22 +97,7 @@ def workbook_problem(path: Path) -> str | None:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError) as err:
         return f"cannot read workbook: {err}; save it again as an Excel workbook (.xlsx)"
-    if len(parts) > MAX_XLSX_PARTS:
-        return f"workbook holds {len(parts):,} parts; the limit is {MAX_XLSX_PARTS:,}: this is not a plain workbook"
-    unpacked = sum(part.file_size for part in parts)
-    if unpacked > MAX_XLSX_UNPACKED:
-        return (
-            f"workbook is {unpacked:,} bytes unpacked; the limit is {MAX_XLSX_UNPACKED:,}: "
-            "keep the data in a smaller workbook, or a CSV file"
-        )
-    for part in parts:
-        if part.file_size > 1_000_000 and part.file_size > MAX_XLSX_RATIO * part.compress_size:
-            return (
-                f"workbook part {part.filename} unpacks {part.file_size // max(part.compress_size, 1):,} times "
-                f"larger than it is packed (a spreadsheet program's are at most {MAX_XLSX_RATIO}); save the "
-                "workbook again from a spreadsheet program"
-            )
-    return None
+    return zip_directory_problem(parts, WORKBOOK)
 
 
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], list[RawRow], list[Problem]]:

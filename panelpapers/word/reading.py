@@ -14,13 +14,13 @@ from typing import Any
 from lxml import etree
 
 from panelpapers.render.docx_anchors import ANCHOR_PREFIX, ANCHOR_PROPERTY, INPUT_PROPERTY, PAPER_PROPERTY
+from panelpapers.zip_limits import WORD_DOCUMENT, zip_directory_problem
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-MAX_UNCOMPRESSED = 200_000_000  # bytes of all parts together; more is refused as a zip bomb
 PARAGRAPH_MARK = "\n"  # in a piece of text, where a paragraph ends inside one anchor
 
 
@@ -123,18 +123,17 @@ def open_parts(path: Path) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
-                raise ReviewedFileError(
-                    f"unpacks to more than {MAX_UNCOMPRESSED // 1_000_000} MB (a zip bomb?); refused"
-                )
+            refused = zip_directory_problem(infos, WORD_DOCUMENT)
+            if refused is not None:
+                raise ReviewedFileError(f"refused: {refused}")
             wanted = ("word/document.xml", "word/comments.xml", "word/commentsExtended.xml", "docProps/custom.xml")
             parts: dict[str, bytes] = {}
             for info in infos:
                 if info.filename not in wanted:
                     continue
                 with archive.open(info) as part:
-                    data = part.read(MAX_UNCOMPRESSED + 1)  # the declared size may lie
-                if len(data) > MAX_UNCOMPRESSED:
+                    data = part.read(WORD_DOCUMENT.max_unpacked + 1)  # the declared size may lie
+                if len(data) > WORD_DOCUMENT.max_unpacked:
                     raise ReviewedFileError("unpacks to more than its declared size (a zip bomb?); refused")
                 parts[info.filename] = data
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as err:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from panelpapers.zip_limits import WORD_DOCUMENT, zip_directory_problem
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # all entries together, as the zip's directory declares them
-MAX_RATIO = 200  # how much one entry may grow when inflated; text XML compresses ~10-30 times
-MAX_ENTRIES = 5000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 DOCUMENT_PART = "word/document.xml"
@@ -45,7 +44,10 @@ def open_word_file(path: Path) -> zipfile.ZipFile:
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as err:
         raise Unreadable(f"{where}: the DOCX is corrupt ({err}); open and save it again in Word") from None
-    _refuse_bomb(where, entries)
+    refused = zip_directory_problem(entries, WORD_DOCUMENT)
+    if refused is not None:
+        archive.close()
+        raise Unreadable(f"{where}: {refused}")
     if DOCUMENT_PART not in archive.namelist():
         archive.close()
         raise Unreadable(f"{where}: a zip file without {DOCUMENT_PART}, so not a DOCX; save it as .docx")
@@ -58,12 +60,3 @@ def open_word_file(path: Path) -> zipfile.ZipFile:
         raise Unreadable(f"{where}: the DOCX is corrupt (damaged entry {bad}); open and save it again in Word")
     return archive
 
-
-def _refuse_bomb(where: str, entries: list[zipfile.ZipInfo]) -> None:
-    total = sum(entry.file_size for entry in entries)
-    growth = max((entry.file_size / max(entry.compress_size, 1) for entry in entries), default=0)
-    if len(entries) > MAX_ENTRIES or total > MAX_UNPACKED_BYTES or growth > MAX_RATIO:
-        raise Unreadable(
-            f"{where}: refused as a possible zip bomb ({len(entries)} entries unpacking to "
-            f"{total / 1024 / 1024:.0f} MB, one growing {growth:.0f} times); a Word paper is far smaller"
-        )
