@@ -241,6 +241,9 @@ def test_split_and_joined_paragraphs_become_items_or_are_reported(project: Path,
     assert split in supporting
     assert "{{ actions.total }} actions at 31 December 2021,\n" in supporting  # the figures' passage as it was
     assert run_panelpapers("check", f"content/{MEETING}", cwd=copy).returncode == 0
+    again = run_panelpapers("absorb", edited, cwd=copy).stdout  # the applied split and join are not news
+    assert "Every internal audit report" not in again and "Note the progress" not in again, again
+    assert "an action is closed only" in again  # what was reported still is
     rebuilt = run_panelpapers("build", f"content/{MEETING}/{PAPER}", "--out", "build2", cwd=copy)
     assert rebuilt.returncode == 0, rebuilt.stderr
     out = copy / "build2" / MEETING / "restricted"

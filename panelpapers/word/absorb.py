@@ -353,6 +353,10 @@ class Absorber:
         if value is not None and len(self.findings) > before:
             self.findings[-1].edit = Edit(self.file(target), target.key, "replace", value)
 
+    def now(self, target: Target) -> str:
+        """The printed text of the anchored value as the content stands now ("" if it is gone)."""
+        return self.current.texts.get((target.file.split("/", 1)[-1], target.pointer), "")
+
     def settled(self, piece: Piece, target: Target, where: str) -> bool:
         """True when the passage is not to be edited: the content already reads as the reviewer
         wrote it (absorbed before), or it changed since the DOCX was built (a conflict, reported)."""
@@ -390,6 +394,8 @@ class Absorber:
         seen = split_parts(piece)
         who = next(c.who for c in changes if PARAGRAPH_MARK in c.new)
         what = f"paragraph split in {len(seen)}: " + " / ".join(f'"{_clip(part)}"' for part in seen) + f" ({who})"
+        if squash(self.now(target)) == seen[0]:
+            return  # split before: the item holds the first part, those after it the others
         if self.settled(piece, target, where):
             return
         raw = self.raw_value(target) or ""
@@ -415,6 +421,8 @@ class Absorber:
         tail = squash(following.new()) if following is not None else ""
         what = f"paragraph joined with the next: \"{_clip(squash(head.new()))}\" + \"{_clip(tail)}\" ({who})"
         second = self.anchors.get(following.anchor) if following is not None and following.anchor else None
+        if following is not None and squash(self.now(target)) == squash(f"{head.new()} {following.new()}"):
+            return  # joined before: the item already holds both texts
         reason = None
         if following is None or second is None or following.table_cell is not None:
             reason = "the next paragraph has no anchor (house text, a table, or its anchor was lost)"
