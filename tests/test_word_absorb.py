@@ -235,7 +235,7 @@ def test_split_and_joined_paragraphs_become_items_or_are_reported(project: Path,
     assert "not applied, as it holds figures computed from data" in why[expect[5]]
     assert '+ "3. Financial Implications"' in why[expect[6]]
     assert "not applied, as the next paragraph has no anchor" in why[expect[6]]
-    assert "applied 2 changes; 5 reported only" in done.stderr  # the replacement went in with the join
+    assert "2 edits written; 4 lines reported only" in done.stderr  # the replacement went in with the join
     after = snapshot(paper)
     assert {name for name in before if before[name] != after[name]} == {"supporting.yaml", "recommendations.yaml"}
     supporting = after["supporting.yaml"].decode()

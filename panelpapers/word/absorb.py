@@ -349,7 +349,7 @@ class Absorber:
         value = self.new_value(piece, target, changes, where)
         if value is None and len(self.findings) > before:
             return  # a change that could not be placed, reported as such
-        self.change_lines(piece, target, changes)
+        self.change_lines(piece, target, changes, kind="change" if value is not None else "unplaced")
         if value is not None and len(self.findings) > before:
             self.findings[-1].edit = Edit(self.file(target), target.key, "replace", value)
 
@@ -374,9 +374,10 @@ class Absorber:
             return True
         return False
 
-    def change_lines(self, piece: Piece, target: Target, changes: list[Change], marks: bool = True) -> None:
+    def change_lines(self, piece: Piece, target: Target, changes: list[Change], marks: bool = True,
+                     kind: str = "change") -> None:
         """One line per change; without `marks`, changes that split or join paragraphs are left to
-        the caller's own line."""
+        the caller's own line. Kind "unplaced" for changes of a passage that is not applied."""
         old = piece.old()
         for change in changes:
             if not change.old.strip(PARAGRAPH_MARK) and not change.new.strip(PARAGRAPH_MARK):
@@ -384,7 +385,7 @@ class Absorber:
             if not marks and PARAGRAPH_MARK in change.old + change.new:
                 continue
             near = change.old or (old[: change.start].split() or [""])[-1]
-            self.add(self.where(target, near), f"{change.describe()} ({change.who})", "change")
+            self.add(self.where(target, near), f"{change.describe()} ({change.who})", kind)
 
     def split(self, piece: Piece, target: Target) -> None:
         """A paragraph the reviewer split: its item keeps the first part, the others become new items
@@ -406,7 +407,7 @@ class Absorber:
             reason = "its other changes cannot be placed in the content's text"
         elif not reason and (len(parts) != len(seen) or not all(map(_markup_closed, parts))):
             reason = "the split falls inside inline markup (bold, italic or a link)"
-        self.change_lines(piece, target, changes, marks=False)
+        self.change_lines(piece, target, changes, marks=False, kind="unplaced" if reason else "change")
         if reason:
             self.add(where, f"{what}: not applied, as {reason}; make this change by hand", "unplaced")
             return
@@ -434,10 +435,10 @@ class Absorber:
                       or self.not_neighbours(target, second)
                       or _holds_figures((self.raw_value(target) or "") + (self.raw_value(second) or "")))
         if reason or following is None or second is None:
-            self.change_lines(head, target, changes_of(head))
+            self.change_lines(head, target, changes_of(head), kind="unplaced")
             if following is not None and second is not None:
                 if second.kind == "text":
-                    self.change_lines(following, second, changes_of(following))
+                    self.change_lines(following, second, changes_of(following), kind="unplaced")
                 else:
                     for change in changes_of(following):
                         self.reported(second, change)
