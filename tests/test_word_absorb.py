@@ -193,6 +193,76 @@ def test_a_stale_docx_applies_only_unchanged_passages(project: Path, reviewed_do
     assert "senior" in (copy / "content" / MEETING / PAPER / "supporting.yaml").read_text()
 
 
+SPLITS_AND_JOINS = [
+    ["split_after", "has been put in place."],  # supporting 1.1, a plain item: becomes 1.1 and 1.2
+    ["join_with_next", "audit actions during the quarter."],  # recommendations a. and b.: one item
+    ["replace", "agree revised dates", "agree new dates"],  # in b., applied with the join
+    ["split_after", "Corporate Services"],  # a table cell
+    ["split_after", "an action is closed only"],  # a paragraph with a lead-in and sub-items
+    ["split_after", "at 31 December 2021,"],  # a paragraph holding figures
+    ["join_with_next", "supports the Met's equality duties."],  # into the house heading after it
+]
+
+
+def test_split_and_joined_paragraphs_become_items_or_are_reported(project: Path, tmp_path: Path) -> None:
+    from readback import docx_paragraphs, pdf_pages_text
+
+    copy = fresh_copy(project, tmp_path)
+    paper = copy / "content" / MEETING / PAPER
+    edited = tmp_path / "split.docx"
+    lo_edit(built(copy), edited, SPLITS_AND_JOINS)
+    before = snapshot(paper)
+    done = run_panelpapers("absorb", edited, "--apply", cwd=copy)
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    where = f"content/{MEETING}/{PAPER}"
+    expect = [
+        f'{where}/supporting.yaml:6: paragraph split in 2: "Every internal audit report',
+        f'{where}/recommendations.yaml:2: paragraph joined with the next: "Note the progress',
+        f'{where}/recommendations.yaml:4: "agree revised dates" → "agree new dates" (A. Reviewer',
+        f"{where}/data.yaml:33: table 'closed_this_quarter', row 1, column 'Business group': split the paragraph",
+        f'{where}/appendices.yaml:8: paragraph split in 2: "an action is closed only" / "when the audit',
+        f'{where}/supporting.yaml:12: paragraph split in 2: "The tracker held 150 actions at 31 December 2021,"',
+        f'{where}/equality.yaml:5: paragraph joined with the next: "Several open actions',
+    ]
+    for start in expect:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    assert len(lines) == len(expect), lines
+    why = {start: next(line for line in lines if line.startswith(start)) for start in expect}
+    assert "not applied" not in why[expect[0]] + why[expect[1]] + why[expect[2]]
+    assert "not applied: change the data" in why[expect[3]]
+    assert "not applied, as its item also has items, lead, which cannot be shared out" in why[expect[4]]
+    assert "not applied, as it holds figures computed from data" in why[expect[5]]
+    assert '+ "3. Financial Implications"' in why[expect[6]]
+    assert "not applied, as the next paragraph has no anchor" in why[expect[6]]
+    assert "2 edits written; 4 lines reported only" in done.stderr  # the replacement went in with the join
+    after = snapshot(paper)
+    assert {name for name in before if before[name] != after[name]} == {"supporting.yaml", "recommendations.yaml"}
+    supporting = after["supporting.yaml"].decode()
+    split = "has been put in\n            place.\n          - >-\n            This report draws its figures"
+    assert split in supporting
+    assert "{{ actions.total }} actions at 31 December 2021,\n" in supporting  # the figures' passage as it was
+    assert run_panelpapers("check", f"content/{MEETING}", cwd=copy).returncode == 0
+    again = run_panelpapers("absorb", edited, cwd=copy).stdout  # the applied split and join are not news
+    assert "Every internal audit report" not in again and "Note the progress" not in again, again
+    assert "an action is closed only" in again  # what was reported still is
+    rebuilt = run_panelpapers("build", f"content/{MEETING}/{PAPER}", "--out", "build2", cwd=copy)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    out = copy / "build2" / MEETING / "restricted"
+    paragraphs = docx_paragraphs(out / f"{PAPER}.docx")
+    assert any(p.startswith("1.1.\tEvery internal audit report") and p.endswith("has been put in place.")
+               for p in paragraphs), paragraphs
+    assert any(p.startswith("1.2.\tThis report draws its figures") for p in paragraphs), paragraphs
+    assert any(p.startswith("1.3.\tThe tracker held 150") for p in paragraphs), paragraphs
+    joined = ("Note the progress made in closing internal audit actions during the quarter. "
+              "Ask business group leads to agree new dates")
+    assert any(p.startswith(joined) for p in paragraphs), paragraphs
+    assert not any(p.startswith(("a.\t", "b.\t")) for p in paragraphs)  # one recommendation: no letters
+    pdf = " ".join(" ".join(pdf_pages_text(out / f"{PAPER}.pdf")).split())
+    assert "1.2. This report draws its figures directly" in pdf and "1.3. The tracker held 150" in pdf
+    assert joined in pdf and "Recommendation " in pdf
+
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

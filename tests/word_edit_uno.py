@@ -9,6 +9,8 @@ EDITS is a list of [operation, arguments…]:
     ["paragraph_after", anchor, new]  a new paragraph `new` after the one holding `anchor`
     ["delete_paragraph", anchor]   the paragraph holding `anchor` is deleted, mark and all
     ["bold", text]                 the first occurrence of `text` is set in bold
+    ["split_after", text]          the paragraph holding `text` is split right after it (Enter typed there)
+    ["join_with_next", text]       the paragraph holding `text` loses its mark, joining the next one
 An empty list re-saves the file unchanged. Prints nothing; exit 1 if a searched text is missing."""
 
 from __future__ import annotations
@@ -85,6 +87,16 @@ def edit(doc: object, edits: list[list[str]]) -> None:
             cursor.gotoStartOfParagraph(False)
             cursor.gotoEndOfParagraph(True)
             cursor.goRight(1, True)  # and the paragraph mark
+            cursor.setString("")
+        elif operation == "split_after":
+            found = find(doc, args[0])
+            cursor = found.getText().createTextCursorByRange(found.getEnd())
+            cursor.getText().insertControlCharacter(cursor, PARAGRAPH_BREAK, False)
+        elif operation == "join_with_next":
+            found = find(doc, args[0])
+            cursor = found.getText().createTextCursorByRange(found.getEnd())
+            cursor.gotoEndOfParagraph(False)
+            cursor.goRight(1, True)  # the paragraph mark alone, as Delete at a paragraph's end
             cursor.setString("")
         elif operation == "bold":
             find(doc, args[0]).CharWeight = 150.0

@@ -4,7 +4,8 @@ document's paragraphs (table cells row by row, in order) as JSON: {"FILE ACTION"
 Run with Debian's /usr/bin/python3 (which has python3-uno), not the project's virtualenv:
     /usr/bin/python3 tests/word_redline_uno.py FILE:ACTION …
 ACTION is `as-is`, `accept` (accept all changes) or `reject` (reject all). Also prints, per file,
-how many tracked changes LibreOffice found before acting, under "FILE ACTION changes"."""
+how many tracked changes LibreOffice found before acting, under "FILE ACTION changes", and after
+acting how many pictures and tables the document holds, under "FILE ACTION pictures" and "… tables"."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ def main() -> None:
                 command = ".uno:AcceptAllTrackedChanges" if action == "accept" else ".uno:RejectAllTrackedChanges"
                 dispatcher.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, ())
             result[f"{path} {action}"] = paragraphs(doc.getText())
+            result[f"{path} {action} pictures"] = doc.getGraphicObjects().getCount()
+            result[f"{path} {action} tables"] = doc.getTextTables().getCount()
             doc.close(True)
     print(json.dumps(result))
 

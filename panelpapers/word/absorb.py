@@ -7,6 +7,7 @@ that data computes (a quoted figure, a table cell, a caption, a chart) or the ho
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +42,9 @@ class Edit:
 
     file: Path
     key: tuple[str | int, ...]
-    action: str  # replace | insert_after | remove
+    action: str  # replace | insert_after | remove | split | join_with_next
     value: str = ""
+    more: tuple[str, ...] = ()  # for a split: the texts of the new items after this one
 
 
 @dataclass
@@ -158,7 +160,7 @@ class Change:
     def describe(self) -> str:
         old, new = self.old.strip(PARAGRAPH_MARK), self.new.strip(PARAGRAPH_MARK)
         if not old and not new:
-            return "paragraph mark changed"
+            return "split the paragraph here" if PARAGRAPH_MARK in self.new else "joined the paragraph with the next"
         if old == new:
             return f"\"{old}\" set in {'bold' if self.spans[0].bold else 'italic' if self.spans[0].italic else 'plain'}"
         if not old:
@@ -195,13 +197,54 @@ def changes_of(piece: Piece) -> list[Change]:
     return out
 
 
+SPLIT_MARK = "\ue000"  # where a split falls, in a value being edited (a private-use character)
+NUMBER = re.compile(r"\(?[0-9a-zA-Z]{1,4}(\.[0-9]{1,3})*[.)]?\s*")  # "1.2.", "b.", "(iv)" before a paragraph
+
+
+def split_parts(piece: Piece) -> list[str]:
+    """The paragraphs a passage now reads as, where the reviewer typed paragraph marks inside it."""
+    if not any(s.text == PARAGRAPH_MARK and s.state == "ins" for s in piece.spans):
+        return []
+    kept = [s.text for s in piece.spans if s.state == "ins" or (s.state == "same" and s.text != PARAGRAPH_MARK)]
+    text = "".join(kept)
+    return [squash(part) for part in text.split(PARAGRAPH_MARK) if squash(part)]
+
+
+def joins_next(piece: Piece) -> bool:
+    """The passage's paragraph lost its mark (its text kept): the next paragraph runs on into it."""
+    last = piece.spans[-1]
+    return last.text == PARAGRAPH_MARK and last.state == "del" and not piece.paragraph_deleted
+
+
+def next_paragraph(pieces: list[Piece]) -> Piece | None:
+    """The piece a joined paragraph runs into: the next one, past a paragraph number the house prints."""
+    for piece in pieces:
+        if not piece.anchor and piece.table_cell is None and not piece.changed and NUMBER.fullmatch(piece.old()):
+            continue
+        return piece
+    return None
+
+
+def _clip(text: str, room: int = 60) -> str:
+    """A long paragraph quoted by its start and end, so that one line still says which it is."""
+    return text if len(text) <= room else f"{text[: room // 2 - 2].rstrip()} … {text[-(room // 2 - 2):].lstrip()}"
+
+
+def _holds_figures(raw: str) -> str | None:
+    return "it holds figures computed from data" if "{{" in raw else None
+
+
+def _markup_closed(text: str) -> bool:
+    return text.count("*") % 2 == 0 and text.count("[") == text.count("]") and text.count("`") % 2 == 0
+
+
 def markup(spans: list[Span]) -> str:
     """Inserted text in the content's inline markup: bold as **…**, italic as *…*."""
     out = ""
     for span in spans:
         if span.state == "del":
             continue
-        text = span.text.replace(PARAGRAPH_MARK, " ")
+        text = span.text
         if text.strip() and span.bold and span.italic:
             text = f"***{text}***"
         elif text.strip() and span.bold:
@@ -259,15 +302,28 @@ class Absorber:
         return f"{display(path)}:{line}"
 
     def run(self) -> list[Finding]:
-        for piece in self.reviewed.pieces:
+        pieces = self.reviewed.pieces
+        joined: set[int] = set()  # pieces read as the second half of a joined paragraph
+        for index, piece in enumerate(pieces):
             target = self.anchors.get(piece.anchor) if piece.anchor else None
+            if id(piece) in joined:
+                continue
             if piece.table_cell is not None:
                 if piece.changed:
                     self.table_cell(piece, target)
             elif target is None:
                 if piece.changed:
                     self.outside(piece)
-            elif piece.changed:
+            elif not piece.changed:
+                continue
+            elif target.kind == "text" and joins_next(piece):
+                following = next_paragraph(pieces[index + 1 :])
+                if following is not None and following.anchor:
+                    joined.add(id(following))
+                self.joined(piece, target, following)
+            elif target.kind == "text" and len(split_parts(piece)) > 1:
+                self.split(piece, target)
+            else:
                 self.anchored(piece, target)
         self.alt_texts()
         self.comments()
@@ -282,18 +338,8 @@ class Absorber:
             for change in changes:
                 self.reported(target, change)
             return
-        now = self.current.texts.get((target.file.split("/", 1)[-1], target.pointer))
         where = self.where(target, changes[0].old or piece.old()[max(0, changes[0].start - 20) : changes[0].start])
-        if now is not None and squash(now) == squash(piece.new()) != squash(piece.old()):
-            return  # the content already says what the reviewer wrote: absorbed before, nothing to do
-        if now is None or squash(now) != squash(piece.old()):
-            then = squash(piece.old())
-            self.add(
-                where,
-                f"conflict: this text changed since the DOCX was built; not applied. In the DOCX: \"{then}\"; "
-                f"the reviewer's: \"{squash(piece.new())}\"; the content now: \"{squash(now or '')}\"",
-                "conflict",
-            )
+        if self.settled(piece, target, where):
             return
         if piece.paragraph_deleted and not squash(piece.new()):
             self.add(where, f"deleted paragraph \"{squash(piece.old())}\" ({changes[0].who})", "change",
@@ -303,15 +349,138 @@ class Absorber:
         value = self.new_value(piece, target, changes, where)
         if value is None and len(self.findings) > before:
             return  # a change that could not be placed, reported as such
+        self.change_lines(piece, target, changes, kind="change" if value is not None else "unplaced")
+        if value is not None and len(self.findings) > before:
+            self.findings[-1].edit = Edit(self.file(target), target.key, "replace", value)
+
+    def now(self, target: Target) -> str:
+        """The printed text of the anchored value as the content stands now ("" if it is gone)."""
+        return self.current.texts.get((target.file.split("/", 1)[-1], target.pointer), "")
+
+    def settled(self, piece: Piece, target: Target, where: str) -> bool:
+        """True when the passage is not to be edited: the content already reads as the reviewer
+        wrote it (absorbed before), or it changed since the DOCX was built (a conflict, reported)."""
+        now = self.current.texts.get((target.file.split("/", 1)[-1], target.pointer))
+        if now is not None and squash(now) == squash(piece.new()) != squash(piece.old()):
+            return True
+        if now is None or squash(now) != squash(piece.old()):
+            then = squash(piece.old())
+            self.add(
+                where,
+                f"conflict: this text changed since the DOCX was built; not applied. In the DOCX: \"{then}\"; "
+                f"the reviewer's: \"{squash(piece.new())}\"; the content now: \"{squash(now or '')}\"",
+                "conflict",
+            )
+            return True
+        return False
+
+    def change_lines(self, piece: Piece, target: Target, changes: list[Change], marks: bool = True,
+                     kind: str = "change") -> None:
+        """One line per change; without `marks`, changes that split or join paragraphs are left to
+        the caller's own line. Kind "unplaced" for changes of a passage that is not applied."""
         old = piece.old()
         for change in changes:
             if not change.old.strip(PARAGRAPH_MARK) and not change.new.strip(PARAGRAPH_MARK):
                 continue  # a paragraph split at its end: the new paragraph is reported by itself
+            if not marks and PARAGRAPH_MARK in change.old + change.new:
+                continue
             near = change.old or (old[: change.start].split() or [""])[-1]
-            self.add(self.where(target, near),
-                     f"{change.describe()} ({change.who})", "change")
-        if value is not None and len(self.findings) > before:
-            self.findings[-1].edit = Edit(self.file(target), target.key, "replace", value)
+            self.add(self.where(target, near), f"{change.describe()} ({change.who})", kind)
+
+    def split(self, piece: Piece, target: Target) -> None:
+        """A paragraph the reviewer split: its item keeps the first part, the others become new items
+        after it, when the passage is one plain item of a list; otherwise one line, nothing applied."""
+        changes = changes_of(piece)
+        where = self.where(target, piece.old()[:40])
+        seen = split_parts(piece)
+        who = next(c.who for c in changes if PARAGRAPH_MARK in c.new)
+        what = f"paragraph split in {len(seen)}: " + " / ".join(f'"{_clip(part)}"' for part in seen) + f" ({who})"
+        if squash(self.now(target)) == seen[0]:
+            return  # split before: the item holds the first part, those after it the others
+        if self.settled(piece, target, where):
+            return
+        raw = self.raw_value(target) or ""
+        reason = self.not_a_plain_item(target, allowed={"text", "paragraph", "label"}) or _holds_figures(raw)
+        value = None if reason else self.new_value(piece, target, changes, where, mark=SPLIT_MARK)
+        parts = tuple(part.strip() for part in (value or "").split(SPLIT_MARK) if part.strip())
+        if not reason and value is None:
+            reason = "its other changes cannot be placed in the content's text"
+        elif not reason and (len(parts) != len(seen) or not all(map(_markup_closed, parts))):
+            reason = "the split falls inside inline markup (bold, italic or a link)"
+        self.change_lines(piece, target, changes, marks=False, kind="unplaced" if reason else "change")
+        if reason:
+            self.add(where, f"{what}: not applied, as {reason}; make this change by hand", "unplaced")
+            return
+        self.add(where, what, "change", Edit(self.file(target), target.key, "split", parts[0], parts[1:]))
+
+    def joined(self, piece: Piece, target: Target, following: Piece | None) -> None:
+        """A paragraph whose mark the reviewer deleted, joining the next paragraph to it: one item of
+        the two, when they are neighbouring plain items of one list; otherwise one line, nothing applied."""
+        head = Piece(piece.anchor, piece.spans[:-1])
+        who = changes_of(piece)[-1].who
+        where = self.where(target, (piece.old().split() or [""])[-1])
+        tail = squash(following.new()) if following is not None else ""
+        what = f"paragraph joined with the next: \"{_clip(squash(head.new()))}\" + \"{_clip(tail)}\" ({who})"
+        second = self.anchors.get(following.anchor) if following is not None and following.anchor else None
+        if following is not None and squash(self.now(target)) == squash(f"{head.new()} {following.new()}"):
+            return  # joined before: the item already holds both texts
+        reason = None
+        if following is None or second is None or following.table_cell is not None:
+            reason = "the next paragraph has no anchor (house text, a table, or its anchor was lost)"
+        elif second.kind != "text":
+            reason = "the next paragraph comes from data or the house"
+        else:
+            reason = (self.not_a_plain_item(target, allowed={"text", "paragraph", "label"})
+                      or self.not_a_plain_item(second, allowed={"text", "paragraph"})
+                      or self.not_neighbours(target, second)
+                      or _holds_figures((self.raw_value(target) or "") + (self.raw_value(second) or "")))
+        if reason or following is None or second is None:
+            self.change_lines(head, target, changes_of(head), kind="unplaced")
+            if following is not None and second is not None:
+                if second.kind == "text":
+                    self.change_lines(following, second, changes_of(following), kind="unplaced")
+                else:
+                    for change in changes_of(following):
+                        self.reported(second, change)
+            self.add(where, f"{what}: not applied, as {reason}; make this change by hand", "unplaced")
+            return
+        if self.settled(piece, target, where) or self.settled(following, second, self.where(second)):
+            return
+        before = len(self.findings)
+        first_value = self.new_value(head, target, changes_of(head), where)
+        second_value = self.new_value(following, second, changes_of(following), self.where(second))
+        if first_value is None or second_value is None:
+            self.add(where, f"{what}: not applied, as its other changes cannot be placed; make this change by hand",
+                     "unplaced")
+            return
+        del self.findings[before:]
+        self.change_lines(head, target, changes_of(head))
+        self.change_lines(following, second, changes_of(following))
+        value = first_value.rstrip() + (" " if first_value.strip() and second_value.strip() else "") + \
+            second_value.lstrip()
+        self.add(where, what, "change", Edit(self.file(target), target.key, "join_with_next", value.strip()))
+
+    def not_a_plain_item(self, target: Target, allowed: set[str]) -> str | None:
+        """Why the text at `target` cannot be split or joined as list items; None when it can."""
+        from panelpapers.word.yaml_edit import EditError, list_item
+
+        try:
+            _, _, keys = list_item(self.file(target).read_text(encoding="utf-8"), target.key)
+        except (EditError, OSError):
+            return "it is not an item of a list (a title, heading or lead-in)"
+        extra = sorted(set(keys) - allowed)
+        if extra:
+            return f"its item also has {', '.join(extra)}, which cannot be shared out between paragraphs"
+        return None
+
+    def not_neighbours(self, first: Target, second: Target) -> str | None:
+        from panelpapers.word.yaml_edit import list_item
+
+        text = self.file(first).read_text(encoding="utf-8")
+        list_key, index, _ = list_item(text, first.key)
+        if first.file == second.file and list_item(text, second.key)[:2] == (list_key, index + 1):
+            return None
+        return "the two paragraphs are not neighbouring items of one list"
 
     def raw_value(self, target: Target) -> str | None:
         from panelpapers.word.yaml_edit import EditError, compose, find
@@ -322,7 +491,8 @@ class Absorber:
             return None
         return str(node.value)
 
-    def new_value(self, piece: Piece, target: Target, changes: list[Change], where: str) -> str | None:
+    def new_value(self, piece: Piece, target: Target, changes: list[Change], where: str,
+                  mark: str = " ") -> str | None:
         """The value with the reviewer's changes, written into the author's own text (markup and
         figures kept); None, with a finding, where a change cannot be placed there."""
         raw = self.raw_value(target)
@@ -337,7 +507,7 @@ class Absorber:
             new = markup(change.spans) if change.new.strip(PARAGRAPH_MARK) != change.old else "".join(
                 _spaced(s.text, "**" if s.bold else "*" if s.italic else "") for s in change.spans
             )
-            new = new.replace(PARAGRAPH_MARK, " ")
+            new = new.replace(PARAGRAPH_MARK, mark)
             placed = False
             for k in (24, 16, 10, 6, 3, 1, 0):
                 needle = left[-k:] if k else ""

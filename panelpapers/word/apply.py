@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from panelpapers.word.absorb import Edit, Finding
-from panelpapers.word.yaml_edit import EditError, insert_after, remove_item, replace_value
+from panelpapers.word.yaml_edit import EditError, insert_after, join_with_next, remove_item, replace_value, split_item
 
 
 def _order(edit: Edit) -> tuple[int | str, ...]:
@@ -31,6 +31,10 @@ def apply_edits(edits: Sequence[Edit]) -> tuple[int, list[str]]:
                     text = replace_value(text, edit.key, edit.value)
                 elif edit.action == "insert_after":
                     text = insert_after(text, edit.key, edit.value)
+                elif edit.action == "split":
+                    text = split_item(text, edit.key, (edit.value, *edit.more))
+                elif edit.action == "join_with_next":
+                    text = join_with_next(text, edit.key, edit.value)
                 else:
                     text = remove_item(text, edit.key)
         except EditError as err:

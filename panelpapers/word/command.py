@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         applied, problems = apply_edits([f.edit for f in findings if f.edit is not None])
         for line in problems:
             print(line, file=sys.stderr)
-        print(f"panelpapers absorb: applied {applied} change{'s' if applied != 1 else ''}; "
-              f"{sum(1 for f in findings if f.edit is None)} reported only", file=sys.stderr)
+        reported = sum(1 for f in findings if f.kind != "change")  # a passage's change lines share its edit
+        print(f"panelpapers absorb: {applied} edit{'s' if applied != 1 else ''} written; "
+              f"{reported} line{'s' if reported != 1 else ''} reported only", file=sys.stderr)
     return EXIT_FOUND if findings else EXIT_NOTHING

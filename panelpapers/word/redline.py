@@ -5,8 +5,9 @@ the comparison in Word, and "accept all" gives NEW's text and "reject all" OLD's
 NEW's built DOCX is the base: its styles, sections, pictures and anchors stay as they are. Its blocks
 (paragraphs and tables) are aligned with OLD's by their text; a changed paragraph gets a word-level
 diff (difflib on words, as Word's own compare reads), a changed table cell the same, a paragraph or
-table row only on one side is inserted or deleted whole. A chart whose picture changed gets a comment
-(a picture cannot be shown as a tracked change)."""
+table row only on one side is inserted or deleted whole, a table's rows marked in w:trPr and a
+picture's run inside w:ins or w:del (a deleted picture's image is carried into NEW's package). A
+chart whose picture changed in place gets a comment (the earlier picture is not shown beside it)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ class Marks:
     new_pictures: dict[str, str]
     changes: int = 0
     charts: list[tuple[Any, str]] = field(default_factory=list)  # (NEW paragraph, comment)
+    old_part: Any = None  # OLD's and NEW's document parts, to carry a deleted picture across
+    new_part: Any = None
+    next_picture_id: int = 1  # wp:docPr ids must be unique in NEW
 
     def mark(self, tag: str) -> Any:
         from lxml import etree
@@ -59,6 +63,30 @@ class Marks:
         self.next_id += 1
         self.changes += 1
         return element
+
+    def carry_picture(self, drawing: Any) -> bool:
+        """Points a copy of OLD's picture at the same image added to NEW's package, so that it can
+        stand in NEW as deleted; False if it names something that is not an image."""
+        import io
+
+        if self.old_part is None or self.new_part is None:
+            return False
+        for element in drawing.iter():
+            for name, rid in list(element.attrib.items()):
+                if not name.startswith(f"{{{R}}}"):
+                    continue
+                part = self.old_part.related_parts.get(rid)
+                if part is None or not part.partname.startswith("/word/media/"):
+                    return False
+                try:
+                    new_rid, _ = self.new_part.get_or_add_image(io.BytesIO(part.blob))
+                except Exception:  # python-docx reads no such image format: leave the picture out
+                    return False
+                element.set(name, new_rid)
+        for properties in drawing.iter(f"{{{WP}}}docPr"):
+            properties.set("id", str(self.next_picture_id))
+            self.next_picture_id += 1
+        return True
 
 
 # Paragraph text as atoms: one run per piece of content --------------------------------------------
@@ -188,7 +216,7 @@ def redline_paragraph(old: Any, new: Any, marks: Marks) -> None:
             deleted = marks.mark("del")
             for start, end, run in old_runs:
                 if o1 <= start and end <= o2 and end > start:
-                    deleted.append(as_deleted(run))
+                    deleted.append(as_deleted(run, marks))
             _place(deleted, new, [(s, e, r) for s, e, r in new_runs if e > s], n1)
 
 
@@ -213,14 +241,17 @@ def _place(element: Any, paragraph: Any, runs: list[tuple[int, int, Any]], at: i
         paragraph.append(element)
 
 
-def as_deleted(run: Any) -> Any:
-    """A copy of OLD's run as deleted text (pictures, which name OLD's relationships, are left out)."""
+def as_deleted(run: Any, marks: Marks) -> Any:
+    """A copy of OLD's run as deleted text; a picture comes too, its image added to NEW's package
+    (one that is not a plain image, such as an embedded object, is left out)."""
     run = copy.deepcopy(run)
     for content in list(run):
         if content.tag == w("t"):
             content.tag = w("delText")
         elif content.tag == w("instrText"):
             content.tag = w("delInstrText")
+        elif content.tag == w("drawing") and marks.carry_picture(content):
+            continue
         elif content.tag in (w("drawing"), w("pict"), w("object")):
             run.remove(content)
     return run
@@ -264,7 +295,8 @@ def insert_block(block: Any, marks: Marks, whole_rows: bool = False) -> None:
 
 def deleted_copy(block: Any, marks: Marks, in_row: bool = False) -> Any:
     """A copy of OLD's paragraph or table for NEW's document, as deleted text: without OLD's anchors,
-    comments, links or pictures, which would clash with NEW's or name OLD's relationships."""
+    comments or links, which would clash with NEW's or name OLD's relationships; its pictures come
+    with their images added to NEW's package."""
     block = copy.deepcopy(block)
     for element in list(block.iter(w("bookmarkStart"), w("bookmarkEnd"), w("commentRangeStart"),
                                    w("commentRangeEnd"), w("proofErr"))):
@@ -284,7 +316,7 @@ def deleted_copy(block: Any, marks: Marks, in_row: bool = False) -> Any:
     for run in list(block.iter(w("r"))):
         if run.getparent().tag == w("del"):
             continue
-        deleted = as_deleted(run)
+        deleted = as_deleted(run, marks)
         mark = marks.mark("del")
         run.addprevious(mark)
         run.getparent().remove(run)
@@ -482,6 +514,10 @@ def redline(old_docx: bytes | None, new_docx: bytes) -> tuple[bytes, int]:
         pictures(new_document),
     )
     new_body = new_document.element.body
+    marks.old_part = old_document.part if old_document is not None else None
+    marks.new_part = new_document.part
+    picture_ids = [int(i) for i in new_body.xpath("//wp:docPr/@id") if i.isdigit()]
+    marks.next_picture_id = max(picture_ids, default=0) + 1
     if old_document is None:
         for block in blocks_of(new_body):
             insert_block(block, marks)

@@ -145,3 +145,30 @@ def remove_item(text: str, key: Key) -> str:
         raise EditError("it is the list's only item; a list needs one")
     start, end = _item_span(text, sequence, index)
     return text[:start] + text[end:]
+
+
+def list_item(text: str, key: Key) -> tuple[Key, int, tuple[str, ...]]:
+    """The list whose item the text at `key` is, its index there, and the item's own keys (none for a
+    plain string). EditError when the text is not an item's whole text (a title, a heading, a lead)."""
+    root = compose(text)
+    _, walked = find(root, key)
+    sequence, index, list_key = _item(root, walked)
+    if walked[len(list_key) + 1 :] not in ((), ("text",), ("paragraph",)):
+        raise EditError("it is not an item of a list")
+    item = sequence.value[index]
+    keys = tuple(str(k.value) for k, _ in item.value) if isinstance(item, yaml.MappingNode) else ()
+    return list_key, index, keys
+
+
+def split_item(text: str, key: Key, parts: tuple[str, ...]) -> str:
+    """The item holding `key` keeps the first part; each other part becomes a new item after it."""
+    for part in reversed(parts[1:]):
+        text = insert_after(text, key, part)
+    return replace_value(text, key, parts[0])
+
+
+def join_with_next(text: str, key: Key, value: str) -> str:
+    """The item holding `key` takes `value` (its text and the next item's) and the next item goes."""
+    list_key, index, _ = list_item(text, key)
+    text = remove_item(text, (*list_key, index + 1))
+    return replace_value(text, key, value)
