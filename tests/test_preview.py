@@ -183,13 +183,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_public_variant_is_shown_unless_restricted_is_asked(project: Path, tmp_path: Path) -> None:
+    from panelpapers.cache import KeyContext, paper_key
     from panelpapers.preview.watch import Rebuilder
 
     meeting = next((project / "content").iterdir())
+    context = KeyContext.of(project, None)
     shown = {}
     for variant in ("public", "restricted"):
         state = PreviewState(meeting, variant, tmp_path / variant)
-        view = Rebuilder(state, tmp_path, say=False).render_html(meeting / PAPER, None)
+        rebuilder = Rebuilder(state, tmp_path, say=False)
+        problems, given = rebuilder.show_html({meeting / PAPER: paper_key(meeting / PAPER, context)}, None, context)
+        view = rebuilder.views[PAPER]
+        assert not problems and [r.folder for r in given] == [meeting / PAPER]
         assert view.html is not None and b"Annual Governance Statement" in view.html
         shown[variant] = view.html.decode("utf-8")
     assert SENSITIVE_APPENDIX not in shown["public"]
@@ -315,3 +320,118 @@ def test_ctrl_c_during_a_build_stops_with_status_0_and_leaves_complete_folders(t
     for folder in built.glob("*") if built.is_dir() else []:
         assert_only_complete_files(folder)
     assert "Traceback" not in "".join(printed)
+
+
+# ---- the variant served, and --open, end to end over HTTP -----------------------------------------
+
+WITHHELD = "03-audit-actions"  # marked OFFICIAL-SENSITIVE whole in the project below
+
+
+@pytest.fixture(scope="module")
+def marked_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's governance statement (an OFFICIAL-SENSITIVE appendix) and its audit actions
+    paper marked OFFICIAL-SENSITIVE whole, so withheld from the public variant."""
+    root = tmp_path_factory.mktemp("preview-marked")
+    shutil.copy(PROJECT_ROOT / "panelpapers.yaml", root / "panelpapers.yaml")
+    meeting = reduced_meeting(root / "content", [WITHHELD, PAPER])
+    edit(meeting / WITHHELD / "paper.yaml", "marking: OFFICIAL\n", "marking: OFFICIAL-SENSITIVE\n")
+    return root
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def wait_for(url: str, wanted: bytes, timeout: float = 600) -> bytes:
+    """The page at `url` once it holds `wanted` (the preview fills in as it builds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = fetch(url)
+        if status == 200 and wanted in body:
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never held {wanted!r}")
+
+
+def stop(process: subprocess.Popen[str], printed: list[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=180) == 0, "".join(printed)
+
+
+def pdf_text(data: bytes, folder: Path) -> str:
+    (folder / "served.pdf").write_bytes(data)
+    return " ".join(" ".join(pdf_pages_text(folder / "served.pdf")).split())
+
+
+def test_a_public_preview_serves_nothing_restricted_and_a_restricted_one_serves_it(
+    marked_project: Path, tmp_path: Path
+) -> None:
+    process, url, printed = start_preview(marked_project)
+    try:
+        index = wait_for(url, b"Meeting pack")  # the build is done: the pack is linked
+        assert f"{WITHHELD.split('-')[0]}</td><td colspan=4>not in the public variant".encode() in index
+        assert b"Internal Audit Actions" not in index
+        for name in (f"{WITHHELD}.html", f"{WITHHELD}.pdf", f"{WITHHELD}.docx", f"site/{WITHHELD}.html"):
+            status, body = fetch(url + name)
+            assert status == 404 and b"Internal Audit Actions" not in body, name
+        page = wait_for(url + f"{PAPER}.html", b"Annual Governance Statement")
+        assert SENSITIVE_APPENDIX.encode() not in page
+        for name in (f"{PAPER}.pdf", "pack.pdf"):
+            status, body = fetch(url + name)
+            text = pdf_text(body, tmp_path)
+            assert status == 200 and "Annual Governance Statement" in text, name
+            assert SENSITIVE_APPENDIX not in text and "Internal Audit Actions" not in text, name
+    finally:
+        stop(process, printed)
+
+    process, url, printed = start_preview(marked_project, "--variant", "restricted")
+    try:
+        assert "(restricted variant)" in printed[0]
+        index = wait_for(url, b"Meeting pack")
+        assert b"Internal Audit Actions" in index
+        assert b"Internal Audit Actions" in wait_for(url + f"{WITHHELD}.html", b"Internal Audit Actions")
+        assert SENSITIVE_APPENDIX.encode() in wait_for(url + f"{PAPER}.html", b"Annual Governance Statement")
+        status, body = fetch(url + f"{PAPER}.pdf")
+        assert status == 200 and SENSITIVE_APPENDIX in pdf_text(body, tmp_path)
+        status, body = fetch(url + "pack.pdf")
+        assert status == 200 and "Internal Audit Actions" in pdf_text(body, tmp_path)
+    finally:
+        stop(process, printed)
+
+
+def stub_browser(folder: Path) -> tuple[Path, Path]:
+    """A web browser for webbrowser's BROWSER that only writes down each URL it is given, and that file."""
+    opened = folder / "opened.txt"
+    browser = folder / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{opened}"\n')
+    browser.chmod(0o755)
+    return browser, opened
+
+
+def test_open_opens_the_address_printed_in_the_browser_and_nothing_opens_without_it(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, opened = stub_browser(tmp_path)
+    monkeypatch.setenv("BROWSER", str(browser))  # start_preview's process inherits it
+    meeting = next((project / "content").iterdir())
+
+    process, url, printed = start_preview(project)
+    assert fetch(url)[0] == 200
+    stop(process, printed)  # once it has stopped it can open nothing any more
+    assert not opened.exists()
+
+    process, url, printed = start_preview(project, str(meeting / PAPER), "--open")
+    try:
+        deadline = time.monotonic() + 60
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop(process, printed)
+    assert opened.read_text().splitlines() == [f"{url}{PAPER}.html"]
