@@ -49,6 +49,7 @@ class Outcome:
     problems: list[str]
     built: list[str]
     seconds_html: float = 0.0
+    seconds_pdf: float = 0.0  # from the HTML shown to the PDF shown (0: none rendered ahead of the build)
     seconds_build: float = 0.0
     unchanged: bool = False
 
@@ -133,8 +134,10 @@ class Rebuilder:
             self.state.update(building="")
             return Outcome(shown, list(lines(problems)), [], seconds_html)
         pdfs = self.show_pdfs(given, templates)
+        seconds_pdf = time.perf_counter() - started - seconds_html if pdfs else 0.0
         built, seconds_build = self.build(found.key, Given(tuple(given), pdfs))
-        return Outcome(shown, list(self.state.snapshot().problems), built, seconds_html, seconds_build)
+        problems_now = list(self.state.snapshot().problems)
+        return Outcome(shown, problems_now, built, seconds_html, seconds_pdf, seconds_build)
 
     def show_html(
         self, changed: dict[Path, str], templates: Path | None, context: KeyContext
@@ -294,7 +297,8 @@ def report(outcome: Outcome, say: bool) -> None:
         return
     if not say:
         return
-    shown = f"showed {', '.join(outcome.shown)} in {outcome.seconds_html:.1f} s; " if outcome.shown else ""
+    pdf = f", PDF in {outcome.seconds_pdf:.1f} s" if outcome.seconds_pdf else ""
+    shown = f"showed {', '.join(outcome.shown)} in {outcome.seconds_html:.1f} s{pdf}; " if outcome.shown else ""
     built = ", ".join(outcome.built) or "nothing"
     print(f"panelpapers: {shown}built {built} in {outcome.seconds_build:.1f} s", file=sys.stderr, flush=True)
 
