@@ -123,6 +123,7 @@ class Rebuilder:
         started = time.perf_counter()
         folders = found.meetings[0][1]
         changed = {f: found.keys[f] for f in folders if self.shown_keys.get(f.name) != found.keys[f]}
+        self.kept.forget_all_but(set(folders))
         problems, given = self.show_html(changed, templates, context)
         names = {folder.name for folder in folders}
         papers = tuple(self.views.get(name, PaperView(name)) for name in sorted(names))
@@ -144,15 +145,18 @@ class Rebuilder:
     ) -> tuple[list[Problem | str], list[ResolvedPaper]]:
         """Shows the print HTML of each paper in `changed` (folder -> its key) that loads, validates
         and resolves, in the variant previewed, exactly as the build writes it. Returns the problems
-        found (the meeting's own too) and each paper resolved, for the build to use."""
+        found and each paper resolved, for the build to use. Only the papers changed are loaded, so
+        that this costs the same in a meeting of any size (the build reports the meeting's own
+        problems, an agenda that does not match its papers)."""
         from panelpapers.build import ResolvedPaper, load, resolve_paper
         from panelpapers.cache import paper_key
         from panelpapers.project import project_of
         from panelpapers.render.html import render_paper_html
 
+        if not changed:
+            return [], []
         house = project_of([self.state.meeting]).house
-        loaded = load([self.state.meeting], house)
-        self.kept.forget_all_but({job.source.folder for job in loaded.jobs})
+        loaded = load(list(changed), house)
         problems: list[Problem | str] = list(loaded.problems)
         given: list[ResolvedPaper] = []
         for job in loaded.jobs:
