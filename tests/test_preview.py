@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -292,7 +292,7 @@ def assert_only_complete_files(folder: Path) -> None:
 
 
 def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cleanly(
-    axe_tools: Path, project: Path  # noqa: F811 (the fixture imported above)
+    axe_tools: Path, project: Path, tmp_path: Path  # noqa: F811 (the fixture imported above)
 ) -> None:
     meeting = next((project / "content").iterdir())
     summary = meeting / PAPER / "summary.yaml"
@@ -320,6 +320,10 @@ def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cle
         browser.step(wait=f"#{OVERLAY_ID}", absent=True, timeout=120000)
         browser.step(wait="#panelpapers-preview-bar", contains="PDF (", timeout=240000)
         assert overlay["loads"] >= shown["loads"]
+        # The PDF of the edit is served as soon as it is rendered, then published by the build.
+        wait_for_text(lambda: fetch(f"{url}{PAPER}.pdf")[1], "internal control is sufficient", tmp_path)
+        published = project / "build" / meeting.name / "public" / f"{PAPER}.pdf"
+        wait_for_text(published.read_bytes, "internal control is sufficient", tmp_path)
     finally:
         browser.close()
         process.send_signal(signal.SIGINT)
@@ -384,6 +388,14 @@ def wait_for(url: str, wanted: bytes, timeout: float = 600) -> bytes:
             return body
         time.sleep(0.5)
     raise AssertionError(f"{url} never held {wanted!r}")
+
+
+def wait_for_text(read: Callable[[], bytes], wanted: str, folder: Path, timeout: float = 600) -> None:
+    """Until the PDF that `read` gives holds `wanted` in its text."""
+    deadline = time.monotonic() + timeout
+    while wanted not in pdf_text(read(), folder):
+        assert time.monotonic() < deadline, f"no PDF with {wanted!r} in {timeout:.0f} s"
+        time.sleep(1)
 
 
 def stop(process: subprocess.Popen[str], printed: list[str]) -> None:
