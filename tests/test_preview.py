@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,13 +183,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_public_variant_is_shown_unless_restricted_is_asked(project: Path, tmp_path: Path) -> None:
+    from panelpapers.cache import KeyContext, paper_key
     from panelpapers.preview.watch import Rebuilder
 
     meeting = next((project / "content").iterdir())
+    context = KeyContext.of(project, None)
     shown = {}
     for variant in ("public", "restricted"):
         state = PreviewState(meeting, variant, tmp_path / variant)
-        view = Rebuilder(state, tmp_path, say=False).render_html(meeting / PAPER, None)
+        rebuilder = Rebuilder(state, tmp_path, say=False)
+        problems, given = rebuilder.show_html({meeting / PAPER: paper_key(meeting / PAPER, context)}, None, context)
+        view = rebuilder.views[PAPER]
+        assert not problems and [r.folder for r in given] == [meeting / PAPER]
         assert view.html is not None and b"Annual Governance Statement" in view.html
         shown[variant] = view.html.decode("utf-8")
     assert SENSITIVE_APPENDIX not in shown["public"]
@@ -197,6 +202,32 @@ def test_the_public_variant_is_shown_unless_restricted_is_asked(project: Path, t
     from panelpapers.cli import parser
 
     assert parser().parse_args(["preview"]).variant == "public"
+
+
+def test_a_papers_data_is_computed_again_only_when_what_it_is_computed_from_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import panelpapers.data.paper_data as paper_data
+    from panelpapers.cache import KeyContext
+    from panelpapers.preview.kept_data import KeptData
+    from panelpapers.project import project_of
+
+    shutil.copy(PROJECT_ROOT / "panelpapers.yaml", tmp_path / "panelpapers.yaml")
+    folder = reduced_meeting(tmp_path / "content", ["02-risk-management"]) / "02-risk-management"
+    computed: list[Path] = []
+    compute = paper_data.load_paper_data
+    monkeypatch.setattr(paper_data, "load_paper_data", lambda at, house: computed.append(at) or compute(at, house))
+    house, context, kept = project_of([folder]).house, KeyContext.of(tmp_path, None), KeptData()
+
+    first, problems = kept.computed(folder, house, context)
+    assert first is not None and first.charts and not problems
+    edit(folder / "summary.yaml", "a picture of", "an outline of")  # the text, which no chart is drawn from
+    assert kept.computed(folder, house, context)[0] is first and len(computed) == 1
+    (folder / "data.yaml").write_text((folder / "data.yaml").read_text(encoding="utf-8") + "# noted\n")
+    again = kept.computed(folder, house, context)[0]
+    assert again is not first and len(computed) == 2
+    (folder / "data" / "notes.txt").write_text("a file data.yaml could name\n")
+    assert kept.computed(folder, house, context)[0] is not again and len(computed) == 3
 
 
 # ---- end to end, with a browser ------------------------------------------------------------------
@@ -261,7 +292,7 @@ def assert_only_complete_files(folder: Path) -> None:
 
 
 def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cleanly(
-    axe_tools: Path, project: Path  # noqa: F811 (the fixture imported above)
+    axe_tools: Path, project: Path, tmp_path: Path  # noqa: F811 (the fixture imported above)
 ) -> None:
     meeting = next((project / "content").iterdir())
     summary = meeting / PAPER / "summary.yaml"
@@ -289,6 +320,10 @@ def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cle
         browser.step(wait=f"#{OVERLAY_ID}", absent=True, timeout=120000)
         browser.step(wait="#panelpapers-preview-bar", contains="PDF (", timeout=240000)
         assert overlay["loads"] >= shown["loads"]
+        # The PDF of the edit is served as soon as it is rendered, then published by the build.
+        wait_for_text(lambda: fetch(f"{url}{PAPER}.pdf")[1], "internal control is sufficient", tmp_path)
+        published = project / "build" / meeting.name / "public" / f"{PAPER}.pdf"
+        wait_for_text(published.read_bytes, "internal control is sufficient", tmp_path)
     finally:
         browser.close()
         process.send_signal(signal.SIGINT)
@@ -315,3 +350,125 @@ def test_ctrl_c_during_a_build_stops_with_status_0_and_leaves_complete_folders(t
     for folder in built.glob("*") if built.is_dir() else []:
         assert_only_complete_files(folder)
     assert "Traceback" not in "".join(printed)
+
+
+# ---- the variant served, and --open, end to end over HTTP -----------------------------------------
+
+WITHHELD = "03-audit-actions"  # marked OFFICIAL-SENSITIVE whole in the project below
+
+
+@pytest.fixture(scope="module")
+def marked_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's governance statement (an OFFICIAL-SENSITIVE appendix) and its audit actions
+    paper marked OFFICIAL-SENSITIVE whole, so withheld from the public variant."""
+    root = tmp_path_factory.mktemp("preview-marked")
+    shutil.copy(PROJECT_ROOT / "panelpapers.yaml", root / "panelpapers.yaml")
+    meeting = reduced_meeting(root / "content", [WITHHELD, PAPER])
+    edit(meeting / WITHHELD / "paper.yaml", "marking: OFFICIAL\n", "marking: OFFICIAL-SENSITIVE\n")
+    return root
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def wait_for(url: str, wanted: bytes, timeout: float = 600) -> bytes:
+    """The page at `url` once it holds `wanted` (the preview fills in as it builds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = fetch(url)
+        if status == 200 and wanted in body:
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"{url} never held {wanted!r}")
+
+
+def wait_for_text(read: Callable[[], bytes], wanted: str, folder: Path, timeout: float = 600) -> None:
+    """Until the PDF that `read` gives holds `wanted` in its text."""
+    deadline = time.monotonic() + timeout
+    while wanted not in pdf_text(read(), folder):
+        assert time.monotonic() < deadline, f"no PDF with {wanted!r} in {timeout:.0f} s"
+        time.sleep(1)
+
+
+def stop(process: subprocess.Popen[str], printed: list[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=180) == 0, "".join(printed)
+
+
+def pdf_text(data: bytes, folder: Path) -> str:
+    (folder / "served.pdf").write_bytes(data)
+    return " ".join(" ".join(pdf_pages_text(folder / "served.pdf")).split())
+
+
+def test_a_public_preview_serves_nothing_restricted_and_a_restricted_one_serves_it(
+    marked_project: Path, tmp_path: Path
+) -> None:
+    process, url, printed = start_preview(marked_project)
+    try:
+        index = wait_for(url, b"Meeting pack")  # the build is done: the pack is linked
+        assert f"{WITHHELD.split('-')[0]}</td><td colspan=4>not in the public variant".encode() in index
+        assert b"Internal Audit Actions" not in index
+        for name in (f"{WITHHELD}.html", f"{WITHHELD}.pdf", f"{WITHHELD}.docx", f"site/{WITHHELD}.html"):
+            status, body = fetch(url + name)
+            assert status == 404 and b"Internal Audit Actions" not in body, name
+        page = wait_for(url + f"{PAPER}.html", b"Annual Governance Statement")
+        assert SENSITIVE_APPENDIX.encode() not in page
+        for name in (f"{PAPER}.pdf", "pack.pdf"):
+            status, body = fetch(url + name)
+            text = pdf_text(body, tmp_path)
+            assert status == 200 and "Annual Governance Statement" in text, name
+            assert SENSITIVE_APPENDIX not in text and "Internal Audit Actions" not in text, name
+    finally:
+        stop(process, printed)
+
+    process, url, printed = start_preview(marked_project, "--variant", "restricted")
+    try:
+        assert "(restricted variant)" in printed[0]
+        wait_for(url, b"Internal Audit Actions")  # listed by its title once shown
+        assert b"Internal Audit Actions" in wait_for(url + f"{WITHHELD}.html", b"Internal Audit Actions")
+        assert SENSITIVE_APPENDIX.encode() in wait_for(url + f"{PAPER}.html", b"Annual Governance Statement")
+        status, body = fetch(url + f"{PAPER}.pdf")
+        assert status == 200 and SENSITIVE_APPENDIX in pdf_text(body, tmp_path)
+        status, body = fetch(url + "pack.pdf")
+        assert status == 200 and "Internal Audit Actions" in pdf_text(body, tmp_path)
+    finally:
+        stop(process, printed)
+
+
+def stub_browser(folder: Path) -> tuple[Path, Path]:
+    """A web browser for webbrowser's BROWSER that only writes down each URL it is given, and that file."""
+    opened = folder / "opened.txt"
+    browser = folder / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{opened}"\n')
+    browser.chmod(0o755)
+    return browser, opened
+
+
+def test_open_opens_the_address_printed_in_the_browser_and_nothing_opens_without_it(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, opened = stub_browser(tmp_path)
+    monkeypatch.setenv("BROWSER", str(browser))  # start_preview's process inherits it
+    meeting = next((project / "content").iterdir())
+
+    process, url, printed = start_preview(project)
+    assert fetch(url)[0] == 200
+    stop(process, printed)  # once it has stopped it can open nothing any more
+    assert not opened.exists()
+
+    process, url, printed = start_preview(project, str(meeting / PAPER), "--open")
+    try:
+        deadline = time.monotonic() + 60
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop(process, printed)
+    assert opened.read_text().splitlines() == [f"{url}{PAPER}.html"]

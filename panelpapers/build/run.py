@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panelpapers.build.facts import Layout, MeetingPack, PaperMade, VariantFacts
+from panelpapers.build.given import Given
 from panelpapers.build.meeting import MeetingOutputs, unpublishable
 from panelpapers.build.plan import VARIANTS, Progress, Unit, load, up_to_date
 from panelpapers.build.worker import Resolved, Workers, default_jobs, distinct, docx_task, pdf_task, resolve_task
@@ -51,6 +52,7 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     cache: Path | None = None,
+    given: Given | None = None,
 ) -> Written:
     """Builds `paths` into `out_dir`/<meeting>/<variant>/. Each variant folder the build touches is
     replaced whole by exactly what this build produced for it, listed in its manifest: files of papers
@@ -66,6 +68,8 @@ def build(
     `if __name__ == "__main__":` (workers import the main script); the CLI and pytest do.
     `force`: render everything and publish every folder, ignoring the build cache (which is then
     written afresh). `cache`: the build cache's folder (default: `out_dir`/.panelpapers-cache).
+    `given`: what the caller has already made of some papers (given.py), used where it is exactly
+    what this build would make.
 
     `progress(stage, detail)`, if given, is told as each stage starts: loading, rendering (once per
     paper rendered, detail "<meeting>/<paper> (n/total)"), pack (once per pack assembled), publishing
@@ -90,7 +94,9 @@ def build(
         with locked_out(out_dir, progress):
             if up_to_date(before, store, out_dir):
                 return Written()
-    return Build(paths, out_dir, templates, progress, jobs or default_jobs(), force, store, context, before).run()
+    made = Build(paths, out_dir, templates, progress, jobs or default_jobs(), force, store, context, before)
+    made.given = given or Given()
+    return made.run()
 
 
 @contextmanager
@@ -136,6 +142,7 @@ class Build(MeetingOutputs):
         self.meeting_files: dict[Path, Path] = {}  # variant folder -> the meeting.yaml its pack is of
         self.layouts: dict[str, Layout] = {}  # what pack printers laid out, to cache
         self.meetings: dict[Path, Meeting] = {}  # variant folder -> its meeting, for the site's index
+        self.given = Given()  # what the caller made already
 
     def run(self) -> Written:
         from panelpapers.cache import paper_key
@@ -205,7 +212,8 @@ class Build(MeetingOutputs):
         def resolve_next() -> None:
             unit = next(waiting, None)
             if unit is not None:
-                future = pool.submit(resolve_task, unit.job.source, self.house)
+                given = self.given.resolved_for(unit.job.source.folder, unit.key)
+                future = given or pool.submit(resolve_task, unit.job.source, self.house)
                 resolving[future] = unit
                 pending.add(future)
 
@@ -235,7 +243,8 @@ class Build(MeetingOutputs):
                 self.tell("rendering", f"{self.name_of(unit, result)} ({told}/{len(stale)})")
                 for index, paper in enumerate(distinct(result.papers.values())):
                     for kind, task in (("pdf", pdf_task), ("docx", docx_task)):
-                        submitted = pool.submit(task, paper, self.templates)
+                        given_pdf = self.given.pdf_for(paper) if kind == "pdf" else None
+                        submitted: Future[Any] = given_pdf or pool.submit(task, paper, self.templates)
                         rendering[submitted] = (unit, index, kind)
                         pending.add(submitted)
         problems = load_problems + [problem for unit in stale for problem in found.get(id(unit), [])]

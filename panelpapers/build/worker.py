@@ -16,6 +16,7 @@ from panelpapers.build.facts import Layout
 from panelpapers.errors import Problem
 
 if TYPE_CHECKING:
+    from panelpapers.data.paper_data import PaperData
     from panelpapers.house import House
     from panelpapers.load.content import PaperSource
     from panelpapers.model import Meeting, Paper
@@ -44,13 +45,17 @@ class Resolved:
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def resolve_task(source: PaperSource, house: House) -> Resolved:
-    """Computes a paper's data (tables, charts drawn) and resolves its variants."""
+def resolve_task(
+    source: PaperSource, house: House, computed: tuple[PaperData | None, list[Problem]] | None = None
+) -> Resolved:
+    """Computes a paper's data (tables, charts drawn) and resolves its variants. `computed`: the
+    paper's data as `load_paper_data` gave it, when the caller has it already."""
     from panelpapers.data.paper_data import load_paper_data
     from panelpapers.inputs import input_hashes, public_input_hashes
     from panelpapers.resolve.variants import resolve_variants
 
-    data, problems = load_paper_data(source.folder, house)
+    data, found_in_data = computed or load_paper_data(source.folder, house)
+    problems = list(found_in_data)
     variants, found = resolve_variants(source, data, house)
     problems += found
     if problems:
@@ -69,7 +74,10 @@ def resolve_task(source: PaperSource, house: House) -> Resolved:
     return Resolved([], papers, inputs)
 
 
-def pdf_task(paper: Paper, templates: Path | None) -> tuple[bytes, bytes, int, bytes, list[Any]]:
+PdfMade = tuple[bytes, bytes, int, bytes, list[Any]]  # what pdf_task returns
+
+
+def pdf_task(paper: Paper, templates: Path | None) -> PdfMade:
     """The paper's HTML, the PDF made from that same HTML, its page count, and the PDF made ready
     for a pack with its bookmarks (kept in the build cache, never published)."""
     from panelpapers.pack.assemble import ready_for_pack

@@ -79,10 +79,18 @@ def download(manifest: Manifest | None, name: str, label: str) -> str:
     return f'<a href="/{escape(name)}">{escape(label)}{pages(manifest, name)}</a>'
 
 
+def pdf_link(paper: PaperView | None, manifest: Manifest | None, slug: str) -> str:
+    """The paper's PDF: the one made from the HTML shown, once rendered, else the last build's."""
+    if paper is None or paper.pdf is None:
+        return download(manifest, f"{slug}.pdf", "PDF")
+    return f'<a href="/{escape(slug)}.pdf">PDF ({paper.pdf_pages} page{"s" if paper.pdf_pages != 1 else ""})</a>'
+
+
 def bar(snapshot: Snapshot, variant: str, manifest: Manifest | None, slug: str | None) -> str:
     parts = [f'<a href="{INDEX_PATH}">Preview of the {escape(variant)} variant</a>']
     if slug is not None:
-        parts += [download(manifest, f"{slug}.pdf", "PDF"), download(manifest, f"{slug}.docx", "DOCX")]
+        paper = next((p for p in snapshot.papers if p.slug == slug), None)
+        parts += [pdf_link(paper, manifest, slug), download(manifest, f"{slug}.docx", "DOCX")]
     status = f"Building: {snapshot.building}…" if snapshot.building else snapshot.note
     parts.append(f'<span id="{STATUS_ID}">{escape(status)}</span>')
     return f'<div id="{BAR_ID}">{"".join(parts)}</div>'
@@ -117,7 +125,7 @@ def paper_row(paper: PaperView, manifest: Manifest | None, variant: str) -> str:
         return f"<tr><td>{escape(number)}</td><td colspan=4>not in the {escape(variant)} variant</td></tr>"
     title = escape(paper.title or paper.slug)
     link = f'<a href="/{escape(paper.slug)}.html">{title}</a>' if paper.html is not None else title
-    files = download(manifest, f"{paper.slug}.pdf", "PDF") + " " + download(manifest, f"{paper.slug}.docx", "DOCX")
+    files = pdf_link(paper, manifest, paper.slug) + " " + download(manifest, f"{paper.slug}.docx", "DOCX")
     shown = "shown" if paper.html is not None else "not rendered yet"
     return (
         f"<tr><td>{escape(number)}</td><td>{link}</td><td>{escape(paper.status)}</td>"

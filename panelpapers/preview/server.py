@@ -139,10 +139,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if name is None:
             self.refuse(HTTPStatus.BAD_REQUEST, "the preview does not serve this path")
             return
-        paper = next((p for p in snapshot.papers if f"{p.slug}.html" == name and p.in_variant), None)
-        if paper is not None and paper.html is not None:  # the last good rendering, perhaps ahead of the build
+        paper = next((p for p in snapshot.papers if p.in_variant and name in (f"{p.slug}.html", f"{p.slug}.pdf")), None)
+        # The last good rendering and its PDF, perhaps ahead of the build
+        if paper is not None and name.endswith(".html") and paper.html is not None:
             page = inject(paper.html, snapshot, state.variant, self.manifest(), paper.slug, nonce)
             self.send(page, "text/html; charset=utf-8", nonce)
+            return
+        if paper is not None and name.endswith(".pdf") and paper.pdf is not None:
+            self.send(paper.pdf, "application/pdf")
             return
         folder = state.folder.resolve()
         target = (folder / name).resolve()

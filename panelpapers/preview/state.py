@@ -11,13 +11,16 @@ from pathlib import Path
 @dataclass(frozen=True)
 class PaperView:
     """One paper of the meeting as the preview shows it. `html` is its last good print HTML in the
-    variant previewed (None: not rendered yet, or not in that variant)."""
+    variant previewed (None: not rendered yet, or not in that variant); `pdf` the PDF made from that
+    HTML, with its page count, once rendered (served ahead of the build that publishes it)."""
 
     slug: str
     title: str = ""
     status: str = ""
     in_variant: bool = True
     html: bytes | None = None
+    pdf: bytes | None = None
+    pdf_pages: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,19 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+from panelpapers.build.given import Given
 from panelpapers.errors import ContentError, Location, Problem
+from panelpapers.preview.kept_data import KeptData
 from panelpapers.preview.state import PaperView, PreviewState
+
+if TYPE_CHECKING:
+    from panelpapers.build import RenderedPdf, ResolvedPaper
+    from panelpapers.cache import KeyContext
 
 TEMPLATE_SUFFIX = ".j2"
 
@@ -42,6 +49,7 @@ class Outcome:
     problems: list[str]
     built: list[str]
     seconds_html: float = 0.0
+    seconds_pdf: float = 0.0  # from the HTML shown to the PDF shown (0: none rendered ahead of the build)
     seconds_build: float = 0.0
     unchanged: bool = False
 
@@ -55,6 +63,7 @@ class Rebuilder:
         self.shown_keys: dict[str, str] = {}  # paper folder name -> the key of the HTML shown
         self.built_key: str | None = None  # the key of every input of the last build that succeeded
         self.views: dict[str, PaperView] = {}
+        self.kept = KeptData()  # each paper's data, drawn charts and all, while its data is unchanged
         self.queue = threading.Condition()
         self.pending = True  # the first refresh shows everything
         self.stopping = False
@@ -103,7 +112,8 @@ class Rebuilder:
         meeting = self.state.meeting
         root = find_root(meeting)
         templates = root / TEMPLATES_FOLDER if root is not None and (root / TEMPLATES_FOLDER).is_dir() else None
-        found = fingerprint([meeting], KeyContext.of(root, templates))
+        context = KeyContext.of(root, templates)
+        found = fingerprint([meeting], context)
         if found is None or not found.meetings:
             problem = f"{Location(meeting)}: no meeting.yaml here any more; put it back or preview another meeting"
             self.state.update(problems=(problem,), building="")
@@ -112,46 +122,96 @@ class Rebuilder:
             return Outcome([], [], [], unchanged=True)  # a save that changed nothing costs a hash
         started = time.perf_counter()
         folders = found.meetings[0][1]
-        problems: list[Problem | str] = []
-        shown: list[str] = []
-        for folder in folders:
-            key = found.keys[folder]
-            if self.shown_keys.get(folder.name) == key:
-                continue
-            self.tell(f"showing {folder.name}")
-            try:
-                self.views[folder.name] = self.render_html(folder, templates)
-                self.shown_keys[folder.name] = key
-                shown.append(folder.name)
-            except ContentError as err:
-                problems.extend(err.problems)
-            except Exception as err:
-                problems.append(template_problem(err) or crash_line(err))
+        changed = {f: found.keys[f] for f in folders if self.shown_keys.get(f.name) != found.keys[f]}
+        self.kept.forget_all_but(set(folders))
+        problems, given = self.show_html(changed, templates, context)
         names = {folder.name for folder in folders}
         papers = tuple(self.views.get(name, PaperView(name)) for name in sorted(names))
         seconds_html = time.perf_counter() - started
         self.state.update(papers=papers, problems=lines(problems))
+        shown = [folder.name for folder, key in changed.items() if self.shown_keys.get(folder.name) == key]
         if problems:
             self.built_key = None  # so that putting the files back as they were clears the problems
             self.state.update(building="")
             return Outcome(shown, list(lines(problems)), [], seconds_html)
-        built, seconds_build = self.build(found.key)
-        return Outcome(shown, list(self.state.snapshot().problems), built, seconds_html, seconds_build)
+        pdfs = self.show_pdfs(given, templates)
+        seconds_pdf = time.perf_counter() - started - seconds_html if pdfs else 0.0
+        built, seconds_build = self.build(found.key, Given(tuple(given), pdfs))
+        problems_now = list(self.state.snapshot().problems)
+        return Outcome(shown, problems_now, built, seconds_html, seconds_pdf, seconds_build)
 
-    def render_html(self, folder: Path, templates: Path | None) -> PaperView:
-        """The paper loaded, validated and resolved alone (ContentError with its problems), and its
-        print HTML in the variant previewed, exactly as the build writes it."""
-        from panelpapers.build import gather
+    def show_html(
+        self, changed: dict[Path, str], templates: Path | None, context: KeyContext
+    ) -> tuple[list[Problem | str], list[ResolvedPaper]]:
+        """Shows the print HTML of each paper in `changed` (folder -> its key) that loads, validates
+        and resolves, in the variant previewed, exactly as the build writes it. Returns the problems
+        found and each paper resolved, for the build to use. Only the papers changed are loaded, so
+        that this costs the same in a meeting of any size (the build reports the meeting's own
+        problems, an agenda that does not match its papers)."""
+        from panelpapers.build import ResolvedPaper, load, resolve_paper
+        from panelpapers.cache import paper_key
+        from panelpapers.project import project_of
         from panelpapers.render.html import render_paper_html
 
-        job = gather([folder])[0]
-        paper = job.variants.papers.get(self.state.variant)
-        if paper is None:
-            return PaperView(folder.name, in_variant=False)
-        html = render_paper_html(paper, templates).encode("utf-8")
-        return PaperView(folder.name, paper.title, paper.status, True, html)
+        if not changed:
+            return [], []
+        house = project_of([self.state.meeting]).house
+        loaded = load(list(changed), house)
+        problems: list[Problem | str] = list(loaded.problems)
+        given: list[ResolvedPaper] = []
+        for job in loaded.jobs:
+            folder = job.source.folder
+            if folder not in changed:
+                continue
+            self.tell(f"showing paper {folder.name.split('-', 1)[0]}")  # a paper withheld goes unnamed
+            try:
+                resolved = resolve_paper(job.source, house, self.kept.computed(folder, house, context))
+                if resolved.problems:
+                    problems.extend(resolved.problems)
+                    continue
+                paper = resolved.papers.get(self.state.variant)
+                if paper is None:
+                    view = PaperView(folder.name, in_variant=False)
+                else:
+                    html = render_paper_html(paper, templates).encode("utf-8")
+                    view = PaperView(folder.name, paper.title, paper.status, True, html)
+            except ContentError as err:
+                problems.extend(err.problems)
+                continue
+            except Exception as err:
+                problems.append(template_problem(err) or crash_line(err))
+                continue
+            self.views[folder.name] = view
+            self.shown_keys[folder.name] = changed[folder]
+            if paper_key(folder, context) == changed[folder]:  # not saved again while it was read
+                given.append(ResolvedPaper(folder, changed[folder], resolved))
+        return problems, given
 
-    def build(self, key: str) -> tuple[list[str], float]:
+    def show_pdfs(self, given: list[ResolvedPaper], templates: Path | None) -> tuple[RenderedPdf, ...]:
+        """Renders the PDF of each paper just shown, in the variant previewed, before anything else
+        is built: its page links to it as soon as it is ready. The build takes it from there. A
+        paper the build cache holds already (a preview started on a built meeting) is left to it."""
+        from panelpapers.build import render_pdfs
+        from panelpapers.cache import CACHE_FOLDER, Cache, paper_slot
+
+        cache = Cache(self.out_dir / CACHE_FOLDER)
+        papers = {
+            r.folder.name: paper
+            for r in given
+            if (paper := r.resolved.papers.get(self.state.variant))
+            and cache.entry(paper_slot(self.state.meeting.name, r.folder.name), r.key) is None  # not built before
+        }
+        if not papers:
+            return ()
+        self.tell(f"PDF of {', '.join(papers)}")
+        rendered = render_pdfs(list(papers.values()), templates)
+        for name, made in zip(papers, rendered, strict=True):
+            _html, pdf, pages, _ready, _bookmarks = made.made
+            self.views[name] = replace(self.views[name], pdf=pdf, pdf_pages=pages)
+        self.state.update(papers=tuple(self.views.get(view.slug, view) for view in self.state.snapshot().papers))
+        return rendered
+
+    def build(self, key: str, given: Given) -> tuple[list[str], float]:
         """The meeting built as `panelpapers build` would (same cache, same folder)."""
         from panelpapers.build import build
 
@@ -167,7 +227,7 @@ class Rebuilder:
 
         self.tell("PDF, DOCX and pack")
         try:
-            build([self.state.meeting], self.out_dir, progress=progress)
+            build([self.state.meeting], self.out_dir, progress=progress, given=given)
         except ContentError as err:
             self.built_key = None
             self.state.update(building="", problems=lines(err.problems))
@@ -241,7 +301,8 @@ def report(outcome: Outcome, say: bool) -> None:
         return
     if not say:
         return
-    shown = f"showed {', '.join(outcome.shown)} in {outcome.seconds_html:.1f} s; " if outcome.shown else ""
+    pdf = f", PDF in {outcome.seconds_pdf:.1f} s" if outcome.seconds_pdf else ""
+    shown = f"showed {', '.join(outcome.shown)} in {outcome.seconds_html:.1f} s{pdf}; " if outcome.shown else ""
     built = ", ".join(outcome.built) or "nothing"
     print(f"panelpapers: {shown}built {built} in {outcome.seconds_build:.1f} s", file=sys.stderr, flush=True)
 
