@@ -106,7 +106,7 @@ def library_versions() -> dict[str, str]:
     """The version of panelpapers and of every library it requires, directly or through another, as
     installed: read from the packages' own metadata rather than listed here, so a library added to
     pyproject.toml (or pulled in by one) is in every key at once. Optional extras are left out."""
-    from importlib.metadata import PackageNotFoundError, requires, version
+    from importlib.metadata import PackageNotFoundError, distribution
 
     versions: dict[str, str] = {}
     pending = ["panelpapers"]
@@ -115,12 +115,12 @@ def library_versions() -> dict[str, str]:
         if name in versions:
             continue
         try:
-            versions[name] = version(name)
-            required = requires(name) or []
+            found = distribution(name)  # its metadata read once, for the version and the requirements
         except PackageNotFoundError:
             versions[name] = "absent"
             continue
-        for requirement in required:
+        versions[name] = found.version
+        for requirement in found.requires or []:
             named = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
             if named and not re.search(r"\bextra\s*==", requirement):
                 pending.append(named[0])

@@ -140,7 +140,8 @@ def template_names(templates: Path | None = None) -> list[str]:
     )
 
 
-def template_references(name: str, text: str) -> list[str] | None:
+@cache
+def template_references(name: str, text: str) -> tuple[str, ...] | None:
     """The templates `text` (the template `name`) includes, imports or extends, found by Jinja's own
     parser; None when it names one by an expression, so that any might be read."""
     from jinja2 import meta
@@ -148,5 +149,5 @@ def template_references(name: str, text: str) -> list[str] | None:
     try:
         found = list(meta.find_referenced_templates(template_environment().parse(text, name)))
     except jinja2.TemplateSyntaxError:
-        return []  # it cannot render, so it reads nothing; its bytes are in the key all the same
-    return None if any(item is None for item in found) else [str(item) for item in found]
+        return ()  # it cannot render, so it reads nothing; its bytes are in the key all the same
+    return None if any(item is None for item in found) else tuple(str(item) for item in found)
