@@ -3,13 +3,15 @@
 Every rendered unit (a paper with its variants, a variant's pack) is stored under a key: the sha256
 of everything its bytes depend on. A paper's key covers every file of its folder and its place in
 the content folder, the house style (`panelpapers.yaml` and every file it names, such as a logo),
-the templates the paper writers read (the Jinja templates `paper.html.j2` includes, the files their
-CSS names, `reference.docx`), the fonts charts are drawn with, and the tool: this package's source,
-the versions of the libraries that shape the outputs (WeasyPrint, python-docx, matplotlib, pandas,
-pikepdf, …) and the system text libraries WeasyPrint lays text out with. A pack's key covers the
-meeting file, the agenda templates and its papers' PDFs. A key is computed from file contents alone,
-never from timestamps, and without importing any of the heavy libraries, so a build that changes
-nothing imports none of them.
+the template files the paper's renderers read and the names of every template there is, the fonts
+charts are drawn with, and the tool: this package's source, the versions of every library it
+requires (directly or through another, read from their metadata) and the system text libraries
+WeasyPrint lays text out with. A pack's key covers the meeting file, what the agenda's renderers
+read of the templates and its papers' PDFs. What a renderer reads is found from the files it starts
+from (resources.py's PAPER_ENTRIES, …) by Jinja's own parser and the files CSS names, and every
+renderer reads through resources.py, so a test can check that whatever it read is in its key. A key
+is computed from file contents alone, never from timestamps, and without importing any of the heavy
+libraries, so a build that changes nothing imports none of them.
 
 The cache lives in `<build>/.panelpapers-cache/`, beside the meeting folders, never inside a variant
 folder: it holds restricted outputs, so it must never be published. It is versioned (`cache.json`);
@@ -56,23 +58,10 @@ PAPER_FILE = "paper.yaml"
 
 # Slots kept only while the latest build uses them (what a pack's printer printed).
 TRANSIENT_SLOTS = ("layout/",)
-# The entry templates of each kind of output; what they include and the files their CSS names follow.
-PAPER_TEMPLATES = ("paper.html.j2", "reference.docx", "site-paper.html.j2")
-PACK_TEMPLATES = ("agenda.html.j2", "pack-numbers.html.j2", "reference.docx")
-# The public HTML edition's index, stylesheet and the fonts it names: made afresh by every build that
-# runs, so only the build's own key (`fingerprint`) needs them.
-SITE_TEMPLATES = ("site-index.html.j2", "site.css", "fonts/LICENSE-LiberationSans.txt")
-
-# Libraries whose version can change an output's bytes.
-LIBRARIES = (
-    "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pyphen", "python-docx", "lxml",
-    "matplotlib", "numpy", "pillow", "pandas", "openpyxl", "pikepdf", "jinja2", "markupsafe",
-    "markdown-it-py", "pyyaml", "pydantic",
-)  # fmt: skip
 # The system libraries WeasyPrint lays text out with: their file names carry their versions.
 SYSTEM_LIBRARIES = ("libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1", "libfreetype.so.6")
-_TEMPLATE_REFERENCE = re.compile(r"""\{%-?\s*(?:include|import|from|extends)\s+(?:(["'])(.+?)\1)?""")
-_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
+# What CSS reads besides itself: url(...) and @import "...".
+_URL = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)|@import\s+(["'])([^"']+)\3""")
 
 
 def sha256(data: bytes) -> str:
@@ -97,27 +86,45 @@ def file_digest(path: Path) -> str:
 @cache
 def tool_digest() -> str:
     """This panelpapers (its source, not only its version number, so an edited checkout counts as a
-    new tool), the libraries that shape outputs and the system text libraries."""
-    from importlib.metadata import PackageNotFoundError, version
+    new tool), the libraries it runs on and the system text libraries."""
     from importlib.resources import files
 
     package = Path(str(files("panelpapers")))
     source = {str(path.relative_to(package)): file_digest(path) for path in sorted(package.rglob("*.py"))}
-    versions: dict[str, str] = {}
-    for name in ("panelpapers", *LIBRARIES):
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "absent"
     return digest(
         {
             "cache": VERSION,
             "python": sys.version_info[:2],
             "source": source,
-            "versions": versions,
+            "versions": library_versions(),
             "system": system_libraries(),
         }
     )
+
+
+def library_versions() -> dict[str, str]:
+    """The version of panelpapers and of every library it requires, directly or through another, as
+    installed: read from the packages' own metadata rather than listed here, so a library added to
+    pyproject.toml (or pulled in by one) is in every key at once. Optional extras are left out."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    versions: dict[str, str] = {}
+    pending = ["panelpapers"]
+    while pending:
+        name = re.sub(r"[-_.]+", "-", pending.pop()).lower()
+        if name in versions:
+            continue
+        try:
+            found = distribution(name)  # its metadata read once, for the version and the requirements
+        except PackageNotFoundError:
+            versions[name] = "absent"
+            continue
+        versions[name] = found.version
+        for requirement in found.requires or []:
+            named = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+            if named and not re.search(r"\bextra\s*==", requirement):
+                pending.append(named[0])
+    return dict(sorted(versions.items()))
 
 
 def system_libraries() -> dict[str, str]:
@@ -170,22 +177,12 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(item)
 
 
-def packaged_templates() -> Path:
-    from panelpapers.resources import templates_dir
-
-    return templates_dir()
-
-
-def template_files(entries: Iterable[str], templates: Path | None) -> dict[str, Path]:
-    """The template files that rendering from `entries` reads, by name, each where it is found: in
-    `templates` (a project's own) if it is there, else among the packaged ones. Follows Jinja
-    include/import/from/extends and the files CSS names with url(); a template naming another by a
-    variable makes every template count."""
-    packaged = packaged_templates()
-    folders = [templates, packaged] if templates is not None else [packaged]
-
-    def find(name: str) -> Path | None:
-        return next((folder / name for folder in folders if (folder / name).is_file()), None)
+def files_read(entries: Iterable[str], templates: Path | None) -> dict[str, Path]:
+    """The template files that rendering from `entries` (resources.py's PAPER_ENTRIES, …) reads, by
+    name, each where resources.py finds it (a project's own first). Follows what Jinja's parser finds
+    each template includes, imports or extends, and the files CSS names with url() or @import; a
+    template naming another by an expression makes every template count."""
+    from panelpapers.resources import find_template_file, template_names, template_references
 
     found: dict[str, Path] = {}
     pending = list(entries)
@@ -193,31 +190,56 @@ def template_files(entries: Iterable[str], templates: Path | None) -> dict[str, 
         name = pending.pop()
         if name in found:
             continue
-        path = find(name)
-        if path is None:
-            continue
+        path = find_template_file(name, templates)
+        if not path.is_file():
+            continue  # absent: `template_names` keys it apart if it appears
         found[name] = path
         if path.suffix not in (".j2", ".css", ".html"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        for match in _TEMPLATE_REFERENCE.finditer(text):
-            if match.group(2) is None:  # `{% include some_variable %}`: anything may be read
-                return _every_template(folders)
-            pending.append(match.group(2))
+        named = template_references(name, text)
+        if named is None:  # `{% include some_variable %}`: anything may be read
+            every = template_names(templates)
+            return {name: find_template_file(name, templates) for name in every}
+        pending += named
         for match in _URL.finditer(text):
-            url = match.group(2).strip()
-            if ":" not in url and not url.startswith(("/", "#")):
+            url = (match.group(2) or match.group(4)).strip()
+            if ":" not in url and "{" not in url and not url.startswith(("/", "#")):
                 pending.append(url)
     return dict(sorted(found.items()))
 
 
-def _every_template(folders: list[Path]) -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for folder in reversed(folders):  # a project's own file wins
-        for path in folder.rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
-                found[str(path.relative_to(folder))] = path
-    return dict(sorted(found.items()))
+def template_inputs(entries: Iterable[str], templates: Path | None, packaged: Iterable[Path] = ()) -> dict[str, Path]:
+    """What rendering from `entries` reads of the templates (`files_read`), and the `packaged` files
+    it reads whatever a project's own templates hold (the chart fonts, the fonts the site copies),
+    named `packaged/<name>`."""
+    from panelpapers.resources import templates_dir
+
+    found = files_read(entries, templates)
+    found.update({f"packaged/{path.relative_to(templates_dir()).as_posix()}": path for path in packaged})
+    return found
+
+
+def templates_read(templates: Path | None) -> dict[str, dict[str, Path]]:
+    """What each kind of output reads of the templates: a paper (its HTML, PDF, DOCX and site page,
+    and the packaged fonts its charts are drawn with), a pack (the front sheet and the page-number
+    overlay) and the site (its index, stylesheet and the packaged fonts it copies)."""
+    from panelpapers.resources import PACK_ENTRIES, PAPER_ENTRIES, SITE_ENTRIES, font_files, fonts
+
+    return {
+        "paper": template_inputs(PAPER_ENTRIES, templates, fonts()),
+        "pack": template_inputs(PACK_ENTRIES, templates),
+        "site": template_inputs(SITE_ENTRIES, templates, font_files()),
+    }
+
+
+def templates_digest(read: dict[str, Path], templates: Path | None) -> str:
+    """The key of what an output reads of the templates (`templates_read`), with the names of every
+    template there is, since a name a renderer computes while rendering can reach any of them (a
+    template added anywhere changes every key; an edit changes only the keys of what reads it)."""
+    from panelpapers.resources import template_names
+
+    return digest({"read": files_digest(read), "names": template_names(templates)})
 
 
 def files_digest(files: dict[str, Path]) -> dict[str, str]:
@@ -239,12 +261,14 @@ class KeyContext:
         """`root`: the content project's folder (None outside any); `templates`: the templates in use
         before the packaged ones (a project's own, or one named on the command line)."""
         house = {_name(path, root): file_digest(path) for path in house_files(root)} if root else {"built-in": ""}
-        fonts = sorted((packaged_templates() / "fonts").glob("*.ttf"))  # charts draw with these
-        paper = files_digest(template_files(PAPER_TEMPLATES, templates))
-        paper.update({f"chart-font/{path.name}": file_digest(path) for path in fonts})
-        pack = files_digest(template_files(PACK_TEMPLATES, templates))
-        site = files_digest(template_files(SITE_TEMPLATES, templates))
-        return cls(tool_digest(), digest(house), digest(paper), digest(pack), digest(site))
+        read = templates_read(templates)
+        return cls(
+            tool_digest(),
+            digest(house),
+            templates_digest(read["paper"], templates),
+            templates_digest(read["pack"], templates),
+            templates_digest(read["site"], templates),
+        )
 
 
 def _name(path: Path, root: Path) -> str:

@@ -381,13 +381,13 @@ def run_new(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_schema(args: argparse.Namespace, out: Output) -> int:
-    from panelpapers import schemas
+    from panelpapers import json_schemas
 
     if args.out is None:
-        found, notes = schemas.all_schemas()
-        sys.stdout.write(schemas.dumps(found))
+        found, notes = json_schemas.all_schemas()
+        sys.stdout.write(json_schemas.dumps(found))
     else:
-        written, notes = schemas.write_schemas(args.out)
+        written, notes = json_schemas.write_schemas(args.out)
         for path in written:
             out.detail(f"panelpapers: wrote {Location(path)}")
         out.summary(f"panelpapers: wrote {len(written)} schemas under {Location(args.out)}")

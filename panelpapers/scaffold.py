@@ -24,13 +24,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from panelpapers.errors import Location
 from panelpapers.house import House
+from panelpapers.json_schemas import kind_of, schema_file
 from panelpapers.load.content import MEETING_FILE
+from panelpapers.load.content_format import SECTION_FILES
 from panelpapers.load.folders import paper_folders
-from panelpapers.load.schema import SECTION_FILES
 from panelpapers.load.source import load_yaml, read_text
 from panelpapers.project import find_root, load_project
 from panelpapers.resources import template_environment
-from panelpapers.schemas import kind_of, schema_file
 
 SCHEMAS_FOLDER = "schemas"
 CONTENT_FOLDER = "content"

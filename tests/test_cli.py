@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
 
-from panelpapers.load.schema import SECTION_FILES
+from panelpapers.load.content_format import SECTION_FILES
 from panelpapers.load.source import load_yaml
 
 MEETING = "2022-04-04-audit-panel"
@@ -311,7 +311,7 @@ def test_schema_kinds(schemas: dict[str, Any]) -> None:
 
 
 def kind_of(path: Path) -> str:
-    from panelpapers.schemas import kind_of
+    from panelpapers.json_schemas import kind_of
 
     kind = kind_of(path.name)
     assert kind is not None, path

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_MEETING, PROJECT_ROOT
 
+from panelpapers.data.declarations import DEFAULT_BANDS
 from panelpapers.data.paper_data import load_paper_data
-from panelpapers.data.spec import DEFAULT_BANDS
 from panelpapers.house import DEFAULT_HOUSE, contrast_ratio, text_colour_on
 from panelpapers.load.house_style import load_house_style
 

@@ -81,7 +81,7 @@ def test_missing_label_names_the_blank_group_and_where_tests_missing(fixture_bui
 
 
 def test_format_value_rounds_half_up_as_excel_does() -> None:
-    from panelpapers.data.tables import format_value
+    from panelpapers.data.computed_tables import format_value
 
     assert format_value(12.5, "percent") == "13%"  # 1/8
     assert format_value(37.5, "percent") == "38%"
@@ -199,7 +199,7 @@ def test_an_unknown_series_colour_is_an_error_at_its_line(
 
 def test_more_series_than_can_be_told_apart_are_refused_naming_them() -> None:
     from panelpapers.data.charts import ChartError, series_styles
-    from panelpapers.data.spec import ChartSpec
+    from panelpapers.data.declarations import ChartSpec
 
     spec = ChartSpec(caption="c", kind="bar", table="t")
     names = [f"s{i}" for i in range(13)]

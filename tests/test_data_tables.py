@@ -16,9 +16,9 @@ from datapapers import ACTIONS_PAPER, copy_paper, docx_alt_texts, docx_tables, f
 from readback import pdf_pages_text
 
 from panelpapers.build import build, gather
+from panelpapers.data.computed_tables import format_value
+from panelpapers.data.declarations import ColumnSpec
 from panelpapers.data.sources import convert
-from panelpapers.data.spec import ColumnSpec
-from panelpapers.data.tables import format_value
 from panelpapers.model import Chart, Paper, Table, plain_text
 
 CLI = Callable[..., subprocess.CompletedProcess[str]]

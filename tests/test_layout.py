@@ -27,7 +27,7 @@ STAGES: list[set[str]] = [
     {"pack"},
     {"build", "cache", "publish", "manifest", "inputs", "project"},
     {"review", "preview", "word"},
-    {"cli", "__main__", "__init__", "scaffold", "schemas", "wordimport"},
+    {"cli", "__main__", "__init__", "scaffold", "json_schemas", "wordimport"},
 ]
 
 

@@ -250,21 +250,14 @@ class MeetingOutputs:
         with their sha256: panelpapers.yaml, the files it names (logos, fonts, the fonts' licence) and
         the templates of the project's own that rendering read (the packaged ones are part of the tool,
         which a checkout of panelpapers itself has as its project's templates)."""
-        from panelpapers.cache import (
-            PACK_TEMPLATES,
-            PAPER_TEMPLATES,
-            SITE_TEMPLATES,
-            file_digest,
-            house_files,
-            packaged_templates,
-            template_files,
-        )
+        from panelpapers.cache import file_digest, files_read, house_files
         from panelpapers.inputs import relative
+        from panelpapers.resources import PACK_ENTRIES, PAPER_ENTRIES, SITE_ENTRIES, templates_dir
 
         root = self.project.root
         files = house_files(root)
-        if self.templates is not None and self.templates.resolve() != packaged_templates().resolve():
-            read = template_files(PAPER_TEMPLATES + PACK_TEMPLATES + SITE_TEMPLATES, self.templates).values()
+        if self.templates is not None and self.templates.resolve() != templates_dir().resolve():
+            read = files_read(PAPER_ENTRIES + PACK_ENTRIES + SITE_ENTRIES, self.templates).values()
             files += [path for path in read if path.is_relative_to(self.templates)]
         base = root if root is not None else Path.cwd()
         return {relative(path, base): file_digest(path) for path in sorted(set(files))}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 WORKER_MODULES = [
     "panelpapers.cache",
     "panelpapers.resolve.variants",
-    "panelpapers.data.tables",
+    "panelpapers.data.computed_tables",
     "panelpapers.data.charts",
     "panelpapers.render.pdf",
     "panelpapers.render.docx",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from panelpapers.data.computed_tables import ComputedTable, default_format, format_value, header_text
+from panelpapers.data.declarations import ChartSpec
 from panelpapers.data.risks import RiskRegister, band_of, heat_map_cells, score_text
-from panelpapers.data.spec import ChartSpec
-from panelpapers.data.tables import ComputedTable, default_format, format_value, header_text
 from panelpapers.house import Fonts, text_colour_on
 from panelpapers.model import Chart, ChartData
 from panelpapers.resources import fonts

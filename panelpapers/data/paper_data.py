@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data.spec import DataFile, ValueSpec
+from panelpapers.data.declarations import DataFile, ValueSpec
 from panelpapers.errors import Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House
-from panelpapers.load.schema import validate
+from panelpapers.load.content_format import validate
 from panelpapers.load.source import YamlFile, load_yaml
 from panelpapers.model import Chart, Table
 
 if TYPE_CHECKING:
+    from panelpapers.data.computed_tables import ComputedTable
     from panelpapers.data.paper_python import PaperPython
     from panelpapers.data.risks import RiskRegister
     from panelpapers.data.sources import Source
-    from panelpapers.data.tables import ComputedTable
 
 DATA_FILE = "data.yaml"
 FUNCTIONS_FILE = "data/tables.py"  # paper_python.py's, named here so a paper without one loads nothing
@@ -169,8 +169,8 @@ def _compute_tables(
     data: PaperData,
     problems: list[Problem],
 ) -> dict[str, ComputedTable]:
+    from panelpapers.data.computed_tables import TableError, compute_table
     from panelpapers.data.paper_python import PaperPythonFailed
-    from panelpapers.data.tables import TableError, compute_table
 
     computed: dict[str, ComputedTable] = {}
     for name, table_spec in spec.tables.items():
@@ -309,7 +309,7 @@ def _run_checks(
 
 
 def _equal(a: Any, b: Any) -> bool:
-    from panelpapers.data.tables import is_close, number
+    from panelpapers.data.computed_tables import is_close, number
 
     x, y = number(a), number(b)
     return x is not None and y is not None and is_close(x, y)
@@ -329,7 +329,7 @@ def _value(
     problems: list[Problem],
 ) -> Value | None:
     """One number from the data, formatted as its table column is (or as declared)."""
-    from panelpapers.data.tables import format_value
+    from panelpapers.data.computed_tables import format_value
 
     def fail(message: str, where: tuple[str | int, ...] = path) -> None:
         problems.append(Problem(file.location(where), message))
@@ -362,8 +362,8 @@ def _expression_value(
     spec: ValueSpec, path: tuple[str | int, ...], values: dict[str, Value], fail: Callable[..., None]
 ) -> Value | None:
     """Arithmetic over figures declared before it: `actions.open + actions.closed`."""
+    from panelpapers.data.computed_tables import format_value, number
     from panelpapers.data.expression import evaluate, names, parse
-    from panelpapers.data.tables import format_value, number
 
     assert spec.expression is not None
     tree = parse(spec.expression)
@@ -396,7 +396,7 @@ def _table_value(
     spec: ValueSpec, path: tuple[str | int, ...], table: ComputedTable, fail: Callable[..., None]
 ) -> Value | None:
     """A cell of a computed table, or the sum of a column over its body rows."""
-    from panelpapers.data.tables import default_format, format_value
+    from panelpapers.data.computed_tables import default_format, format_value
 
     column = spec.sum_of_rows or spec.column
     assert column is not None
@@ -425,7 +425,7 @@ def _source_value(
     spec: ValueSpec, path: tuple[str | int, ...], source: Source, fail: Callable[..., None]
 ) -> Value | None:
     """A count of a source's rows, or a sum of one of its columns, after `where`."""
-    from panelpapers.data.tables import TableError, apply_where, describe_conditions, format_value
+    from panelpapers.data.computed_tables import TableError, apply_where, describe_conditions, format_value
 
     try:
         rows = apply_where(source.frame, spec.where, (*path, "where"))

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from panelpapers.data.declarations import RegisterTableSpec, RiskRegisterSpec
 from panelpapers.data.sources import RawRow, data_path, read_csv_rows
-from panelpapers.data.spec import RegisterTableSpec, RiskRegisterSpec
 from panelpapers.errors import Location, Problem
 from panelpapers.load.source import YamlFile
 from panelpapers.model import HeatMapCell, Inlines, LineBreak, Strong, Table, TableRow, Text

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panelpapers.data.spec import ColumnSpec, SourceSpec, integer_problem, parse_integer, parse_number
+from panelpapers.data.declarations import ColumnSpec, SourceSpec, integer_problem, parse_integer, parse_number
 from panelpapers.errors import Location, Problem
 from panelpapers.load.boundary import outside_project
 from panelpapers.load.source import YamlFile, read_text

@@ -10,8 +10,8 @@ from typing import Any
 from panelpapers.errors import Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House
 from panelpapers.load.boundary import outside_project
+from panelpapers.load.content_format import SECTION_FILES, MeetingFile, Spec, validate
 from panelpapers.load.folders import PAPER_FILE, paper_folders, stray_folders
-from panelpapers.load.schema import SECTION_FILES, MeetingFile, Spec, validate
 from panelpapers.load.source import YamlFile, load_yaml
 
 MEETING_FILE = "meeting.yaml"

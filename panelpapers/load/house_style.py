@@ -31,7 +31,7 @@ from panelpapers.house import (
     Wording,
     contrast_ratio,
 )
-from panelpapers.load.schema import Spec, Text, validate
+from panelpapers.load.content_format import Spec, Text, validate
 from panelpapers.load.source import YamlFile, load_yaml
 
 HOUSE_STYLE_FILE = "panelpapers.yaml"

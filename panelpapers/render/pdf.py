@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 from panelpapers.house import FONT_FACES, HOUSE_FONT_SCHEME, Fonts
 from panelpapers.model import Paper
 from panelpapers.render.html import render_paper_html
-from panelpapers.resources import templates_dir
+from panelpapers.resources import template_file, templates_dir
 
 
 class FetchRefused(ValueError):
@@ -36,12 +36,12 @@ def _project_fetcher(templates: Path, fonts: Fonts | None = None) -> Any:
                 url = fonts.file(parsed.path).as_uri()
             elif parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()  # removes `..`, follows links
-                if not any(path.is_relative_to(root) for root in self.allowed_roots):
+                root = next((root for root in self.allowed_roots if path.is_relative_to(root)), None)
+                if root is None:
                     raise FetchRefused(f"refused to read {path}: outside the templates")
-                own, packaged = self.allowed_roots
-                if not path.exists() and path.is_relative_to(own):
-                    path = packaged / path.relative_to(own)  # not overridden: the packaged file (a font)
-                url = path.as_uri()
+                # Through resources.py, as every template read: a project's own file, else the packaged.
+                own = templates if templates.resolve() != templates_dir().resolve() else None
+                url = template_file(path.relative_to(root).as_posix(), own).resolve().as_uri()
             elif parsed.scheme != "data":
                 raise FetchRefused(f"refused to fetch {url}: only the project's own files are read")
             return super().fetch(url, headers)

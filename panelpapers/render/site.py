@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from panelpapers.house import FONT_FACES, PACKAGED_FONT_URLS, Fonts, Wording
 from panelpapers.model import Chart, Image, Meeting, Paper
 from panelpapers.render.html import data_url, logo_data_url, one_line, render_inlines, svg_data_url
-from panelpapers.resources import template_environment, templates_dir
+from panelpapers.resources import font_files, template_environment, template_file
 
 SITE_FOLDER = "site"
 INDEX_PAGE = "index.html"
@@ -192,8 +192,7 @@ def site_assets(templates: Path | None = None, fonts: Fonts | None = None) -> di
     """The stylesheet (a project's own `site.css` if it has one) and its fonts with their licence, by
     name relative to the site folder: the packaged Liberation Sans, or the house's own font files
     when its licence lets the site serve them (`on_site`), the stylesheet then pointing at them."""
-    folders = [templates_dir()] if templates is None else [templates, templates_dir()]
-    stylesheet = next(folder / STYLESHEET for folder in folders if (folder / STYLESHEET).is_file()).read_bytes()
+    stylesheet = template_file(STYLESHEET, templates).read_bytes()
     if fonts is not None and fonts.on_site:
         assets: dict[str, bytes] = {}
         for face, path in zip(FONT_FACES, fonts.files, strict=True):
@@ -206,7 +205,6 @@ def site_assets(templates: Path | None = None, fonts: Fonts | None = None) -> di
             assets[f"{FONTS_FOLDER}/{fonts.licence.name}"] = fonts.licence.read_bytes()
         return {STYLESHEET: stylesheet, **assets}
     assets = {STYLESHEET: stylesheet}
-    for path in sorted((templates_dir() / FONTS_FOLDER).iterdir()):
-        if path.suffix in (".ttf", ".txt"):
-            assets[f"{FONTS_FOLDER}/{path.name}"] = path.read_bytes()
+    for path in font_files():
+        assets[f"{FONTS_FOLDER}/{path.name}"] = path.read_bytes()
     return assets

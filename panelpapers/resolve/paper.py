@@ -11,7 +11,7 @@ from typing import Any
 from panelpapers.data.paper_data import DataSource, PaperData
 from panelpapers.errors import Location, Problem
 from panelpapers.house import DEFAULT_HOUSE, House, Wording
-from panelpapers.load import schema as s
+from panelpapers.load import content_format as s
 from panelpapers.load.content import PaperSource
 from panelpapers.load.images import ImageError, load_image
 from panelpapers.load.source import Path_, YamlFile

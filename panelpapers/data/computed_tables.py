@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panelpapers.data.declarations import Condition, DisplayColumn, TableSpec
 from panelpapers.data.sources import LINE, Source
-from panelpapers.data.spec import Condition, DisplayColumn, TableSpec
 from panelpapers.model import Align, HeaderGroup, Table, TableRow, Text, format_date
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo, model_validator
 
 from panelpapers.house import DEFAULT_HOUSE
+from panelpapers.load.content_format import Marking, Spec, Text, require_one
 from panelpapers.load.house_style import readable_on_white
-from panelpapers.load.schema import Marking, Spec, Text, require_one
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ColumnType = Literal["text", "integer", "number", "date"]

@@ -25,8 +25,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from panelpapers.data.spec import DataFile
-from panelpapers.load.schema import SECTION_FILES, ImplicationsFile, MeetingFile
+from panelpapers.data.declarations import DataFile
+from panelpapers.load.content_format import SECTION_FILES, ImplicationsFile, MeetingFile
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_SUFFIX = ".schema.json"
