@@ -135,6 +135,7 @@ def wheel(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Build costs in one run (build/bench.json; docs/performance.md): `nox -s bench -- incremental scale`
-    runs only the measurements named. About 20 minutes on two cores, most of it the 1,000-page meeting."""
+    runs only the measurements named; `-- cold` only the 12-paper cold build against WeasyPrint alone.
+    About 20 minutes on two cores, most of it the 1,000-page meeting."""
     install(session)
     session.run("python", "tools/bench.py", *session.posargs)

@@ -22,7 +22,17 @@ from panelpapers.build.facts import Layout, MeetingPack, PaperMade, VariantFacts
 from panelpapers.build.given import Given
 from panelpapers.build.meeting import MeetingOutputs, unpublishable
 from panelpapers.build.plan import VARIANTS, Progress, Unit, load, up_to_date
-from panelpapers.build.worker import Resolved, Workers, default_jobs, distinct, docx_task, pdf_task, resolve_task
+from panelpapers.build.worker import (
+    DocxMade,
+    PdfMade,
+    Resolved,
+    Workers,
+    default_jobs,
+    distinct,
+    docx_task,
+    pdf_task,
+    resolve_task,
+)
 from panelpapers.errors import ContentError, Location, Problem
 from panelpapers.manifest import MANIFEST_FILE, Output, PaperFiles
 from panelpapers.publish import FolderBusy, locked
@@ -33,6 +43,9 @@ if TYPE_CHECKING:
     from panelpapers.model import Meeting
 
 
+
+
+Rendered = tuple[PdfMade | None, DocxMade | None]  # a distinct variant's PDF and DOCX, as each arrives
 
 
 class Written(dict[Path, bytes]):
@@ -204,7 +217,7 @@ class Build(MeetingOutputs):
         resolving: dict[Future[Resolved], Unit] = {}
         found: dict[int, list[Problem]] = {}
         resolved: dict[int, Resolved] = {}
-        rendering: dict[Future[Any], tuple[Unit, int, str]] = {}
+        rendering: dict[Future[Any], tuple[Unit, int]] = {}  # each PDF's and DOCX's paper, by distinct variant
         pending: set[Future[Any]] = set()
         told = 0  # papers told of, in order
         failed = bool(load_problems)
@@ -242,17 +255,19 @@ class Build(MeetingOutputs):
                 told += 1
                 self.tell("rendering", f"{self.name_of(unit, result)} ({told}/{len(stale)})")
                 for index, paper in enumerate(distinct(result.papers.values())):
-                    for kind, task in (("pdf", pdf_task), ("docx", docx_task)):
-                        given_pdf = self.given.pdf_for(paper) if kind == "pdf" else None
+                    for task in (pdf_task, docx_task):
+                        given_pdf = self.given.pdf_for(paper) if task is pdf_task else None
                         submitted: Future[Any] = given_pdf or pool.submit(task, paper, self.templates)
-                        rendering[submitted] = (unit, index, kind)
+                        rendering[submitted] = (unit, index)
                         pending.add(submitted)
         problems = load_problems + [problem for unit in stale for problem in found.get(id(unit), [])]
         if problems:
             raise ContentError(problems)
-        outputs: dict[tuple[int, int, str], Any] = {
-            (id(unit), index, kind): future.result() for future, (unit, index, kind) in rendering.items()
-        }
+        outputs: dict[tuple[int, int], Rendered] = {}
+        for future, (unit, index) in rendering.items():
+            pdf, docx = outputs.get((id(unit), index), (None, None))
+            made = future.result()
+            outputs[(id(unit), index)] = (made, docx) if isinstance(made, PdfMade) else (pdf, made)
         for unit in stale:
             self.record_paper(unit, resolved.pop(id(unit)), outputs)  # the resolved papers are let go
 
@@ -262,7 +277,7 @@ class Build(MeetingOutputs):
         name = unit.job.source.folder.name if result.papers.get("public") else "(a paper not published)"
         return f"{unit.job.meeting_name}/{name}"
 
-    def record_paper(self, unit: Unit, result: Resolved, outputs: dict[tuple[int, int, str], Any]) -> None:
+    def record_paper(self, unit: Unit, result: Resolved, outputs: dict[tuple[int, int], Rendered]) -> None:
         from panelpapers.cache import sha256
         from panelpapers.render.record import RECORD_SUFFIX
 
@@ -274,10 +289,15 @@ class Build(MeetingOutputs):
                 variants[variant] = None
                 continue
             index = next(i for i, seen in enumerate(rendered) if paper is seen or paper == seen)
-            html, pdf, pages, ready, bookmarks = outputs[(id(unit), index, "pdf")]
-            docx, record = outputs[(id(unit), index, "docx")]
+            pdf, docx = outputs[(id(unit), index)]
+            assert pdf is not None and docx is not None  # both rendered, or a problem was raised above
             marking = paper.highest_marking
-            files = {".html": (html, None), ".pdf": (pdf, pages), ".docx": (docx, None), RECORD_SUFFIX: (record, None)}
+            files = {
+                ".html": (pdf.html, None),
+                ".pdf": (pdf.pdf, pdf.pages),
+                ".docx": (docx.docx, None),
+                RECORD_SUFFIX: (docx.record, None),
+            }
             made: dict[str, Output] = {}
             for suffix, (data, count) in files.items():
                 made[paper.slug + suffix] = Output(sha256(data), len(data), marking, count)
@@ -289,10 +309,10 @@ class Build(MeetingOutputs):
             slug = paper.slug
             files_of = PaperFiles(slug + RECORD_SUFFIX, slug + ".docx", slug + ".pdf", slug + ".html")
             variants[variant] = VariantFacts(
-                slug, paper.title, marking, paper.status, pages, made, files_of, result.inputs[variant],
-                sha256(ready), bookmarks
+                slug, paper.title, marking, paper.status, pdf.pages, made, files_of, result.inputs[variant],
+                sha256(pdf.pack_pdf), pdf.bookmarks
             )
-            unit.blobs[sha256(ready)] = ready
+            unit.blobs[sha256(pdf.pack_pdf)] = pdf.pack_pdf
         unit.made = PaperMade(str(unit.job.source.folder.resolve()), variants)
         unit.rendered = True
 

@@ -1,6 +1,6 @@
 """The worker processes, and the tasks they run for one paper (resolve it, render its PDF and its DOCX)
-or one variant's pack. Each task returns plain bytes and facts, so that it can cross to the build's
-process; with one job the tasks run in the build's own process."""
+or one variant's pack. Each task returns a small dataclass of bytes and facts, so that it can cross to
+the build's process; with one job the tasks run in the build's own process."""
 
 from __future__ import annotations
 
@@ -74,12 +74,19 @@ def resolve_task(
     return Resolved([], papers, inputs)
 
 
-PdfMade = tuple[bytes, bytes, int, bytes, list[Any]]  # what pdf_task returns
+@dataclass(frozen=True)
+class PdfMade:
+    """A paper's PDF as a worker rendered it, with the HTML it was made from."""
+
+    html: bytes
+    pdf: bytes
+    pages: int  # WeasyPrint's own count, not the PDF read back
+    pack_pdf: bytes  # the PDF made ready for a pack (kept in the build cache, never published)
+    bookmarks: list[Any]  # the pack's bookmarks for it, as bookmarks_json has them
 
 
 def pdf_task(paper: Paper, templates: Path | None) -> PdfMade:
-    """The paper's HTML, the PDF made from that same HTML, its page count, and the PDF made ready
-    for a pack with its bookmarks (kept in the build cache, never published)."""
+    """The paper's HTML, the PDF made from that same HTML, and that PDF made ready for a pack."""
     from panelpapers.pack.assemble import ready_for_pack
     from panelpapers.render.html import render_paper_html
     from panelpapers.render.pdf import render_pdf
@@ -87,7 +94,7 @@ def pdf_task(paper: Paper, templates: Path | None) -> PdfMade:
     html = render_paper_html(paper, templates)
     pdf, pages = render_pdf(html, templates, paper.house.fonts)
     ready, bookmarks = ready_for_pack(pdf)
-    return html.encode("utf-8"), pdf, pages, ready, bookmarks_json(bookmarks)
+    return PdfMade(html.encode("utf-8"), pdf, pages, ready, bookmarks_json(bookmarks))
 
 
 def bookmarks_json(bookmarks: Iterable[Any]) -> list[Any]:
@@ -100,16 +107,26 @@ def bookmarks_of(data: list[Any]) -> tuple[Any, ...]:
     return tuple(Bookmark(str(title), int(page), bookmarks_of(children)) for title, page, children in data)
 
 
-def docx_task(paper: Paper, templates: Path | None) -> tuple[bytes, bytes]:
-    """The paper's DOCX and its review record."""
+@dataclass(frozen=True)
+class DocxMade:
+    """A paper's DOCX and its review record."""
+
+    docx: bytes
+    record: bytes
+
+
+def docx_task(paper: Paper, templates: Path | None) -> DocxMade:
     from panelpapers.render.docx import DocxWriter
     from panelpapers.render.record import paper_record, record_json
 
-    return DocxWriter(templates).render(paper), record_json(paper_record(paper))
+    return DocxMade(DocxWriter(templates).render(paper), record_json(paper_record(paper)))
 
 
 @dataclass
 class PackMade:
+    """A variant's pack as a worker assembled it: the pack, its agenda DOCX and front sheet record,
+    and what its printer laid out, for the build to cache."""
+
     pdf: bytes
     agenda_docx: bytes
     record: bytes

@@ -206,8 +206,7 @@ class Rebuilder:
         self.tell(f"PDF of {', '.join(papers)}")
         rendered = render_pdfs(list(papers.values()), templates)
         for name, made in zip(papers, rendered, strict=True):
-            _html, pdf, pages, _ready, _bookmarks = made.made
-            self.views[name] = replace(self.views[name], pdf=pdf, pdf_pages=pages)
+            self.views[name] = replace(self.views[name], pdf=made.made.pdf, pdf_pages=made.made.pages)
         self.state.update(papers=tuple(self.views.get(view.slug, view) for view in self.state.snapshot().papers))
         return rendered
 
