@@ -379,3 +379,24 @@ def test_libreoffice_prints_the_lists_markers(documents: dict[str, Path], tmp_pa
         "• Overdue counts the open actions past their agreed due date.",
     ):
         assert printed in text, printed
+
+
+@pytest.mark.quick
+def test_a_list_word_would_number_otherwise_keeps_typed_markers() -> None:
+    """Word's numbering prints the model's markers, or the list keeps typed ones: after z the model
+    letters aa, ab; Word's lowerLetter prints aa, bb."""
+    from panelpapers.model import ItemList, ListItem
+    from panelpapers.render.docx_numbering import level_pattern
+    from panelpapers.resolve.paper import MARKERS
+
+    def listed(style: str, count: int, marker: object = None) -> ItemList:
+        markers = [MARKERS[style](n) if marker is None else marker(n) for n in range(1, count + 1)]  # type: ignore
+        return ItemList(style, tuple(ListItem(m, ()) for m in markers))  # type: ignore[arg-type]
+
+    assert level_pattern(listed("letter", 27)) == ("%1)", 1)  # a) … z), aa)
+    assert level_pattern(listed("letter", 28)) is None  # ab) where Word prints bb)
+    assert level_pattern(listed("roman", 12)) == ("%1.", 1)
+    assert level_pattern(listed("bullet", 3)) == ("•", 1)
+    assert level_pattern(listed("letter", 2, lambda n: f"{'ab'[n - 1]}.")) == ("%1.", 1)  # recommendations
+    assert level_pattern(listed("letter", 2, lambda n: f"({'cd'[n - 1]})")) == ("(%1)", 3)
+    assert level_pattern(listed("letter", 1, lambda n: "")) is None  # a lone recommendation: no letter
