@@ -6,13 +6,14 @@ one box."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_MEETING, run_panelpapers
-from readback import libreoffice_to_pdf
+from readback import docx_list_labels, libreoffice_to_pdf
 
 from panelpapers.build import build
 
@@ -324,3 +325,78 @@ def test_every_picture_has_alt_text(documents: dict[str, Path]) -> None:
                 assert shape.get("descr", "").strip(), f"{name}: a picture without alt text"
                 pictures += 1
     assert pictures >= 8
+
+
+LIST_STYLES = {"List Item", "List Item 2", "Bullet Item", "Recommendation"}
+TYPED_MARKER = re.compile(r"^\s*(\(?[a-z]{1,4}[.)]|[•–])\s")
+
+
+def test_lists_are_word_lists_that_print_the_pdfs_markers(documents: dict[str, Path]) -> None:
+    """Every list item is an item of a Word list (w:numPr naming a numbering definition of its own list)
+    with no marker typed into its text, and the marker Word prints is the one the PDF prints: the review
+    record beside each DOCX holds the model's markers ("a) the action owner …"; a recommendation's letter
+    as its number)."""
+    import json
+
+    from docx import Document
+
+    items = 0
+    for name, docx in documents.items():
+        record = docx.with_suffix(".review.json")
+        passages = json.loads(record.read_text(encoding="utf-8"))["passages"] if record.is_file() else []
+        said = " ".join(passage["text"] for passage in passages)
+        recommendations = {(p["number"], p["text"]) for p in passages if p["kind"] == "recommendation"}
+        document = Document(str(docx))
+        labels = docx_list_labels(document)
+        for paragraph in document.paragraphs:
+            if paragraph.style.name not in LIST_STYLES:
+                continue
+            text = " ".join(paragraph.text.split())
+            assert paragraph._p in labels, f"{name}: a list item that is no Word list item: {text!r}"
+            assert not TYPED_MARKER.match(paragraph.text), f"{name}: a typed marker: {text!r}"
+            label = labels[paragraph._p]
+            if paragraph.style.name == "Recommendation":
+                assert (label.rstrip(".)"), text) in recommendations, f"{name}: {label} {text}"
+            elif passages:
+                assert f"{label} {text}" in said, f"{name}: the PDF does not print {label!r} before {text!r}"
+            items += 1
+    assert items > 40, items
+
+
+def test_libreoffice_prints_the_lists_markers(documents: dict[str, Path], tmp_path: Path) -> None:
+    """A real client numbers the lists as the PDF does: letters, numerals nested under a letter, bullets."""
+    from readback import pdf_pages_text
+
+    docx = documents["example/2022-01-17-audit-panel/restricted/03-audit-actions.docx"]
+    text = " ".join(" ".join(pdf_pages_text(libreoffice_to_pdf(docx, tmp_path))).split())
+    for printed in (
+        "a. Note the progress made in closing internal audit actions",
+        "b. Ask business group leads to agree revised dates",
+        "a) the action owner records progress in the tracker each month;",
+        "c) the action is closed, or returned to the owner with the reason",
+        "i. closed actions are sampled again at the next audit of the area;",
+        "ii. returned actions keep their original due date.",
+        "• Overdue counts the open actions past their agreed due date.",
+    ):
+        assert printed in text, printed
+
+
+@pytest.mark.quick
+def test_a_list_word_would_number_otherwise_keeps_typed_markers() -> None:
+    """Word's numbering prints the model's markers, or the list keeps typed ones: after z the model
+    letters aa, ab; Word's lowerLetter prints aa, bb."""
+    from panelpapers.model import ItemList, ListItem
+    from panelpapers.render.docx_numbering import level_pattern
+    from panelpapers.resolve.paper import MARKERS
+
+    def listed(style: str, count: int, marker: object = None) -> ItemList:
+        markers = [MARKERS[style](n) if marker is None else marker(n) for n in range(1, count + 1)]  # type: ignore
+        return ItemList(style, tuple(ListItem(m, ()) for m in markers))  # type: ignore[arg-type]
+
+    assert level_pattern(listed("letter", 27)) == ("%1)", 1)  # a) … z), aa)
+    assert level_pattern(listed("letter", 28)) is None  # ab) where Word prints bb)
+    assert level_pattern(listed("roman", 12)) == ("%1.", 1)
+    assert level_pattern(listed("bullet", 3)) == ("•", 1)
+    assert level_pattern(listed("letter", 2, lambda n: f"{'ab'[n - 1]}.")) == ("%1.", 1)  # recommendations
+    assert level_pattern(listed("letter", 2, lambda n: f"({'cd'[n - 1]})")) == ("(%1)", 3)
+    assert level_pattern(listed("letter", 1, lambda n: "")) is None  # a lone recommendation: no letter

@@ -29,6 +29,7 @@ from panelpapers.model import (
     plain_text,
 )
 from panelpapers.render.docx_anchors import ANCHOR_PREFIX, ANCHOR_PROPERTY, INPUT_PROPERTY, PAPER_PROPERTY, Target
+from panelpapers.render.docx_numbering import Numbering, number_paragraph
 from panelpapers.render.docx_xml import (
     add_bookmark,
     add_field,
@@ -37,6 +38,7 @@ from panelpapers.render.docx_xml import (
     box_paragraph,
     first_column_heads_rows,
     fix_zip_times,
+    join_cells_down,
     keep_row_together,
     pad_cells,
     repeat_as_header,
@@ -116,14 +118,19 @@ def add_anchored(paragraph: Any, inlines: Inlines, anchors: Anchors, source: Sou
     anchors.mark(paragraph, start, "text", source)
 
 
-def add_list(doc: Any, item_list: ItemList, anchors: Anchors, depth: int = 0) -> None:
+def add_list(doc: Any, item_list: ItemList, anchors: Anchors, lists: Numbering, depth: int = 0) -> None:
+    """A Word list: its markers are Word's numbering, so they are no text of the paragraphs."""
     style = "Bullet Item" if item_list.style == "bullet" else ("List Item" if depth == 0 else "List Item 2")
+    num_id = lists.new_list(item_list, style_indents(doc.styles[style]))
     for item in item_list.items:
         paragraph = doc.add_paragraph(style=style)
-        paragraph.add_run(f"{item.marker}\t")
+        if num_id is None:  # markers that Word's numbering cannot print stay typed
+            paragraph.add_run(f"{item.marker}\t")
+        else:
+            number_paragraph(paragraph, num_id)
         add_anchored(paragraph, item.content, anchors, item.source)
         if item.sublist:
-            add_list(doc, item.sublist, anchors, depth + 1)
+            add_list(doc, item.sublist, anchors, lists, depth + 1)
 
 
 class Pages:
@@ -209,7 +216,7 @@ def add_table(doc: Any, table: Table, anchors: Anchors, words: Wording) -> None:
         cell.width = width
     if table.header_groups:  # the spanning row above the column headers
         add_header_groups(doc, grid, table)
-    group_start: Any = None  # the cell a row group's label is in, merged down over the group's rows
+    above: Any = None  # the row group's cell in the row above
     for row in table.rows:
         cells = grid.add_row()
         keep_row_together(cells)
@@ -220,10 +227,11 @@ def add_table(doc: Any, table: Table, anchors: Anchors, words: Wording) -> None:
             paragraph.style = "Table Text"
             paragraph.alignment = ALIGNMENTS[align]
             if i == table.group_column and not row.total:
+                # No merged cell: LibreOffice's tagged PDF gives a merged cell no row span, so the rows
+                # below it lack a cell. Each row has its group's label; no rule parts a group's cells.
                 if row.group_rows == 0:
-                    group_start = group_start.merge(cell)  # merged cells keep the first one's text only
-                    continue
-                group_start = cell
+                    join_cells_down(above, cell)
+                above = cell
             add_inlines(paragraph, content, bold=row.total or (i == 0 and table.row_headers))
             if trend := words.trend(plain_text(content)):
                 # Word has no text alternative for a character: the arrow's words are printed beside it.
@@ -290,7 +298,9 @@ def add_chart(doc: Any, chart: Chart, anchors: Anchors) -> None:
     set_alt_text(shape, chart.alt, chart.label)
 
 
-def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors, words: Wording) -> None:
+def add_appendix(
+    doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors, lists: Numbering, words: Wording
+) -> None:
     """An appendix's own content starts on a new page, turned if its first block is wide."""
     if not pages.mark(appendix.marking, appendix.landscape) and not pages.turn(appendix.landscape):
         from docx.enum.text import WD_BREAK
@@ -300,13 +310,14 @@ def add_appendix(doc: Any, appendix: Appendix, pages: Pages, anchors: Anchors, w
     start = children(heading)
     heading.add_run(appendix.heading)
     anchors.mark(heading, start, "composed", appendix.title_source)
-    add_blocks(doc, appendix.blocks, anchors, words, pages, in_appendix=True)
+    add_blocks(doc, appendix.blocks, anchors, lists, words, pages, in_appendix=True)
 
 
 def add_blocks(
     doc: Any,
     blocks: tuple[Block, ...],
     anchors: Anchors,
+    lists: Numbering,
     words: Wording,
     pages: Pages | None = None,
     in_appendix: bool = False,
@@ -327,7 +338,7 @@ def add_blocks(
                 heading.paragraph_format.left_indent = 0
             add_anchored(heading, block.content, anchors, block.source)
         elif isinstance(block, ItemList):
-            add_list(doc, block, anchors)
+            add_list(doc, block, anchors, lists)
         elif isinstance(block, Paragraph):
             paragraph = doc.add_paragraph(style="Numbered Paragraph" if block.number else "Normal")
             if block.number:
@@ -338,7 +349,7 @@ def add_blocks(
             add_anchored(paragraph, block.content, anchors, block.source)
             if block.items:  # a lead-in never ends a page without the first of its items
                 paragraph.paragraph_format.keep_with_next = True
-                add_list(doc, block.items, anchors)
+                add_list(doc, block.items, anchors, lists)
 
 
 def add_contents(doc: Any, paper: Paper) -> None:
@@ -356,7 +367,12 @@ def add_contents(doc: Any, paper: Paper) -> None:
 def indents(paragraph: Any) -> tuple[int, int]:
     """(left, first line) indents of a paragraph, set on it or on its styles, in EMU."""
     left, first = paragraph.paragraph_format.left_indent, paragraph.paragraph_format.first_line_indent
-    style = paragraph.style
+    return style_indents(paragraph.style, left, first)
+
+
+def style_indents(style: Any, left: Any = None, first: Any = None) -> tuple[int, int]:
+    """(left, first line) indents in EMU: `left` and `first` where given, else a paragraph style's (or
+    those it is based on)."""
     while style is not None and (left is None or first is None):
         left = style.paragraph_format.left_indent if left is None else left
         first = style.paragraph_format.first_line_indent if first is None else first
@@ -370,6 +386,13 @@ def align_in_box(paragraph: Any) -> None:
     of its own. It keeps its look but starts at the left edge, tabbing to where its first line was."""
     left, first = indents(paragraph)
     if left + first <= 0:
+        return
+    if paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None:
+        # Word prints a list's marker where the first line starts and no tab can come before it: the
+        # item moves left as a whole, its marker at the edge and its text hanging as before.
+        paragraph.paragraph_format.left_indent = -first
+        paragraph.paragraph_format.first_line_indent = first
+        paragraph.paragraph_format.tab_stops.add_tab_stop(-first)
         return
     paragraph.paragraph_format.first_line_indent = -left
     paragraph.paragraph_format.tab_stops.add_tab_stop(left + first)
@@ -521,6 +544,7 @@ def add_report_by(doc: Any, paper: Paper, anchors: Anchors) -> None:
 def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     doc = new_document(templates, paper.house.fonts)
     anchors = Anchors(paper.slug)
+    lists = Numbering(doc)
     pages = Pages(doc, paper.marking)
     add_masthead(doc, paper.masthead)
     doc.add_paragraph(paper.meeting.upper(), style="Panel Name")
@@ -535,14 +559,18 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     box_start = doc.add_paragraph(paper.words.report_summary, style="Summary Heading")
     for part in paper.summary:
         doc.add_paragraph(part.title, style="Summary Part")
-        add_blocks(doc, part.blocks, anchors, paper.words)
+        add_blocks(doc, part.blocks, anchors, lists, paper.words)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
     # The lead line ("The Panel is recommended to:") never ends a page without its first item.
     doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
+    recommendations = lists.new_list(paper.recommendations, style_indents(doc.styles["Recommendation"]))
     for item in paper.recommendations.items:
         if item.marker:
             paragraph = doc.add_paragraph(style="Recommendation")
-            paragraph.add_run(f"{item.marker}\t")
+            if recommendations is None:
+                paragraph.add_run(f"{item.marker}\t")
+            else:
+                number_paragraph(paragraph, recommendations)
         else:  # a paper's only recommendation: no letter, so no hanging indent
             paragraph = doc.add_paragraph()
         add_anchored(paragraph, item.content, anchors, item.source)
@@ -562,10 +590,10 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         add_anchored(heading, (Text(section.title),), anchors, section.title_source)
         if paper.contents:
             add_bookmark(heading, f"section-{section.number}", anchors.next_id())
-        add_blocks(doc, section.blocks, anchors, paper.words, pages)
+        add_blocks(doc, section.blocks, anchors, lists, paper.words, pages)
     for appendix in paper.appendices:
         if appendix.blocks:
-            add_appendix(doc, appendix, pages, anchors, paper.words)
+            add_appendix(doc, appendix, pages, anchors, lists, paper.words)
 
     furniture = [paper.furniture(marking) for marking in pages.markings]
     cover = paper.furniture(paper.highest_marking)

@@ -149,6 +149,28 @@ def shade_cell(cell: Any, fill: str) -> None:
     properties.append(shading)
 
 
+def join_cells_down(upper: Any, lower: Any) -> None:
+    """No rule between a cell and the one below it (each cell's own tcBorders: nil at the shared side),
+    so that two cells of one column read as one band, as a merged cell would, each keeping its text."""
+    for cell, side in ((upper, "bottom"), (lower, "top")):
+        properties = cell._tc.get_or_add_tcPr()
+        borders = properties.find(qn("w:tcBorders"))
+        if borders is None:
+            borders = OxmlElement("w:tcBorders")
+            # CT_TcPr's order: tcW, gridSpan, hMerge, vMerge, tcBorders, shd, …
+            successors = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+            properties.insert_element_before(borders, *successors)
+        rule = OxmlElement(f"w:{side}")
+        rule.set(qn("w:val"), "nil")
+        order = ("top", "start", "left", "bottom", "end", "right", "insideH", "insideV", "tl2br", "tr2bl")
+        later = [borders.find(qn(f"w:{name}")) for name in order[order.index(side) + 1 :]]
+        following = next((element for element in later if element is not None), None)
+        if following is not None:
+            following.addprevious(rule)
+        else:
+            borders.append(rule)
+
+
 def set_alt_text(inline_shape: Any, description: str, title: str) -> None:
     """Alt text of a picture: what a screen reader says (docPr descr), and its short title."""
     doc_pr = inline_shape._inline.docPr

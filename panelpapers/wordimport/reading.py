@@ -244,8 +244,8 @@ def _table(table: DocxTable, index: int) -> Table:
         cells: list[list[Run]] = []
         aligned: list[str | None] = []
         for column, cell in enumerate(row.cells):
-            if cell._tc.getparent() is not row._tr:  # python-docx gives the cell above for a merged one
-                merged_down.add((number, column))
+            if cell._tc.getparent() is not row._tr or _joined_to_above(cell):
+                merged_down.add((number, column))  # python-docx gives the cell above for a merged one
             runs: list[Run] = []
             for paragraph in cell.paragraphs:
                 if runs:
@@ -260,6 +260,14 @@ def _table(table: DocxTable, index: int) -> Table:
     width = max((len(row) for row in rows), default=0)
     align = [_same([row[column] if column < len(row) else None for row in body]) for column in range(width)]
     return Table(index, rows, header_rows, merged_down, align)
+
+
+def _joined_to_above(cell: Any) -> bool:
+    """A cell drawn with no rule above it (its own top border nil or none), as this project's DOCX joins
+    the cells of a row group: read as merged down where its text repeats the cell above's."""
+    properties = cell._tc.tcPr
+    top = properties.find(f"{qn('w:tcBorders')}/{qn('w:top')}") if properties is not None else None
+    return top is not None and top.get(qn("w:val")) in ("nil", "none")
 
 
 def _same(values: list[str | None]) -> str | None:
