@@ -517,7 +517,8 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         add_blocks(doc, part.blocks, anchors, paper.words)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
     # The lead line ("The Panel is recommended to:") never ends a page without its first item.
-    doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
+    if paper.recommendations_lead:  # none above a recommendation written as one sentence
+        doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
     for item in paper.recommendations.items:
         if item.marker:
             paragraph = doc.add_paragraph(style="Recommendation")
