@@ -2,7 +2,7 @@
 recommendation with its letter or as a sentence of its own, several people under one plural contact
 role, the background papers line alone when there are no appendices, and a tall chart printed a
 little smaller rather than leaving most of a page blank. Built from the feature fixture papers
-(tests/features/2022-01-17-features/01-features and 03-layout-options)."""
+(tests/features/2022-01-17-features/03-layout-options) and the example's risk paper."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ from panelpapers.render.chart_fit import MIN_SCALE
 
 FEATURES = Path(__file__).resolve().parent / "features" / "2022-01-17-features"
 OPTIONS = FEATURES / "03-layout-options"
-LETTERED = FEATURES / "01-features"
+EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-panel"
+LETTERED = EXAMPLE / "02-risk-management"
 MM = 72 / 25.4  # PDF points per millimetre
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build folder of both fixture papers (each built alone, as one meeting)."""
+    """The build folder of the fixture paper and the example's risk paper, built alone as one meeting."""
     tmp_path = tmp_path_factory.mktemp("options")
     papers = []
     for fixture in (OPTIONS, LETTERED):
@@ -63,12 +64,14 @@ def test_a_lone_recommendation_as_a_sentence_has_no_lead_line(built: Path) -> No
 
 
 def test_a_lone_recommendation_can_keep_its_letter(built: Path) -> None:
-    pdf = " ".join(lines_of(built / "restricted" / "01-features.pdf"))
-    assert "Recommendation The Audit Panel is recommended to: a. Note the findings and the plan" in pdf
-    paragraphs = docx_paragraphs(built / "restricted" / "01-features.docx")
+    only = "Note the Met's key risks and the governance arrangements in place to make sure they are managed"
+    only += " effectively."
+    pdf = " ".join(lines_of(built / "restricted" / "02-risk-management.pdf"))
+    assert f"Recommendation The Audit Panel is recommended to: a. {only}" in pdf
+    paragraphs = docx_paragraphs(built / "restricted" / "02-risk-management.docx")
     lead = paragraphs.index("The Audit Panel is recommended to:")
-    assert paragraphs[lead + 1] == "a.\tNote the findings and the plan to address them."
-    assert "recommended to: a. Note the findings" in site_text(built, "01-features")
+    assert paragraphs[lead - 1] == "Recommendation" and paragraphs[lead + 1] == f"a.\t{only}"
+    assert f"recommended to: a. {only}" in site_text(built, "02-risk-management")
 
 
 @pytest.mark.parametrize(
