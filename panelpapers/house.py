@@ -249,6 +249,10 @@ class House:
     # `paper_python: allowed`; "refused here" when the command line or environment forbids it anyway.
     paper_python: Literal["allowed", "not allowed", "refused here"] = "not allowed"
     paper_python_seconds: int = PAPER_PYTHON_SECONDS  # how long all of a paper's Python may run
+    # How papers print by default what their content may still choose for itself (content-format.md):
+    # a lone recommendation, and the appendix section of a paper with no appendices.
+    single_recommendation: Literal["unlettered", "lettered", "sentence"] = "unlettered"
+    say_no_appendices: bool = True
 
     @property
     def font_urls(self) -> dict[str, str]:

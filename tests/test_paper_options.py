@@ -190,3 +190,34 @@ def test_a_tall_chart_shrinks_to_follow_its_paragraph(built: Path) -> None:
     assert MIN_SCALE * natural * MM <= bottom - top < (0.97 * natural + caption) * MM, (bottom - top) / MM
     # The page is full: the chart ends near its foot (A4 is 297 mm; 22 mm margins).
     assert bottom > (297 - 22 - 25) * MM, bottom / MM
+
+
+# The house's defaults -----------------------------------------------------------------------------------
+
+
+def test_the_house_sets_how_papers_print_both_by_default(tmp_path: Path) -> None:
+    """A house whose papers print a lone recommendation as a sentence and leave out "There are no
+    appendices" needs no option in the paper; the paper prints as with its own options."""
+    from panelpapers.build import gather
+
+    paper = tmp_path / "content" / FEATURES.name / OPTIONS.name
+    shutil.copytree(OPTIONS, paper)
+    edit(paper / "recommendations.yaml", "single: sentence\n", "")
+    edit(paper / "appendices.yaml", 'say_no_appendices: "no"', "")
+    house = tmp_path / "panelpapers.yaml"
+    house.write_text('single_recommendation: sentence\nsay_no_appendices: "no"\n', encoding="utf-8")
+    resolved = gather([paper])[0].paper
+    assert resolved is not None and resolved.recommendations_lead == ""
+    assert [item.marker for item in resolved.recommendations.items] == [""]
+    last = squash(" ".join(str(block) for block in resolved.sections[-1].blocks))
+    assert "Background papers: none." in last and "no appendices" not in last
+
+    # A lead in the paper would not be printed under such a house: an error at its line.
+    recommendations = paper / "recommendations.yaml"
+    edit(recommendations, "items:", 'lead: "The Panel is asked to:"\nitems:')
+    problems = problems_of(paper)
+    assert problems == [
+        f"{recommendations}:{line_of(recommendations, 'lead:')}: the house prints a paper's only recommendation as a "
+        "sentence with no lead line (panelpapers.yaml: single_recommendation: sentence); remove 'lead', or add "
+        "'single: unlettered'"
+    ], problems

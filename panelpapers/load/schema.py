@@ -295,7 +295,7 @@ class AppendicesFile(Spec):
     appendices: list[AppendixSpec]
     background_papers: list[Text]
     # "no": a paper without appendices prints only its background papers line, not "There are no appendices".
-    say_no_appendices: Literal["yes", "no"] = "yes"
+    say_no_appendices: Literal["yes", "no"] | None = None  # default: the house's
 
     @model_validator(mode="after")
     def _say_no_appendices_fits(self) -> AppendicesFile:

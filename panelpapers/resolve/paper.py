@@ -526,7 +526,8 @@ def _numbered_sections(
             _appendix(spec, i, context, marking, public) for i, spec in enumerate(appendix_file.appendices)
         )
         background = tuple(appendix_file.background_papers)
-        say_none = appendix_file.say_no_appendices == "yes"
+        say = appendix_file.say_no_appendices
+        say_none = house.say_no_appendices if say is None else say == "yes"
         sections.append(appendix_section(str(number), appendices, background, marking, house, say_none))
     return tuple(sections), appendices
 
@@ -558,7 +559,15 @@ def _recommendations(spec: s.RecommendationsFile | None, context: _Context, mark
     if spec is None:
         return ItemList("letter", ())
     text = context.text_of("recommendations.yaml", marking)
-    single = len(spec.items) == 1 and spec.single != "lettered"
+    single = len(spec.items) == 1 and single_form(spec, context.house) != "lettered"
+    if spec.single is None and spec.lead is not None and single_form(spec, context.house) == "sentence":
+        context.problems.append(
+            Problem(
+                text.file.location(("lead",)),
+                "the house prints a paper's only recommendation as a sentence with no lead line "
+                "(panelpapers.yaml: single_recommendation: sentence); remove 'lead', or add 'single: unlettered'",
+            )
+        )
     return ItemList(
         "letter",
         tuple(
@@ -572,9 +581,16 @@ def _recommendations(spec: s.RecommendationsFile | None, context: _Context, mark
     )
 
 
+def single_form(spec: s.RecommendationsFile, house: House) -> str:
+    """How a lone recommendation is printed: as its file says, else as the house does."""
+    if len(spec.items) != 1:
+        return "unlettered"
+    return spec.single or house.single_recommendation
+
+
 def _recommendations_lead(spec: s.RecommendationsFile, house: House) -> str:
     """The line above the recommendations; none above one written as a sentence of its own."""
-    if spec.single == "sentence":
+    if single_form(spec, house) == "sentence":
         return ""
     return spec.lead or house.wording.recommendations_lead
 
