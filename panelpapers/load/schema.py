@@ -240,7 +240,10 @@ class ContactSpec(Spec):
 
     @model_validator(mode="after")
     def _one_or_people(self) -> ContactSpec:
-        require_one(self.name, self.people, expected="expected a contact's 'name', or 'people' (two or more)")
+        if self.name is None and self.people is None:
+            raise ValueError("missing required key 'name' (or 'people': two or more listed under one role)")
+        if self.name is not None and self.people is not None:
+            raise ValueError("expected 'name' or 'people', not both; keep one")
         if self.people and (self.job_title or self.team or self.email or self.phone):
             raise ValueError("with 'people', give each person's job_title, team, email and phone under their name")
         return self
