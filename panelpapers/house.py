@@ -88,6 +88,11 @@ class Wording:
     recommendation: str = "Recommendation"  # the heading when there is only one, which has no letter
     recommendations_lead: str = "The Audit Panel is recommended to:"
     contents: str = "Contents"
+    # Under the contents heading: the numbers are the paper's own, which inside the meeting pack
+    # differ from the pack's page numbers and page labels.
+    contents_page_numbers: str = (
+        "Page numbers are this paper's own, as at the foot of each page (\u201c{footer}\u201d), not pack pages."
+    )
     appendix: str = "Appendix {ref}"
     appendix_title_separator: str = " – "
     appendix_marking: str = " ({marking})"  # after an appendix's title in its heading and in the list
@@ -96,6 +101,7 @@ class Wording:
     background_papers: str = "Background papers"
     no_background_papers: str = "Background papers: none."
     contact_person: str = "{role}: {who}"
+    contact_people: str = "{role}:"  # above the people listed together under one role ("Report authors:")
     contact_email: str = "Email: "
     contact_phone: str = "Telephone: {phone}"
     table_label: str = "Table {number}: {caption}"
@@ -151,6 +157,10 @@ class Wording:
     site_presented_by: str = "Presented by {presenter}"
     site_chart_data: str = "The data in {label}"
     site_in_this_paper: str = "In this paper"
+
+    def contents_note(self) -> str:
+        """The contents page's note, its example footer in the house's own words ("Page 2 of 8")."""
+        return self.contents_page_numbers.format(footer=self.page_number.format(page=2, pages=8))
 
     def date_text(self, date: dt.date, weekday: bool = False) -> str:
         """`date` in the house's words: "17 January 2022", with `weekday` "Monday 17 January 2022"."""
@@ -239,6 +249,10 @@ class House:
     # `paper_python: allowed`; "refused here" when the command line or environment forbids it anyway.
     paper_python: Literal["allowed", "not allowed", "refused here"] = "not allowed"
     paper_python_seconds: int = PAPER_PYTHON_SECONDS  # how long all of a paper's Python may run
+    # How papers print by default what their content may still choose for itself (content-format.md):
+    # a lone recommendation, and the appendix section of a paper with no appendices.
+    single_recommendation: Literal["unlettered", "lettered", "sentence"] = "unlettered"
+    say_no_appendices: bool = True
 
     @property
     def font_urls(self) -> dict[str, str]:

@@ -198,6 +198,31 @@ def test_changed_chart_data_is_seen_on_the_page(drafts: Callable[..., tuple[Path
     assert any(pair.new_image.startswith("data:image/png;base64,") for pair in pairs)
 
 
+def test_page_images_keep_the_red_draft_mark(drafts: Callable[..., tuple[Path, Path]]) -> None:
+    """The report's page images are reduced to a few colours to stay small; the red DRAFT mark in
+    each page's corner must come out red, not the grey a median-cut palette turned it."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    old, new = drafts(reword_recommendation)
+    comparison = compare_paths(old, new)
+    result = review(comparison, show_pages=True)
+    paper = next(p for p in comparison.papers if p.name.endswith(PAPER))
+    images = [pair.new_image for pair in result.page_pairs(paper) if pair.new_image]
+    assert images
+    draft_red = (0xB0, 0x00, 0x20)  # paper.css: @top-right
+    for uri in images:
+        data = base64.b64decode(uri.removeprefix("data:image/png;base64,"))
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        corner = image.crop((image.width * 3 // 4, 0, image.width, image.height // 10))
+        raw = corner.tobytes()
+        pixels = (raw[i : i + 3] for i in range(0, len(raw), 3))
+        red = [p for p in pixels if all(abs(channel - want) <= 24 for channel, want in zip(p, draft_red, strict=True))]
+        assert len(red) >= 40, f"{len(red)} red pixels in the DRAFT corner"
+
+
 def test_visual_backstop_sees_a_chart_when_no_words_changed(drafts: Callable[..., tuple[Path, Path]]) -> None:
     """With the words taken out of the comparison, only the pictures can tell the drafts apart."""
     for edit, expected in ((change_chart_data, True), (no_edit, False)):

@@ -215,6 +215,24 @@ def test_contents_links_in_the_pack_land_on_the_sections(built: Path) -> None:
     assert targets == {start + page - 1 for _, _, page in entries}
 
 
+def test_the_contents_page_says_its_numbers_are_the_papers_own(built: Path) -> None:
+    """In the pack the page labels and "Pack page N" are the pack's; the contents page says that its
+    numbers are the paper's, and each is the "Page n of m" printed on the page its section starts."""
+    pack = built / "restricted" / "pack.pdf"
+    rows = agenda_rows(built / "restricted" / "agenda.docx")
+    pages = pdf_pages_text(pack)
+    start = int(next(r.page for r in rows if r.page.isdigit() and r.title.startswith("Draft Annual Governance")))
+    index, entries = contents_entries(pages[start - 1 :])
+    note = "Page numbers are this paper's own, as at the foot of each page (\u201cPage 2 of 8\u201d), not pack pages."
+    assert note in normalise(pages[start - 1 + index])
+    assert start > 1  # so pack pages and paper pages differ
+    for number, title, page in entries:
+        pack_page = start - 1 + heading_page(pages[start - 1 :], index, number, title)
+        footer = re.search(r"(?<!Pack )Page (\d+) of \d+", normalise(pages[pack_page]))
+        assert footer is not None and int(footer.group(1)) == page, (number, title, page, pack_page + 1)
+        assert f"Pack page {pack_page + 1} of" in normalise(pages[pack_page])
+
+
 def test_docx_contents_is_text_not_an_empty_field(built: Path) -> None:
     import zipfile
 

@@ -194,6 +194,20 @@ class SummaryFile(Spec):
 class RecommendationsFile(Spec):
     lead: Text | None = None  # default: the house's lead-in (house.py)
     items: list[Text] = Field(min_length=1)
+    # How a paper's only recommendation is printed: under the lead line without its letter (the
+    # default), with its letter "a.", or as a sentence of its own with no lead line.
+    single: Literal["unlettered", "lettered", "sentence"] | None = None
+
+    @model_validator(mode="after")
+    def _single_fits(self) -> RecommendationsFile:
+        if self.single is not None and len(self.items) > 1:
+            raise ValueError(
+                f"'single' says how a paper's only recommendation is printed, but there are {len(self.items)}; "
+                "remove 'single'"
+            )
+        if self.single == "sentence" and self.lead is not None:
+            raise ValueError("'single: sentence' prints no lead line; remove 'lead' or write it into the sentence")
+        return self
 
 
 class SupportingFile(Spec):
@@ -204,13 +218,43 @@ class ImplicationsFile(Spec):
     paragraphs: TextBlocks
 
 
-class ContactSpec(Spec):
-    role: Text = "Report author"
+class PersonSpec(Spec):
     name: Text
     job_title: Text | None = None  # printed after the name: "A. Author, Head of Audit, Strategy and Governance"
     team: Text | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     phone: Text | None = None
+
+
+class ContactSpec(Spec):
+    """One person under their role ("Report author: A. Author, …"), or `people` listed together under
+    one plural role ("Report authors:", then a line for each)."""
+
+    role: Text = "Report author"
+    name: Text | None = None
+    job_title: Text | None = None
+    team: Text | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: Text | None = None
+    people: list[PersonSpec] | None = Field(default=None, min_length=2)
+
+    @model_validator(mode="after")
+    def _one_or_people(self) -> ContactSpec:
+        if self.name is None and self.people is None:
+            raise ValueError("missing required key 'name' (or 'people': two or more listed under one role)")
+        if self.name is not None and self.people is not None:
+            raise ValueError("expected 'name' or 'people', not both; keep one")
+        if self.people and (self.job_title or self.team or self.email or self.phone):
+            raise ValueError("with 'people', give each person's job_title, team, email and phone under their name")
+        return self
+
+    @property
+    def persons(self) -> list[PersonSpec]:
+        if self.people:
+            return self.people
+        assert self.name is not None
+        fields = {"job_title": self.job_title, "team": self.team, "email": self.email, "phone": self.phone}
+        return [PersonSpec(name=self.name, **fields)]
 
 
 class ContactFile(Spec):
@@ -253,6 +297,14 @@ class AppendixSpec(Spec):
 class AppendicesFile(Spec):
     appendices: list[AppendixSpec]
     background_papers: list[Text]
+    # "no": a paper without appendices prints only its background papers line, not "There are no appendices".
+    say_no_appendices: Literal["yes", "no"] | None = None  # default: the house's
+
+    @model_validator(mode="after")
+    def _say_no_appendices_fits(self) -> AppendicesFile:
+        if self.say_no_appendices == "no" and self.appendices:
+            raise ValueError("'say_no_appendices' is for a paper with no appendices; remove it")
+        return self
 
     def line_problems(self, source: YamlFile) -> list[Problem]:
         """An appendix's ref names it in the paper ("Appendix A"), so two with one ref are a mistake."""

@@ -139,6 +139,9 @@ class HouseStyleFile(Spec):
     fonts: FontsSpec | None = None  # default: the packaged Liberation Sans
     paper_python: Literal["allowed", "not allowed"] = "not allowed"  # may a paper's data/tables.py run?
     paper_python_seconds: Annotated[str, AfterValidator(seconds)] = str(PAPER_PYTHON_SECONDS)  # its time limit
+    # Defaults for papers whose recommendations.yaml / appendices.yaml do not say (content-format.md).
+    single_recommendation: Literal["unlettered", "lettered", "sentence"] = DEFAULT_HOUSE.single_recommendation
+    say_no_appendices: Literal["yes", "no"] = "yes"
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -373,4 +376,6 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         panel=spec.panel,
         paper_python=spec.paper_python,
         paper_python_seconds=int(spec.paper_python_seconds),
+        single_recommendation=spec.single_recommendation,
+        say_no_appendices=spec.say_no_appendices == "yes",
     )

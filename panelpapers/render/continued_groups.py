@@ -111,10 +111,10 @@ def _insert_cell(row: str, cell: str, column: int) -> str:
     return row[:position] + cell + row[position:]
 
 
-def lay_out_with_continued_groups(html: str, lay_out: Callable[[str], Any]) -> tuple[Any, str]:
+def lay_out_with_continued_groups(html: str, lay_out: Callable[[str], Any], document: Any = None) -> tuple[Any, str]:
     """The laid-out document and the HTML it was laid out from, each group continued where a page
-    breaks it. `lay_out`: HTML to a WeasyPrint document."""
-    document = lay_out(html)
+    breaks it. `lay_out`: HTML to a WeasyPrint document; `document`: `html` laid out already, if it is."""
+    document = lay_out(html) if document is None else document
     if 'data-continued="' not in html:
         return document, html
     applied: set[str] = set()

@@ -562,7 +562,8 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
         add_blocks(doc, part.blocks, anchors, lists, paper.words)
     doc.add_paragraph(paper.recommendations_heading, style="Summary Part")
     # The lead line ("The Panel is recommended to:") never ends a page without its first item.
-    doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
+    if paper.recommendations_lead:  # none above a recommendation written as one sentence
+        doc.add_paragraph(paper.recommendations_lead).paragraph_format.keep_with_next = True
     recommendations = lists.new_list(paper.recommendations, style_indents(doc.styles["Recommendation"]))
     for item in paper.recommendations.items:
         if item.marker:

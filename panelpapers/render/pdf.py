@@ -89,6 +89,7 @@ def lay_out(html: str, templates: Path | None = None, fonts: Fonts | None = None
     the HTML names as `house-font:<face>` (house.py)."""
     from weasyprint import HTML
 
+    from panelpapers.render.chart_fit import lay_out_with_fitted_charts
     from panelpapers.render.continued_groups import lay_out_with_continued_groups
 
     templates = templates or templates_dir()
@@ -97,8 +98,11 @@ def lay_out(html: str, templates: Path | None = None, fonts: Fonts | None = None
     def render(text: str) -> Any:
         return HTML(string=text, base_url=str(templates) + "/", url_fetcher=fetcher).render(**PDF_OPTIONS)
 
-    # A row group broken by a page gets its label again on the next (render/continued_groups.py).
-    document, _ = lay_out_with_continued_groups(html, render)
+    # A chart pushed to a new page is printed smaller where that closes the gap it would leave
+    # (render/chart_fit.py); then a row group broken by a page gets its label again on the next
+    # (render/continued_groups.py).
+    document, fitted = lay_out_with_fitted_charts(html, render)
+    document, _ = lay_out_with_continued_groups(fitted, render, document)
     return LaidOut(document, html)  # ids from the HTML as written, whatever the layouts took
 
 

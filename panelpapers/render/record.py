@@ -100,7 +100,8 @@ def paper_record(paper: Paper) -> Record:
         out.append(Passage("heading", summary, "", part.title))
         out.extend(block_passages(part.blocks, summary))
     out.append(Passage("heading", summary, "", paper.recommendations_heading))
-    out.append(Passage("text", summary, "", squash(paper.recommendations_lead)))
+    if paper.recommendations_lead:
+        out.append(Passage("text", summary, "", squash(paper.recommendations_lead)))
     for item in paper.recommendations.items:
         out.append(Passage("recommendation", summary, item.marker.rstrip(".)"), words(item.content)))
     for section in paper.sections:

@@ -441,9 +441,9 @@ def resolve_paper(
         masthead=house.masthead(paper_spec.organisation),
         marking=paper_spec.marking,
         status=paper_spec.status,
-        author=contacts.contacts[0].name,
+        author=" and ".join(person.name for person in contacts.contacts[0].persons),
         summary=summary,
-        recommendations_lead=recommendations_spec.lead or house.wording.recommendations_lead,
+        recommendations_lead=_recommendations_lead(recommendations_spec, house),
         recommendations=recommendations,
         sections=sections,
         appendices=appendices,
@@ -526,7 +526,9 @@ def _numbered_sections(
             _appendix(spec, i, context, marking, public) for i, spec in enumerate(appendix_file.appendices)
         )
         background = tuple(appendix_file.background_papers)
-        sections.append(appendix_section(str(number), appendices, background, marking, house))
+        say = appendix_file.say_no_appendices
+        say_none = house.say_no_appendices if say is None else say == "yes"
+        sections.append(appendix_section(str(number), appendices, background, marking, house, say_none))
     return tuple(sections), appendices
 
 
@@ -553,11 +555,19 @@ def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tup
 
 
 def _recommendations(spec: s.RecommendationsFile | None, context: _Context, marking: str) -> ItemList:
-    """Lettered a., b., …; a paper's only recommendation has no letter."""
+    """Lettered a., b., …; a paper's only recommendation has no letter unless it asks for one."""
     if spec is None:
         return ItemList("letter", ())
     text = context.text_of("recommendations.yaml", marking)
-    single = len(spec.items) == 1
+    single = len(spec.items) == 1 and single_form(spec, context.house) != "lettered"
+    if spec.single is None and spec.lead is not None and single_form(spec, context.house) == "sentence":
+        context.problems.append(
+            Problem(
+                text.file.location(("lead",)),
+                "the house prints a paper's only recommendation as a sentence with no lead line "
+                "(panelpapers.yaml: single_recommendation: sentence); remove 'lead', or add 'single: unlettered'",
+            )
+        )
     return ItemList(
         "letter",
         tuple(
@@ -569,6 +579,20 @@ def _recommendations(spec: s.RecommendationsFile | None, context: _Context, mark
             for i, item in enumerate(spec.items, start=1)
         ),
     )
+
+
+def single_form(spec: s.RecommendationsFile, house: House) -> str:
+    """How a lone recommendation is printed: as its file says, else as the house does."""
+    if len(spec.items) != 1:
+        return "unlettered"
+    return spec.single or house.single_recommendation
+
+
+def _recommendations_lead(spec: s.RecommendationsFile, house: House) -> str:
+    """The line above the recommendations; none above one written as a sentence of its own."""
+    if single_form(spec, house) == "sentence":
+        return ""
+    return spec.lead or house.wording.recommendations_lead
 
 
 def _placed(entry: s.ParagraphSpec, path: Path_, text: _TextResolver, placer: _Placer) -> Block | None:
@@ -656,14 +680,18 @@ def _supporting_section(
 def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for contact in contacts.contacts:
-        who = ", ".join(part for part in (contact.name, contact.job_title, contact.team) if part)
-        blocks.append(Paragraph((Text(words.contact_person.format(role=contact.role, who=who)),)))
-        if contact.email:
-            blocks.append(
-                Paragraph((Text(words.contact_email), Link(f"mailto:{contact.email}", (Text(contact.email),))))
-            )
-        if contact.phone:
-            blocks.append(Paragraph((Text(words.contact_phone.format(phone=contact.phone)),)))
+        if contact.people:  # "Report authors:" once, then each person
+            blocks.append(Paragraph((Text(words.contact_people.format(role=contact.role)),)))
+        for person in contact.persons:
+            who = ", ".join(part for part in (person.name, person.job_title, person.team) if part)
+            line = who if contact.people else words.contact_person.format(role=contact.role, who=who)
+            blocks.append(Paragraph((Text(line),)))
+            if person.email:
+                blocks.append(
+                    Paragraph((Text(words.contact_email), Link(f"mailto:{person.email}", (Text(person.email),))))
+                )
+            if person.phone:
+                blocks.append(Paragraph((Text(words.contact_phone.format(phone=person.phone)),)))
     return tuple(blocks)
 
 
@@ -682,6 +710,7 @@ def appendix_section(
     background_papers: tuple[str, ...],
     paper_marking: str,
     house: House,
+    say_no_appendices: bool = True,
 ) -> Section:
     """The list of appendices, each with its marking, and the background papers. It is part of the
     paper's body and carries the paper's marking: an appendix's content, not its title, carries its own."""
@@ -692,7 +721,7 @@ def appendix_section(
         listed = appendix.short_title or appendix.title
         title = listed if appendix.withheld else _marked_title(listed, appendix.marking, words)
         blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + title))))
-    if not appendices:
+    if not appendices and say_no_appendices:
         blocks.append(Paragraph((Text(words.no_appendices),)))
     if background_papers:
         blocks.append(Paragraph((Strong((Text(words.background_papers),)),)))
