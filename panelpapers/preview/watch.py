@@ -161,8 +161,8 @@ class Rebuilder:
         given: list[ResolvedPaper] = []
         for job in loaded.jobs:
             folder = job.source.folder
-            if folder not in changed:
-                continue
+            if folder not in changed or any(folder in problem.location.path.parents for problem in loaded.problems):
+                continue  # a file of it did not load (broken YAML): its last good rendering stays shown
             self.tell(f"showing paper {folder.name.split('-', 1)[0]}")  # a paper withheld goes unnamed
             try:
                 resolved = resolve_paper(job.source, house, self.kept.computed(folder, house, context))
