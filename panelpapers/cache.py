@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from panelpapers.load.boundary import outside_project
 from panelpapers.load.folders import stray_folders
-from panelpapers.project import HOUSE_STYLE_FILE
+from panelpapers.project import AS_OF_ENV, HOUSE_STYLE_FILE
 
 CACHE_FOLDER = ".panelpapers-cache"
 FORMAT = "panelpapers-build-cache"
@@ -239,6 +239,8 @@ class KeyContext:
         """`root`: the content project's folder (None outside any); `templates`: the templates in use
         before the packaged ones (a project's own, or one named on the command line)."""
         house = {_name(path, root): file_digest(path) for path in house_files(root)} if root else {"built-in": ""}
+        if os.environ.get(AS_OF_ENV):  # what is released depends on it (project.as_of_if_asked)
+            house["as of"] = os.environ[AS_OF_ENV]
         fonts = sorted((packaged_templates() / "fonts").glob("*.ttf"))  # charts draw with these
         paper = files_digest(template_files(PAPER_TEMPLATES, templates))
         paper.update({f"chart-font/{path.name}": file_digest(path) for path in fonts})

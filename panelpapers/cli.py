@@ -6,6 +6,7 @@ own 0/1/2 (see `panelpapers docs commands`)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from panelpapers.errors import ContentError, Location
 from panelpapers.preview import command as preview_command
-from panelpapers.project import PAPER_PYTHON_ENV, PAPER_PYTHON_REFUSE
+from panelpapers.project import AS_OF_ENV, PAPER_PYTHON_ENV, PAPER_PYTHON_REFUSE
 from panelpapers.review import command as diff_command
 
 if TYPE_CHECKING:
@@ -85,6 +86,24 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, and only so (fromisoformat alone would take 20220117 too)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}")
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", dest="as_of", type=iso_date, metavar="DATE",
+        help="publish as of DATE (YYYY-MM-DD): withheld items due for release by then are published "
+        "(default: each paper's own date)",
+    )
+
+
 def add_common_options(parser: argparse.ArgumentParser, after_command: bool) -> None:
     """-q, -v and --no-paper-python, accepted before the command and after it. The copies after the
     command default to SUPPRESS, so a subcommand that is not given one leaves the value given before
@@ -130,6 +149,7 @@ def parser() -> ArgumentParser:
     build.add_argument(
         "--force", action="store_true", help="render and publish everything, ignoring the build cache"
     )
+    add_as_of(build)
     check = commands.add_parser("check", help="validate content without writing anything")
     check.add_argument(
         "paths", nargs="*", type=Path, help="meeting or paper folders (default: the content project's content/)"
@@ -190,6 +210,8 @@ def options(args: argparse.Namespace) -> argparse.Namespace:
     if args.no_paper_python:
         # Through the environment, so that every process of the build (and diff's builds) sees it.
         os.environ[PAPER_PYTHON_ENV] = PAPER_PYTHON_REFUSE
+    if getattr(args, "as_of", None) is not None:
+        os.environ[AS_OF_ENV] = args.as_of.isoformat()  # the same way, for the build and its cache keys
     return args
 
 

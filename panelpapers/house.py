@@ -23,6 +23,15 @@ class Marking:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A reason a house may give for withholding an item from the public variant: a FOIA section or a
+    Schedule 12A paragraph, named by a short key in content and printed in its words."""
+
+    key: str  # as content names it: "s12a-para3"
+    words: str  # printed beside the withheld item: "Schedule 12A, paragraph 3 (financial or business affairs)"
+
+
+@dataclass(frozen=True)
 class MastheadLine:
     """One organisation's mark in a masthead, with its name beside it."""
 
@@ -92,6 +101,12 @@ class Wording:
     appendix_title_separator: str = " – "
     appendix_marking: str = " ({marking})"  # after an appendix's title in its heading and in the list
     withheld_appendix: str = "not published ({marking})"
+    # A withheld item's exemption, after its stub in the public variant and its heading in the
+    # restricted one, each part after the appendix title separator; and a released item's note.
+    exempt_reason: str = "exempt: {reason}"
+    exempt_audience: str = "may be seen by {audience}"
+    exempt_release: str = "to be released on {date}"
+    released: str = "Released on {date}"
     no_appendices: str = "There are no appendices to this report."
     background_papers: str = "Background papers"
     no_background_papers: str = "Background papers: none."
@@ -239,6 +254,10 @@ class House:
     # `paper_python: allowed`; "refused here" when the command line or environment forbids it anyway.
     paper_python: Literal["allowed", "not allowed", "refused here"] = "not allowed"
     paper_python_seconds: int = PAPER_PYTHON_SECONDS  # how long all of a paper's Python may run
+    exemptions: tuple[Exemption, ...] = ()  # the reasons a withheld item may give, in the house's order
+    # The day a build publishes as of, deciding which withheld items are released (`--as-of`); None:
+    # each paper's own date. Never the clock, so that a build gives the same outputs on any day.
+    as_of: dt.date | None = None
 
     @property
     def font_urls(self) -> dict[str, str]:
@@ -267,6 +286,9 @@ class House:
 
     def is_publishable(self, label: str) -> bool:
         return self.marking(label).publish
+
+    def exemption(self, key: str) -> Exemption:
+        return next(exemption for exemption in self.exemptions if exemption.key == key)
 
     def masthead(self, organisation: str) -> Masthead:
         return next(masthead for masthead in self.organisations if masthead.organisation == organisation)

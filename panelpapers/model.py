@@ -230,6 +230,7 @@ class Appendix:
     blocks: tuple[Block, ...] = ()  # content printed after the paper's body, from a new page
     heading: str = ""  # "Appendix A – Risk register (OFFICIAL)", printed above its content
     withheld: bool = False  # left out of this variant: only its letter and marking are printed
+    note: str = ""  # after its title in the list and the heading: its exemption, or "Released on …"
     short_title: str | None = None  # in the list of appendices, instead of the title
     title_source: Source | None = None
 

@@ -19,6 +19,8 @@ TEMPLATES_FOLDER = "templates"
 # allows: for builds of content from people the house does not trust, such as pull requests from forks.
 PAPER_PYTHON_ENV = "PANELPAPERS_PAPER_PYTHON"
 PAPER_PYTHON_REFUSE = "refuse"
+# The day a build publishes as of (`--as-of`, YYYY-MM-DD), releasing withheld items due by then.
+AS_OF_ENV = "PANELPAPERS_AS_OF"
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,26 @@ def load_project(start: Path) -> Project:
 
     root = find_root(start)
     if root is None:
-        return Project(None, refuse_paper_python_if_asked(DEFAULT_HOUSE))
+        return Project(None, as_of_if_asked(refuse_paper_python_if_asked(DEFAULT_HOUSE)))
     house, problems = load_house_style(root / HOUSE_STYLE_FILE)
     if house is None:
         raise ContentError(problems)
-    return Project(root, refuse_paper_python_if_asked(house))
+    return Project(root, as_of_if_asked(refuse_paper_python_if_asked(house)))
+
+
+def as_of_if_asked(house: House) -> House:
+    """The house, publishing as of the day the environment names (the CLI's --as-of sets it)."""
+    import datetime as dt
+
+    text = os.environ.get(AS_OF_ENV, "")
+    if not text:
+        return house
+    try:
+        return replace(house, as_of=dt.date.fromisoformat(text))
+    except ValueError:
+        raise ContentError(
+            [Problem(Location(Path(AS_OF_ENV)), f"expected a date as YYYY-MM-DD, got '{text}'; set it to one")]
+        ) from None
 
 
 def refuse_paper_python_if_asked(house: House) -> House:

@@ -22,6 +22,7 @@ from panelpapers.house import (
     FONT_FACES,
     PAPER_PYTHON_SECONDS,
     WORDING,
+    Exemption,
     Fonts,
     House,
     Logo,
@@ -139,6 +140,8 @@ class HouseStyleFile(Spec):
     fonts: FontsSpec | None = None  # default: the packaged Liberation Sans
     paper_python: Literal["allowed", "not allowed"] = "not allowed"  # may a paper's data/tables.py run?
     paper_python_seconds: Annotated[str, AfterValidator(seconds)] = str(PAPER_PYTHON_SECONDS)  # its time limit
+    # The reasons a withheld paper or appendix may give (`exempt: {reason: KEY}`), each with its words
+    exemptions: dict[Key, Text] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -373,4 +376,5 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         panel=spec.panel,
         paper_python=spec.paper_python,
         paper_python_seconds=int(spec.paper_python_seconds),
+        exemptions=tuple(Exemption(key, words) for key, words in spec.exemptions.items()),
     )

@@ -3,6 +3,7 @@ references and figures, and parses inline markup. Every problem keeps its file a
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -369,6 +370,7 @@ class _Context:
         # are not known are not reported one by one (see `unchecked_note`).
         self.figures_known = data is None or data.figures_known
         self.unchecked_at: list[Location] = []
+        self.as_of: dt.date | None = None  # the day withheld items are released as of
 
     def unchecked(self, where: Location) -> _Unchecked:
         if where not in self.unchecked_at:
@@ -410,6 +412,7 @@ def resolve_paper(
     numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], numbers_problems) if supporting else None
     context = _Context(source, data, numbers, house)
     context.problems.extend(numbers_problems)
+    context.as_of = house.as_of or (paper_spec.date if paper_spec else None)
 
     # Reading order, so tables and charts are numbered as a reader meets them.
     marking = paper_spec.marking if paper_spec else house.labels[0]  # without one, the paper is not built
@@ -531,17 +534,55 @@ def _numbered_sections(
 
 
 def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking: str, public: bool) -> Appendix:
+    """An appendix as the variant prints it. One above the public marking is withheld from the public
+    variant, its stub saying why (`exempt:`), until the day of its release: from then on (as of the
+    build's date) the public variant prints it whole, at the public marking, noting its release."""
+    house, words = context.house, context.house.wording
     marking = spec.marking or paper_marking
-    words = context.house.wording
-    if public and not context.house.is_publishable(marking):
-        return Appendix(spec.ref, words.withheld_appendix.format(marking=marking), marking, withheld=True)
+    withheld = not house.is_publishable(marking)
+    if spec.exempt is not None and not withheld:
+        where = context.source.files["appendices.yaml"].location(("appendices", index, "exempt"))
+        context.problems.append(
+            Problem(
+                where,
+                f"appendix {spec.ref} is {marking}, which the public variant prints: 'exempt:' belongs only on "
+                "an item withheld from it; remove 'exempt:' or give the appendix a marking that is not published",
+            )
+        )
+    exemption = exemption_words(spec.exempt, house)
+    release = spec.exempt.release_after if spec.exempt else None
+    released = public and withheld and release is not None and context.as_of is not None and release <= context.as_of
+    if public and withheld and not released:
+        stub = words.withheld_appendix.format(marking=marking)
+        title = words.appendix_title_separator.join([stub, exemption]) if exemption else stub
+        return Appendix(spec.ref, title, marking, withheld=True)
+    if released:
+        marking = house.public_marking
     text = context.text_of("appendices.yaml", marking)
     blocks = _appendix_blocks(spec, ("appendices", index), text, context.placer)
+    note = words.released.format(date=words.date_text(release)) if released and release else exemption
     heading = appendix_heading(spec.ref, spec.title, marking, words)
+    if note:
+        heading = words.appendix_title_separator.join([heading, note])
     title_source = text.source(("appendices", index, "title"))
     return Appendix(
-        spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source
+        spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source,
+        note=note,
     )
+
+
+def exemption_words(exempt: s.ExemptSpec | None, house: House) -> str:
+    """What a withheld item prints of its exemption: "exempt: Schedule 12A, paragraph 3 …; may be seen
+    by …; to be released on 1 March 2023", or "" without one."""
+    if exempt is None:
+        return ""
+    words = house.wording
+    parts = [words.exempt_reason.format(reason=house.exemption(exempt.reason).words)]
+    if exempt.audience:
+        parts.append(words.exempt_audience.format(audience=exempt.audience))
+    if exempt.release_after:
+        parts.append(words.exempt_release.format(date=words.date_text(exempt.release_after)))
+    return "; ".join(parts)
 
 
 def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tuple[SummaryPart, ...]:
@@ -691,6 +732,8 @@ def appendix_section(
         name = words.appendix.format(ref=appendix.ref)
         listed = appendix.short_title or appendix.title
         title = listed if appendix.withheld else _marked_title(listed, appendix.marking, words)
+        if appendix.note:
+            title = words.appendix_title_separator.join([title, appendix.note])
         blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + title))))
     if not appendices:
         blocks.append(Paragraph((Text(words.no_appendices),)))
