@@ -150,6 +150,9 @@ def parser() -> ArgumentParser:
         "--force", action="store_true", help="render and publish everything, ignoring the build cache"
     )
     add_as_of(build)
+    from panelpapers.publication import command as publish_command
+
+    publish_command.add_parser(commands, add_as_of, positive)
     check = commands.add_parser("check", help="validate content without writing anything")
     check.add_argument(
         "paths", nargs="*", type=Path, help="meeting or paper folders (default: the content project's content/)"
@@ -297,6 +300,14 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
 
     if args.command == "preview":
         return preview_command.run(args, *default_folders())
+    if args.command == "publish":
+        from panelpapers.publication import command as publish_command
+
+        stages = progress_display(out) or Stages()
+        try:
+            return publish_command.run(args, out.summary, stages.event, package_version())
+        finally:
+            stages.close()
     content, build_folder = default_folders()  # of the content project the current folder lies in
     args.paths = args.paths or [content]
     args.out = getattr(args, "out", None) or build_folder

@@ -166,6 +166,14 @@ class Wording:
     site_presented_by: str = "Presented by {presenter}"
     site_chart_data: str = "The data in {label}"
     site_in_this_paper: str = "In this paper"
+    # What was published (`panelpapers publish`): each version's change note, and the page listing them
+    publication_first: str = "First published on {date}."
+    publication_corrected: str = "Version {version} – corrected {date}. Changed: {papers}."
+    publication_paper_changes: str = "{paper} ({count})"  # one paper in a change note: its changed passages
+    publication_version: str = "Version {version}"
+    publication_page_title: str = "{meeting}: published versions"
+    publication_pack_link: str = "Meeting pack (PDF)"
+    publication_site_link: str = "Papers and agenda on the web"
 
     def date_text(self, date: dt.date, weekday: bool = False) -> str:
         """`date` in the house's words: "17 January 2022", with `weekday` "Monday 17 January 2022"."""

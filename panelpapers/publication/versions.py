@@ -1,0 +1,242 @@
+"""Publishing a meeting as versions: `published/<meeting>/v1/`, `v2/` … each a frozen copy of the
+public and restricted variant folders of one build, with its record (publication.json), and beside
+them index.json and index.html listing every version with its date and change note.
+
+A version once written is never written again: the next publish of changed content is the next
+version, its change note made from the review diff of the last version's public variant and the new
+one; a publish that would change nothing is refused. The meeting's published folder is replaced whole
+(publish.py's `publish_folder`): an interrupted publish leaves the folder as it was or with the
+complete new version, and the files of earlier versions are linked into the new folder, not
+rewritten, so each keeps its bytes (and its inode)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from panelpapers.errors import ContentError, Location, Problem
+from panelpapers.house import House
+from panelpapers.manifest import MANIFEST_FILE, ManifestError, read_manifest
+from panelpapers.publication.record import (
+    INDEX_FILE,
+    RECORD_FILE,
+    PaperChange,
+    Publication,
+    RecordError,
+    Withheld,
+    index_of,
+    read_publication,
+)
+from panelpapers.publish import locked, publish_folder, recover
+
+VARIANTS = ("public", "restricted")
+PUBLISHED_FOLDER = "published"
+INDEX_PAGE = "index.html"
+
+
+@dataclass(frozen=True)
+class Published:
+    folder: Path  # published/<meeting>
+    publication: Publication
+
+
+def versions_of(folder: Path) -> list[Publication]:
+    """The versions published so far, in order, from their own records (index.json is made from them)."""
+    found: list[Publication] = []
+    if not folder.is_dir():
+        return found
+    numbers = sorted(int(path.name[1:]) for path in folder.iterdir() if path.name[1:].isdigit() and path.name[0] == "v")
+    for number in numbers:
+        try:
+            found.append(read_publication(folder / f"v{number}" / RECORD_FILE))
+        except RecordError as err:
+            raise ContentError([Problem(Location(folder / f"v{number}"), f"{err}; restore it from a backup")]) from None
+    return found
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    """Every file a built variant folder's manifest lists, and the manifest."""
+    try:
+        manifest = read_manifest(folder / MANIFEST_FILE)
+    except ManifestError as err:
+        raise ContentError([Problem(Location(folder), str(err))]) from None
+    files = {name: (folder / name).read_bytes() for name in manifest.outputs}
+    files[MANIFEST_FILE] = (folder / MANIFEST_FILE).read_bytes()
+    return files
+
+
+def publish_meeting(
+    meeting: Path, out_dir: Path, published: Path, as_of: dt.date | None, house: House, tool: str
+) -> Published:
+    """Builds `meeting` into `out_dir` (already done by the caller) and publishes it as its next version
+    under `published`/<meeting>/. Raises ContentError, with nothing written, when there is nothing new
+    to publish or the date goes back before the last version's."""
+    from panelpapers.cache import sha256
+
+    folder = published / meeting.name
+    with locked(published):
+        recover(folder)
+        earlier = versions_of(folder)
+        meeting_date, withheld = read_meeting(meeting, house)
+        if as_of is None and earlier:
+            last = earlier[-1]
+            why = f"{last.folder} is published; give this version's date with --as-of DATE"
+            raise ContentError([Problem(Location(folder / last.folder), why)])
+        date = as_of or meeting_date
+        built = {variant: folder_files(out_dir / meeting.name / variant) for variant in VARIANTS}
+        shas = {variant: sha256(files[MANIFEST_FILE]) for variant, files in built.items()}
+        changes: list[PaperChange] = []
+        if earlier:
+            last = earlier[-1]
+            if date < last.day:
+                raise ContentError(
+                    [Problem(Location(folder / last.folder), f"{last.folder} was published on {last.date}; "
+                             f"--as-of {date.isoformat()} is before it: give a date on or after {last.date}")]
+                )  # fmt: skip
+            if (last.public_manifest, last.restricted_manifest) == (shas["public"], shas["restricted"]):
+                raise ContentError(
+                    [Problem(Location(folder / last.folder), f"{last.folder} already holds exactly this build "
+                             "(its manifests match): nothing to publish; correct the content first")]
+                )  # fmt: skip
+            changes = change_note(folder / last.folder, out_dir / meeting.name)
+        version = len(earlier) + 1
+        public_inputs = read_manifest(out_dir / meeting.name / "public" / MANIFEST_FILE).inputs
+        publication = Publication(
+            version=version,
+            kind="correction" if earlier else "first",
+            date=date.isoformat(),
+            note=note_of(version, date, changes, house),
+            changes=changes,
+            withheld=withheld,
+            commit=git_commit(meeting),
+            tool=tool,
+            public_manifest=shas["public"],
+            restricted_manifest=shas["restricted"],
+            inputs=dict(public_inputs),
+        )
+        files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        files.pop(INDEX_PAGE, None)
+        for variant, made in built.items():
+            files.update({f"v{version}/{variant}/{name}": data for name, data in made.items()})
+        files[f"v{version}/{RECORD_FILE}"] = publication.to_json()
+        every = [*earlier, publication]
+        files[INDEX_FILE] = index_of(meeting.name, every).to_json()
+        files[INDEX_PAGE] = render_versions_page(meeting.name, every, house)
+        publish_folder(folder, files)
+    return Published(folder, publication)
+
+
+def read_meeting(meeting: Path, house: House) -> tuple[dt.date, list[Withheld]]:
+    """The meeting's date, and what its public variant withholds, from its content (valid: it was just
+    built). Only what the public papers print of it: a withheld paper by its agenda number."""
+    from panelpapers.build.plan import load
+
+    loaded = load([meeting], house)
+    source, jobs = loaded.meetings[0]
+    assert source.spec is not None
+    by_folder = {job.source.folder.name: job.source.specs for job in jobs}
+    withheld: list[Withheld] = []
+    for number, item in enumerate(source.spec.agenda, start=1):
+        specs = by_folder.get(item.paper or "")
+        if specs is None:
+            continue
+        paper = specs["paper.yaml"]
+        if not house.is_publishable(paper.marking):
+            withheld.append(Withheld(number, None, None, paper.marking))
+            continue
+        appendices = specs.get("appendices.yaml")
+        for appendix in appendices.appendices if appendices else []:
+            marking = appendix.marking or paper.marking
+            if house.is_publishable(marking):
+                continue
+            exempt = appendix.exempt
+            due = exempt.release_after if exempt else None
+            as_of = house.as_of or paper.date
+            if due is not None and due <= as_of:
+                continue  # released: the public variant prints it
+            withheld.append(
+                Withheld(
+                    number,
+                    item.paper,
+                    appendix.ref,
+                    marking,
+                    exempt.reason if exempt else None,
+                    house.exemption(exempt.reason).words if exempt else None,
+                    exempt.audience if exempt else None,
+                    due.isoformat() if due else None,
+                )
+            )
+    return source.spec.date, withheld
+
+
+def change_note(last: Path, built: Path) -> list[PaperChange]:
+    """What changed in the public variant since the last version, paper by paper, in the review diff's
+    words. Only the public variants are compared: a record that may be published quotes nothing else."""
+    from panelpapers.review.compare import compare_paths
+    from panelpapers.review.report import describe
+
+    comparison = compare_paths(last, built, "public")
+    return [
+        PaperChange(paper.name, [describe(change) for change in paper.changes])
+        for paper in comparison.papers
+        if paper.changes
+    ]
+
+
+def note_of(version: int, date: dt.date, changes: list[PaperChange], house: House) -> str:
+    words = house.wording
+    when = words.date_text(date)
+    if version == 1:
+        return words.publication_first.format(date=when)
+    papers = ", ".join(
+        words.publication_paper_changes.format(paper=change.paper, count=len(change.passages)) for change in changes
+    )
+    return words.publication_corrected.format(version=version, date=when, papers=papers)
+
+
+def git_commit(meeting: Path) -> str | None:
+    """The commit the content was published from, when the project is a git checkout whose content
+    has no uncommitted changes; None otherwise (a commit that is not what was built would mislead)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=meeting, capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."], cwd=meeting, capture_output=True, text=True, check=True,
+            timeout=30,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return None if dirty else head
+
+
+def render_versions_page(meeting: str, publications: list[Publication], house: House) -> bytes:
+    """index.html beside index.json: every version with its date, change note and links to its public
+    pack and site, for readers (the public site of each version is linked, never the restricted one)."""
+    from panelpapers.render.site import environment
+
+    words = house.wording
+    rows = [
+        {
+            "title": words.publication_version.format(version=p.version),
+            "date": words.date_text(p.day),
+            "note": p.note,
+            "changes": [f"{change.paper}: {passage}" for change in p.changes for passage in change.passages],
+            "pack": f"{p.folder}/public/pack.pdf",
+            "site": f"{p.folder}/public/site/index.html",
+        }
+        for p in reversed(publications)
+    ]
+    html = (
+        environment(None)
+        .get_template("published-index.html.j2")
+        .render(
+            meeting=meeting,
+            words=words,
+            rows=rows,
+            stylesheet=f"{publications[-1].folder}/public/site/site.css",
+        )
+    )
+    return html.encode("utf-8")

@@ -1,0 +1,99 @@
+"""`panelpapers publish`: a meeting published as v1, corrected and published as v2 with a change note
+made from the review diff, v1 left byte for byte (and inode for inode) as it was; a publish that
+would change nothing, or goes back in time, is one line and exit 1 with nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from conftest import run_panelpapers
+from test_release import APPENDICES, PAPER, project_with
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file under `folder` -> (sha256, inode)."""
+    return {
+        str(path.relative_to(folder)): (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_ino)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None:
+    meeting = project_with(tmp_path, APPENDICES)
+    published = tmp_path / "published" / meeting.name
+
+    first = run_panelpapers("publish", meeting, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    record = json.loads((published / "v1" / "publication.json").read_text(encoding="utf-8"))
+    assert record["version"] == 1 and record["kind"] == "first"
+    assert record["date"] == "2022-01-17"  # the meeting's date: no --as-of given
+    assert record["note"] == "First published on 17 January 2022."
+    assert record["withheld"] == [
+        {
+            "item": 2, "paper": PAPER, "appendix": "B", "marking": "OFFICIAL-SENSITIVE", "reason": "foia-s31",
+            "reason_words": "Freedom of Information Act 2000, section 31 (law enforcement)",
+            "audience": "Panel members", "release_after": "2022-03-01",
+        }
+    ]  # fmt: skip
+    for variant in ("public", "restricted"):
+        built = (tmp_path / "build" / meeting.name / variant / "manifest.json").read_bytes()
+        assert (published / "v1" / variant / "manifest.json").read_bytes() == built
+        assert record[f"{variant}_manifest"] == hashlib.sha256(built).hexdigest()
+    assert "RLSTEXT" not in json.dumps(record) and "RLSTITLE" not in json.dumps(record)
+    v1 = snapshot(published / "v1")
+    assert {"public/pack.pdf", "restricted/pack.pdf", "public/site/index.html", "publication.json"} <= set(v1)
+
+    # Nothing changed: refused, nothing written.
+    before = snapshot(published)
+    again = run_panelpapers("-q", "publish", meeting, "--as-of", "2022-01-20", cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.splitlines() == [
+        f"published/{meeting.name}/v1: v1 already holds exactly this build (its manifests match): nothing to publish; "
+        "correct the content first",
+        "panelpapers: 1 problem; nothing was written",
+    ]
+    assert snapshot(published) == before
+
+    # A correction, published without a date: refused, since v1 exists.
+    summary = meeting / PAPER / "summary.yaml"
+    text = summary.read_text(encoding="utf-8")
+    assert "seven of the\n    corporate risks" in text
+    summary.write_text(text.replace("seven of the\n    corporate risks", "six of the\n    corporate risks"), "utf-8")
+    undated = run_panelpapers("-q", "publish", meeting, cwd=tmp_path)
+    assert undated.returncode == 1
+    assert undated.stderr.splitlines()[0] == (
+        f"published/{meeting.name}/v1: v1 is published; give this version's date with --as-of DATE"
+    )
+    assert snapshot(published) == before
+
+    second = run_panelpapers("publish", meeting, "--as-of", "2022-01-20", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    record = json.loads((published / "v2" / "publication.json").read_text(encoding="utf-8"))
+    assert record["version"] == 2 and record["kind"] == "correction" and record["date"] == "2022-01-20"
+    assert record["changes"] == [{"paper": PAPER, "passages": ["paragraph in Report Summary changed: seven → six"]}]
+    assert record["note"] == f"Version 2 – corrected 20 January 2022. Changed: {PAPER} (1)."
+    assert snapshot(published / "v1") == v1  # the same bytes in the same files: never written again
+
+    index = json.loads((published / "index.json").read_text(encoding="utf-8"))
+    assert [(v["version"], v["date"], v["note"]) for v in index["versions"]] == [
+        (1, "2022-01-17", "First published on 17 January 2022."),
+        (2, "2022-01-20", f"Version 2 – corrected 20 January 2022. Changed: {PAPER} (1)."),
+    ]
+    page = (published / "index.html").read_text(encoding="utf-8")
+    assert page.index("Version 2, 20 January 2022") < page.index("Version 1, 17 January 2022")
+    assert f"{PAPER}: paragraph in Report Summary changed: seven → six" in page
+    assert 'href="v1/public/pack.pdf"' in page and "restricted" not in page
+    assert sorted(p.name for p in published.parent.iterdir()) == [".panelpapers-lock", meeting.name]
+
+    # A date before the last version's: refused.
+    summary.write_text(text, "utf-8")
+    backwards = run_panelpapers("-q", "publish", meeting, "--as-of", "2022-01-18", cwd=tmp_path)
+    assert backwards.returncode == 1
+    assert backwards.stderr.splitlines()[0] == (
+        f"published/{meeting.name}/v2: v2 was published on 2022-01-20; --as-of 2022-01-18 is before it: "
+        "give a date on or after 2022-01-20"
+    )
+    assert not (published / "v3").exists()
