@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from panelpapers.load.boundary import outside_project
 from panelpapers.load.folders import stray_folders
-from panelpapers.project import AS_OF_ENV, HOUSE_STYLE_FILE
+from panelpapers.project import AS_OF_ENV, HOUSE_STYLE_FILE, corrections_asked
 
 CACHE_FOLDER = ".panelpapers-cache"
 FORMAT = "panelpapers-build-cache"
@@ -282,7 +282,15 @@ def paper_key(folder: Path, context: KeyContext) -> str:
             "place": f"{folder.parent.name}/{folder.name}",
             "files": files,
         }
+        | _correction(folder.name)
     )
+
+
+def _correction(name: str) -> dict[str, str]:
+    """A paper corrected in a published version prints its note (`panelpapers publish`), so the note
+    is part of its key; no other paper's key changes."""
+    note = corrections_asked().get(name)
+    return {"correction": note} if note else {}
 
 
 def paper_slot(meeting_name: str, paper_name: str) -> str:

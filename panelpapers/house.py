@@ -168,6 +168,7 @@ class Wording:
     site_in_this_paper: str = "In this paper"
     # What was published (`panelpapers publish`): each version's change note, and the page listing them
     publication_first: str = "First published on {date}."
+    version_corrected: str = "Version {version} – corrected {date}"  # on a corrected paper and front sheet
     publication_corrected: str = "Version {version} – corrected {date}. Changed: {papers}."
     publication_paper_changes: str = "{paper} ({count})"  # one paper in a change note: its changed passages
     publication_version: str = "Version {version}"
@@ -187,6 +188,7 @@ class Wording:
 
 
 WORDING = Wording()
+FRONT_SHEET = "agenda"  # the front sheet's name where papers are named by folder (manifest, corrections)
 # Chart series colours, in order (#rrggbb): the Met's blue, then an Okabe-Ito-like set darkened where
 # needed so that each has at least 3:1 contrast against white (WCAG 2.1 non-text contrast) and every
 # pair stays apart under simulated deuteranopia, protanopia and tritanopia (tests/test_colours.py).
@@ -266,6 +268,9 @@ class House:
     # The day a build publishes as of, deciding which withheld items are released (`--as-of`); None:
     # each paper's own date. Never the clock, so that a build gives the same outputs on any day.
     as_of: dt.date | None = None
+    # The papers (by folder name, FRONT_SHEET for the front sheet) of a corrected version, each with
+    # the note it prints: `panelpapers publish` builds with them (project.py reads them).
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def font_urls(self) -> dict[str, str]:
@@ -294,6 +299,9 @@ class House:
 
     def is_publishable(self, label: str) -> bool:
         return self.marking(label).publish
+
+    def correction(self, name: str) -> str:
+        return dict(self.corrections).get(name, "")
 
     def exemption(self, key: str) -> Exemption:
         return next(exemption for exemption in self.exemptions if exemption.key == key)

@@ -271,6 +271,7 @@ class Paper:
     report_by_source: Source | None = None
     # What the paper was made from: (file relative to the content folder, sha256), as its manifest lists.
     inputs: tuple[tuple[str, str], ...] = ()
+    version_note: str = ""  # "Version 2 – corrected 20 January 2022", on a paper corrected after publication
 
     @property
     def words(self) -> Wording:
@@ -362,6 +363,7 @@ class Meeting:
     location: Location  # meeting.yaml
     masthead: Masthead
     house: House
+    version_note: str = ""  # on the front sheet of a corrected version: "Version 2 – corrected …"
 
     @property
     def words(self) -> Wording:

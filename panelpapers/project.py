@@ -21,6 +21,8 @@ PAPER_PYTHON_ENV = "PANELPAPERS_PAPER_PYTHON"
 PAPER_PYTHON_REFUSE = "refuse"
 # The day a build publishes as of (`--as-of`, YYYY-MM-DD), releasing withheld items due by then.
 AS_OF_ENV = "PANELPAPERS_AS_OF"
+# The corrections a publish builds with: a JSON object, paper folder name (or "agenda") -> its note.
+CORRECTIONS_ENV = "PANELPAPERS_CORRECTIONS"
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,25 @@ def load_project(start: Path) -> Project:
     return Project(root, as_of_if_asked(refuse_paper_python_if_asked(house)))
 
 
+def corrections_asked() -> dict[str, str]:
+    """The version notes `panelpapers publish` asks this build to print, by paper folder name."""
+    import json
+
+    text = os.environ.get(CORRECTIONS_ENV, "")
+    notes = json.loads(text) if text else {}
+    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+        raise ContentError([Problem(Location(Path(CORRECTIONS_ENV)), "expected a JSON object of notes; unset it")])
+    return notes
+
+
 def as_of_if_asked(house: House) -> House:
-    """The house, publishing as of the day the environment names (the CLI's --as-of sets it)."""
+    """The house, publishing as of the day the environment names (the CLI's --as-of sets it), with
+    the corrections `publish` asks for."""
     import datetime as dt
 
+    corrections = tuple(sorted(corrections_asked().items()))
+    if corrections:
+        house = replace(house, corrections=corrections)
     text = os.environ.get(AS_OF_ENV, "")
     if not text:
         return house

@@ -9,7 +9,23 @@ import json
 from pathlib import Path
 
 from conftest import run_panelpapers
-from test_release import APPENDICES, PAPER, project_with
+from test_release import APPENDICES, PAPER, pdf_text, project_with
+
+
+def docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(paragraph.text for paragraph in Document(str(path)).paragraphs)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range().replace("\r", "").replace("\n", " ") for page in document]
+    finally:
+        document.close()
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -76,6 +92,14 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
     assert record["changes"] == [{"paper": PAPER, "passages": ["paragraph in Report Summary changed: seven → six"]}]
     assert record["note"] == f"Version 2 – corrected 20 January 2022. Changed: {PAPER} (1)."
     assert snapshot(published / "v1") == v1  # the same bytes in the same files: never written again
+    stamp = "Version 2 – corrected 20 January 2022"
+    for variant in ("public", "restricted"):
+        assert stamp in pdf_text(published / "v2" / variant / f"{PAPER}.pdf")
+        assert stamp in docx_text(published / "v2" / variant / f"{PAPER}.docx")
+        assert stamp in docx_text(published / "v2" / variant / "agenda.docx")
+        front_sheet = pdf_pages(published / "v2" / variant / "pack.pdf")[0]
+        assert stamp in front_sheet
+        assert "Version" not in pdf_text(published / "v1" / variant / "pack.pdf")
 
     index = json.loads((published / "index.json").read_text(encoding="utf-8"))
     assert [(v["version"], v["date"], v["note"]) for v in index["versions"]] == [

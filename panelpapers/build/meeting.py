@@ -86,6 +86,7 @@ class MeetingOutputs:
                         "meeting": [meeting_source.folder.name, meeting_sha],
                         "titles": sorted((name, paper.title) for name, paper in titles.items() if paper),
                         "variant": variant,
+                        **({"note": meeting.version_note} if meeting.version_note else {}),
                         "papers": [
                             [paper.slug, paper.highest_marking, paper.status, pages, sha]
                             for (paper, _, pages), sha in zip(papers, printed, strict=True)

@@ -4,6 +4,8 @@ meeting's next version under published/<meeting>/ (versions.py)."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ def add_parser(commands: Any, add_as_of: Any, positive: Any) -> None:
 def run(args: argparse.Namespace, summary: Any, progress: Any, tool: str) -> int:
     from panelpapers.build import build
     from panelpapers.load.content import MEETING_FILE
-    from panelpapers.project import default_folders, project_of
+    from panelpapers.project import CORRECTIONS_ENV, default_folders, project_of
     from panelpapers.publication.versions import PUBLISHED_FOLDER, publish_meeting
 
     _, build_folder = default_folders()
@@ -41,9 +43,14 @@ def run(args: argparse.Namespace, summary: Any, progress: Any, tool: str) -> int
     meeting: Path = args.meeting
     if not (meeting / MEETING_FILE).is_file():
         raise ContentError([Problem(Location(meeting), f"expected a meeting folder, with {MEETING_FILE}; give one")])
-    build([meeting], out_dir, progress=progress, jobs=args.jobs)
     house = project_of([meeting]).house
-    result = publish_meeting(meeting, out_dir, published, args.as_of, house, tool)
+
+    def build_with(corrections: dict[str, str]) -> None:
+        # Through the environment, as --as-of: the build's processes and its cache keys read it (project.py).
+        os.environ[CORRECTIONS_ENV] = json.dumps(corrections, sort_keys=True, ensure_ascii=False)
+        build([meeting], out_dir, progress=progress, jobs=args.jobs)
+
+    result = publish_meeting(meeting, out_dir, published, args.as_of, house, tool, build_with)
     publication = result.publication
     summary(f"panelpapers: published {result.folder / publication.folder}: {publication.note}")
     return 0

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from panelpapers.errors import ContentError, Location, Problem
-from panelpapers.house import House
+from panelpapers.house import FRONT_SHEET, House
 from panelpapers.manifest import MANIFEST_FILE, ManifestError, read_manifest
 from panelpapers.publication.record import (
     INDEX_FILE,
@@ -68,40 +69,61 @@ def folder_files(folder: Path) -> dict[str, bytes]:
 
 
 def publish_meeting(
-    meeting: Path, out_dir: Path, published: Path, as_of: dt.date | None, house: House, tool: str
+    meeting: Path,
+    out_dir: Path,
+    published: Path,
+    as_of: dt.date | None,
+    house: House,
+    tool: str,
+    build: Callable[[dict[str, str]], None],
 ) -> Published:
-    """Builds `meeting` into `out_dir` (already done by the caller) and publishes it as its next version
-    under `published`/<meeting>/. Raises ContentError, with nothing written, when there is nothing new
-    to publish or the date goes back before the last version's."""
+    """Publishes `meeting` as its next version under `published`/<meeting>/, building it into
+    `out_dir` with `build(corrections)` (corrections: paper folder name, or "agenda", -> the version
+    note it prints). Raises ContentError, with nothing published, when the date is missing or goes
+    back before the last version's, or when there is nothing new to publish.
+
+    Every paper keeps the note of the last version that corrected it, so a build of unchanged content
+    is the last version to the byte. A correction is built twice: once with the notes so far, to be
+    compared with the last version, then with the new version's note on the front sheet and on each
+    paper that changed."""
     from panelpapers.cache import sha256
 
     folder = published / meeting.name
     with locked(published):
         recover(folder)
         earlier = versions_of(folder)
-        meeting_date, withheld = read_meeting(meeting, house)
+        meeting_date, _ = read_meeting(meeting, house)
         if as_of is None and earlier:
             last = earlier[-1]
             why = f"{last.folder} is published; give this version's date with --as-of DATE"
             raise ContentError([Problem(Location(folder / last.folder), why)])
         date = as_of or meeting_date
+        if earlier and date < earlier[-1].day:
+            last = earlier[-1]
+            raise ContentError(
+                [Problem(Location(folder / last.folder), f"{last.folder} was published on {last.date}; "
+                         f"--as-of {date.isoformat()} is before it: give a date on or after {last.date}")]
+            )  # fmt: skip
+        notes = corrections_of(earlier, house)
+        build(notes)
         built = {variant: folder_files(out_dir / meeting.name / variant) for variant in VARIANTS}
         shas = {variant: sha256(files[MANIFEST_FILE]) for variant, files in built.items()}
         changes: list[PaperChange] = []
+        version = len(earlier) + 1
         if earlier:
             last = earlier[-1]
-            if date < last.day:
-                raise ContentError(
-                    [Problem(Location(folder / last.folder), f"{last.folder} was published on {last.date}; "
-                             f"--as-of {date.isoformat()} is before it: give a date on or after {last.date}")]
-                )  # fmt: skip
             if (last.public_manifest, last.restricted_manifest) == (shas["public"], shas["restricted"]):
                 raise ContentError(
                     [Problem(Location(folder / last.folder), f"{last.folder} already holds exactly this build "
                              "(its manifests match): nothing to publish; correct the content first")]
                 )  # fmt: skip
             changes = change_note(folder / last.folder, out_dir / meeting.name)
-        version = len(earlier) + 1
+            note = house.wording.version_corrected.format(version=version, date=house.wording.date_text(date))
+            notes |= {change.paper: note for change in changes} | {FRONT_SHEET: note}
+            build(notes)
+            built = {variant: folder_files(out_dir / meeting.name / variant) for variant in VARIANTS}
+            shas = {variant: sha256(files[MANIFEST_FILE]) for variant, files in built.items()}
+        _, withheld = read_meeting(meeting, house)
         public_inputs = read_manifest(out_dir / meeting.name / "public" / MANIFEST_FILE).inputs
         publication = Publication(
             version=version,
@@ -126,6 +148,19 @@ def publish_meeting(
         files[INDEX_PAGE] = render_versions_page(meeting.name, every, house)
         publish_folder(folder, files)
     return Published(folder, publication)
+
+
+def corrections_of(publications: list[Publication], house: House) -> dict[str, str]:
+    """Each paper corrected so far (and the front sheet) -> the note of the last version correcting it."""
+    notes: dict[str, str] = {}
+    for publication in publications:
+        if publication.kind != "correction":
+            continue
+        note = house.wording.version_corrected.format(
+            version=publication.version, date=house.wording.date_text(publication.day)
+        )
+        notes |= {change.paper: note for change in publication.changes} | {FRONT_SHEET: note}
+    return notes
 
 
 def read_meeting(meeting: Path, house: House) -> tuple[dt.date, list[Withheld]]:

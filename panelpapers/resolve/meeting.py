@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from panelpapers.errors import Location
-from panelpapers.house import DEFAULT_HOUSE, House
+from panelpapers.house import DEFAULT_HOUSE, FRONT_SHEET, House
 from panelpapers.load.content import MEETING_FILE, MeetingSource
 from panelpapers.model import AgendaItem, AttendeeGroup, Meeting, Member, Paper
 
@@ -38,4 +38,5 @@ def resolve_meeting(source: MeetingSource, papers: dict[str, Paper], house: Hous
         location=Location(source.folder / MEETING_FILE, 1),
         masthead=house.masthead(house.front_sheet_organisation),
         house=house,
+        version_note=house.correction(FRONT_SHEET),
     )

@@ -456,6 +456,7 @@ def resolve_paper(
         date_with_weekday=paper_spec.date_format == "with_weekday",
         title_source=Source("paper.yaml", ("title",)),
         report_by_source=Source("paper.yaml", ("report_by",)),
+        version_note=house.correction(source.folder.name),
     )
     return paper, problems
 
