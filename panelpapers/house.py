@@ -169,6 +169,8 @@ class Wording:
     # What was published (`panelpapers publish`): each version's change note, and the page listing them
     publication_first: str = "First published on {date}."
     version_corrected: str = "Version {version} – corrected {date}"  # on a corrected paper and front sheet
+    supplement_heading: str = "Supplementary agenda – published {date}"  # on a supplementary pack's front sheet
+    publication_supplement: str = "Supplementary pack published on {date}: {papers}."
     publication_corrected: str = "Version {version} – corrected {date}. Changed: {papers}."
     publication_paper_changes: str = "{paper} ({count})"  # one paper in a change note: its changed passages
     publication_version: str = "Version {version}"

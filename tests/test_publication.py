@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 from pathlib import Path
 
-from conftest import run_panelpapers
+from conftest import EXAMPLE_MEETING, run_panelpapers
 from test_release import APPENDICES, PAPER, pdf_text, project_with
+
+LATE_PAPER = "03-audit-actions"
 
 
 def docx_text(path: Path) -> str:
@@ -121,3 +125,48 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
         "give a date on or after 2022-01-20"
     )
     assert not (published / "v3").exists()
+
+
+def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_not_move(tmp_path: Path) -> None:
+    meeting = project_with(tmp_path, APPENDICES)
+    published = tmp_path / "published" / meeting.name
+    first = run_panelpapers("publish", meeting, "--as-of", "2022-01-10", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    main_pages = json.loads((published / "v1" / "public" / "manifest.json").read_text("utf-8"))["outputs"]["pack.pdf"]
+    assert main_pages["pages"] > 1
+
+    # A late paper: added to the agenda after v1 went out.
+    shutil.copytree(EXAMPLE_MEETING / LATE_PAPER, meeting / LATE_PAPER)
+    agenda = (meeting / "meeting.yaml").read_text(encoding="utf-8")
+    late_item = f"  - paper: {LATE_PAPER}\n    presenter: Director of Audit, Risk and Assurance\n"
+    agenda = agenda.replace("  - oral: External audit update\n", late_item + "  - oral: External audit update\n")
+    (meeting / "meeting.yaml").write_text(agenda, encoding="utf-8")
+    v1 = snapshot(published / "v1")
+    late = run_panelpapers("publish", meeting, "--as-of", "2022-01-12", cwd=tmp_path)
+    assert late.returncode == 0, late.stderr
+
+    record = json.loads((published / "v2" / "publication.json").read_text(encoding="utf-8"))
+    assert record["kind"] == "supplement" and record["supplement"] == "supplement-2.pdf"
+    assert record["note"] == f"Supplementary pack published on 12 January 2022: {LATE_PAPER}."
+    assert snapshot(published / "v1") == v1
+    for variant in ("public", "restricted"):
+        folder = published / "v2" / variant
+        # The main pack as members were sent it: the same file, so the same page numbers.
+        assert (folder / "pack.pdf").read_bytes() == (published / "v1" / variant / "pack.pdf").read_bytes()
+        assert (folder / "agenda.docx").read_bytes() == (published / "v1" / variant / "agenda.docx").read_bytes()
+        main = len(pdf_pages(folder / "pack.pdf"))
+        pages = pdf_pages(folder / "supplement-2.pdf")
+        late_pages = len(pdf_pages(folder / f"{LATE_PAPER}.pdf"))
+        assert len(pages) == 1 + late_pages  # its own front sheet, then the late paper
+        front = pages[0]
+        assert "Supplementary agenda – published 12 January 2022" in front
+        assert "Risk Management" not in front  # only the late item is listed
+        # The late paper starts on the page after the main pack's last, as its row and the stamp say.
+        assert f"Pack page {main + 1} of {main + 1 + late_pages}" in front
+        assert f"Pack page {main + 2} of {main + 1 + late_pages}" in pages[1]
+        assert re.search(rf"\b3\. Internal Audit Actions.*\b{main + 2}\b", front), front
+        listed = json.loads((folder / "manifest.json").read_text("utf-8"))["outputs"]
+        present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+        assert present == set(listed) | {"manifest.json"}
+        for name in ("pack.pdf", "supplement-2.pdf", "supplement-2-agenda.docx"):
+            assert listed[name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()

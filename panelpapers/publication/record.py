@@ -58,15 +58,18 @@ class Publication:
     """One version, or one supplement, as it went out."""
 
     version: int
-    kind: Literal["first", "correction"]
+    kind: Literal["first", "correction", "supplement"]
     date: str  # YYYY-MM-DD: the publication's date, from --as-of or the meeting's date
     note: str  # the change note: "First publication." or "Corrected: …"
     changes: list[PaperChange] = field(default_factory=list)
     withheld: list[Withheld] = field(default_factory=list)
     commit: str | None = None  # the content project's git commit, when it is a git checkout with no changes
     tool: str = ""  # panelpapers' version
-    public_manifest: str = ""  # sha256 of public/manifest.json
-    restricted_manifest: str = ""  # sha256 of restricted/manifest.json
+    # sha256 of the build's public/manifest.json and restricted/manifest.json (a supplement's folders
+    # keep the main pack of the version before, so their own manifests differ from the build's)
+    public_manifest: str = ""
+    restricted_manifest: str = ""
+    supplement: str | None = None  # a supplement's pack: "supplement-2.pdf" in each variant folder
     inputs: dict[str, str] = field(default_factory=dict)  # the public variant's inputs -> sha256
     format: str = RECORD_FORMAT
     record_version: int = VERSION

@@ -12,14 +12,18 @@ rewritten, so each keeps its bytes (and its inode)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from pydantic import TypeAdapter
 
 from panelpapers.errors import ContentError, Location, Problem
 from panelpapers.house import FRONT_SHEET, House
-from panelpapers.manifest import MANIFEST_FILE, ManifestError, read_manifest
+from panelpapers.manifest import MANIFEST_FILE, Manifest, ManifestError, Output, read_manifest
 from panelpapers.publication.record import (
     INDEX_FILE,
     RECORD_FILE,
@@ -34,6 +38,8 @@ from panelpapers.publish import locked, publish_folder, recover
 
 VARIANTS = ("public", "restricted")
 PUBLISHED_FOLDER = "published"
+_MANIFEST = TypeAdapter(Manifest)
+Kind = Literal["first", "correction", "supplement"]
 INDEX_PAGE = "index.html"
 
 
@@ -110,6 +116,8 @@ def publish_meeting(
         shas = {variant: sha256(files[MANIFEST_FILE]) for variant, files in built.items()}
         changes: list[PaperChange] = []
         version = len(earlier) + 1
+        kind: Kind = "first"
+        supplement: str | None = None
         if earlier:
             last = earlier[-1]
             if (last.public_manifest, last.restricted_manifest) == (shas["public"], shas["restricted"]):
@@ -118,18 +126,25 @@ def publish_meeting(
                              "(its manifests match): nothing to publish; correct the content first")]
                 )  # fmt: skip
             changes = change_note(folder / last.folder, out_dir / meeting.name)
-            note = house.wording.version_corrected.format(version=version, date=house.wording.date_text(date))
-            notes |= {change.paper: note for change in changes} | {FRONT_SHEET: note}
-            build(notes)
-            built = {variant: folder_files(out_dir / meeting.name / variant) for variant in VARIANTS}
-            shas = {variant: sha256(files[MANIFEST_FILE]) for variant, files in built.items()}
+            added = added_papers(folder / last.folder, built)
+            if added and all(change.paper in {*added, FRONT_SHEET} for change in changes):
+                kind = "supplement"
+                supplement = f"supplement-{version}"
+                built = with_supplement(meeting, added, folder / last.folder, built, date, supplement)
+            else:
+                kind = "correction"
+                note = house.wording.version_corrected.format(version=version, date=house.wording.date_text(date))
+                notes |= {change.paper: note for change in changes} | {FRONT_SHEET: note}
+                build(notes)
+                built = {variant: folder_files(out_dir / meeting.name / variant) for variant in VARIANTS}
+                shas = {variant: sha256(files[MANIFEST_FILE]) for variant, files in built.items()}
         _, withheld = read_meeting(meeting, house)
         public_inputs = read_manifest(out_dir / meeting.name / "public" / MANIFEST_FILE).inputs
         publication = Publication(
             version=version,
-            kind="correction" if earlier else "first",
+            kind=kind,
             date=date.isoformat(),
-            note=note_of(version, date, changes, house),
+            note=note_of(version, kind, date, changes, house),
             changes=changes,
             withheld=withheld,
             commit=git_commit(meeting),
@@ -137,6 +152,7 @@ def publish_meeting(
             public_manifest=shas["public"],
             restricted_manifest=shas["restricted"],
             inputs=dict(public_inputs),
+            supplement=f"{supplement}.pdf" if supplement else None,
         )
         files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
         files.pop(INDEX_PAGE, None)
@@ -220,15 +236,74 @@ def change_note(last: Path, built: Path) -> list[PaperChange]:
     ]
 
 
-def note_of(version: int, date: dt.date, changes: list[PaperChange], house: House) -> str:
+def note_of(version: int, kind: str, date: dt.date, changes: list[PaperChange], house: House) -> str:
     words = house.wording
     when = words.date_text(date)
-    if version == 1:
+    if kind == "first":
         return words.publication_first.format(date=when)
+    if kind == "supplement":
+        papers = ", ".join(change.paper for change in changes if change.paper != FRONT_SHEET)
+        return words.publication_supplement.format(date=when, papers=papers)
     papers = ", ".join(
         words.publication_paper_changes.format(paper=change.paper, count=len(change.passages)) for change in changes
     )
     return words.publication_corrected.format(version=version, date=when, papers=papers)
+
+
+def added_papers(last: Path, built: dict[str, dict[str, bytes]]) -> list[str]:
+    """Papers of the build that the last version did not have (the restricted variant has them all)."""
+    before = read_manifest(last / "restricted" / MANIFEST_FILE).papers
+    now = _manifest(built["restricted"]).papers
+    return [name for name in now if name not in before and name != FRONT_SHEET]
+
+
+def _manifest(files: dict[str, bytes]) -> Manifest:
+    return _MANIFEST.validate_python(json.loads(files[MANIFEST_FILE]))
+
+
+def with_supplement(
+    meeting: Path, added: list[str], last: Path, built: dict[str, dict[str, bytes]], date: dt.date, name: str
+) -> dict[str, dict[str, bytes]]:
+    """Each variant folder of a supplement: the build's papers and site, but the main pack and front
+    sheet of the last version, unchanged to the byte, and beside them the supplementary pack (its own
+    front sheet listing the added items, its pages numbered on from the main pack's last page) and its
+    front sheet as DOCX. The manifest lists exactly that."""
+    from dataclasses import replace
+
+    from panelpapers.build.plan import gather
+    from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE, render_pack
+    from panelpapers.project import project_of
+    from panelpapers.render.record import RECORD_SUFFIX
+
+    jobs = [job for job in gather([meeting]) if job.meeting is not None]
+    resolved = jobs[0].meeting
+    assert resolved is not None
+    words = resolved.words
+    items = tuple(item for item in resolved.items if item.paper in added)
+    heading = words.supplement_heading.format(date=words.date_text(date))
+    sheet_meeting = replace(resolved, items=items, version_note=heading)
+    templates = project_of([meeting]).templates
+    folders: dict[str, dict[str, bytes]] = {}
+    for variant, files in built.items():
+        main = read_manifest(last / variant / MANIFEST_FILE)
+        manifest = _manifest(files)
+        papers = [
+            (paper, files[f"{paper.slug}.pdf"])
+            for job in jobs
+            if job.source.folder.name in added and (paper := job.variants.papers.get(variant)) is not None
+        ]
+        first_page = (main.outputs[PACK_FILE].pages or 0) + 1
+        pack = render_pack(sheet_meeting, papers, variant == "restricted", templates, first_page=first_page)
+        main_files = (PACK_FILE, AGENDA_FILE, FRONT_SHEET + RECORD_SUFFIX)
+        kept = {file: (last / variant / file).read_bytes() for file in main_files}
+        out = dict(files) | kept
+        out[f"{name}.pdf"], out[f"{name}-agenda.docx"] = pack.pdf, pack.agenda_docx
+        manifest.outputs |= {file: main.outputs[file] for file in kept}
+        manifest.outputs[f"{name}.pdf"] = Output.of(pack.pdf, pack.sheet.marking, pack.pages)
+        manifest.outputs[f"{name}-agenda.docx"] = Output.of(pack.agenda_docx, pack.sheet.marking)
+        out[MANIFEST_FILE] = manifest.to_json()
+        folders[variant] = out
+    return folders
 
 
 def git_commit(meeting: Path) -> str | None:
