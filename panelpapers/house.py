@@ -312,10 +312,21 @@ class House:
         return next(masthead for masthead in self.organisations if masthead.organisation == organisation)
 
 
+# The exemptions a police body's papers most often rely on (the Freedom of Information Act 2000).
+FOIA_EXEMPTIONS = (
+    Exemption("foia-s31", "Freedom of Information Act 2000, section 31 (law enforcement)"),
+    Exemption(
+        "foia-s36",
+        "Freedom of Information Act 2000, section 36 (prejudice to the effective conduct of public affairs)",
+    ),
+    Exemption("foia-s43", "Freedom of Information Act 2000, section 43 (commercial interests)"),
+)
+
 DEFAULT_HOUSE = House(
     markings=(Marking("OFFICIAL", True, "OFFICIAL"), Marking("OFFICIAL-SENSITIVE", False, "OFFICIAL-SENSITIVE")),
     organisations=ORGANISATIONS,
     front_sheet_organisation="joint",  # the front sheet belongs to the joint panel: both mastheads
+    exemptions=FOIA_EXEMPTIONS,
 )
 
 

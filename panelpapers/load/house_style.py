@@ -141,7 +141,7 @@ class HouseStyleFile(Spec):
     paper_python: Literal["allowed", "not allowed"] = "not allowed"  # may a paper's data/tables.py run?
     paper_python_seconds: Annotated[str, AfterValidator(seconds)] = str(PAPER_PYTHON_SECONDS)  # its time limit
     # The reasons a withheld paper or appendix may give (`exempt: {reason: KEY}`), each with its words
-    exemptions: dict[Key, Text] = {}
+    exemptions: dict[Key, Text] | None = None  # default: the built-in FOIA sections 31, 36 and 43
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -376,5 +376,9 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         panel=spec.panel,
         paper_python=spec.paper_python,
         paper_python_seconds=int(spec.paper_python_seconds),
-        exemptions=tuple(Exemption(key, words) for key, words in spec.exemptions.items()),
+        exemptions=(
+            tuple(Exemption(key, words) for key, words in spec.exemptions.items())
+            if spec.exemptions is not None
+            else DEFAULT_HOUSE.exemptions
+        ),
     )
