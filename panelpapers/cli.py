@@ -1,4 +1,4 @@
-"""Command line: `panelpapers [-q|-v] build|check|diff|docs|import|new|preview|schema …`. Exit status 0
+"""Command line: `panelpapers [-q|-v] build|check|diff|docs|import|new|preview|publish|schema …`. Exit status 0
 on success, 1 for content an author must fix (one line per problem), 2 for an internal error (traceback kept in a
 file), 64 for a command line that cannot be used, 130 when interrupted (Ctrl-C); `diff` keeps diff's
 own 0/1/2 (see `panelpapers docs commands`)."""
