@@ -344,6 +344,7 @@ class AgendaItem:
     title: str  # the oral item's words, or the paper's title
     presenter: str | None
     paper: str | None  # the paper's folder name; None for an oral item
+    withheld_note: str = ""  # a paper withheld from the public variant: its exemption, after "Paper not published"
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,51 @@ def test_as_of_takes_a_date_only(tmp_path: Path) -> None:
     assert refused.returncode == 64
     assert "argument --as-of: expected a date as YYYY-MM-DD, not '1 March'" in refused.stderr
     assert not (tmp_path / "build").exists()
+
+
+def test_a_paper_withheld_whole_gives_its_reason_on_the_front_sheet_and_is_published_on_its_day(
+    tmp_path: Path,
+) -> None:
+    meeting = project_with(tmp_path, APPENDICES.replace("RLSTEXT", "Text").replace("RLSTITLE", "T"))
+    paper_yaml = meeting / PAPER / "paper.yaml"
+    text = paper_yaml.read_text(encoding="utf-8").replace("marking: OFFICIAL\n", "marking: OFFICIAL-SENSITIVE\n")
+    paper_yaml.write_text(
+        text + "exempt:\n  reason: foia-s43\n  release_after: 2022-06-30\n", encoding="utf-8"
+    )
+    out = tmp_path / "build"
+    before = run_panelpapers("build", "--out", out, cwd=tmp_path)
+    assert before.returncode == 0, before.stderr
+    public = out / meeting.name / "public"
+    assert not list(public.glob(f"{PAPER}*"))
+    reason = (
+        "Paper not published – exempt: Freedom of Information Act 2000, section 43 (commercial interests); "
+        "to be released on 30 June 2022"
+    )
+    assert reason in pdf_text(public / "pack.pdf")
+    assert reason in (public / "site" / "index.html").read_text(encoding="utf-8")
+
+    after = run_panelpapers("build", "--out", out, "--as-of", "2022-06-30", cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    text = pdf_text(public / f"{PAPER}.pdf")
+    assert "Released on 30 June 2022" in text  # under its title
+    assert "Appendix B – Trust initiatives T (OFFICIAL) – Released on 1 March 2022" in text  # due before it
+    assert "OFFICIAL-SENSITIVE" not in text
+    assert "Paper not published" not in pdf_text(public / "pack.pdf")
+    manifest = (public / "manifest.json").read_text(encoding="utf-8")
+    assert f'"{PAPER}.pdf"' in manifest and '"marking": "OFFICIAL-SENSITIVE"' not in manifest
+
+
+def test_exempt_on_a_paper_the_public_variant_prints_is_one_line(tmp_path: Path) -> None:
+    meeting = project_with(tmp_path, APPENDICES)
+    paper_yaml = meeting / PAPER / "paper.yaml"
+    text = paper_yaml.read_text(encoding="utf-8")
+    paper_yaml.write_text(text + "exempt:\n  reason: foia-s43\n", encoding="utf-8")
+    line = len(text.splitlines()) + 1
+    checked = run_panelpapers("check", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert checked.stderr.splitlines() == [
+        f"content/{meeting.name}/{PAPER}/paper.yaml:{line}: this paper is OFFICIAL, which the public variant "
+        "prints: 'exempt:' belongs only on a paper withheld from it; remove 'exempt:' or give the paper a marking "
+        "that is not published",
+        "panelpapers: 1 problem; nothing was written",
+    ]

@@ -175,6 +175,23 @@ class SectionSpec(Spec):
 DateFormat = Literal["plain", "with_weekday"]
 
 
+ExemptionReason = Annotated[
+    str,
+    _one_of(
+        lambda house: [exemption.key for exemption in house.exemptions],
+        "the house names no exemptions: list them under 'exemptions:' in panelpapers.yaml",
+    ),
+]
+
+
+class ExemptSpec(Spec):
+    """Why a withheld item is withheld, who may see it and when it may be published."""
+
+    reason: ExemptionReason  # one of the house's `exemptions:`
+    audience: Text | None = None  # "Panel members and the external auditor"
+    release_after: IsoDate | None = None  # published on this day or after it
+
+
 class PaperFile(Spec):
     title: Text
     meeting: PanelName = Field(default=None, validate_default=True)  # the panel's name, printed above the date
@@ -185,6 +202,7 @@ class PaperFile(Spec):
     status: Literal["draft", "final"]
     contents: bool = False  # a contents list after the summary, for long papers
     date_format: DateFormat = "plain"  # "17 January 2022", or with_weekday: "Monday 17 January 2022"
+    exempt: ExemptSpec | None = None  # only on a paper withheld from the public variant
 
 
 class SummaryFile(Spec):
@@ -242,23 +260,6 @@ class AppendixContent(ParagraphSpec):
             raise ValueError("'lead' and 'items' belong to a text paragraph ('text: …')")
         self._check_image()
         return self
-
-
-ExemptionReason = Annotated[
-    str,
-    _one_of(
-        lambda house: [exemption.key for exemption in house.exemptions],
-        "the house names no exemptions: list them under 'exemptions:' in panelpapers.yaml",
-    ),
-]
-
-
-class ExemptSpec(Spec):
-    """Why a withheld item is withheld, who may see it and when it may be published."""
-
-    reason: ExemptionReason  # one of the house's `exemptions:`
-    audience: Text | None = None  # "Panel members and the external auditor"
-    release_after: IsoDate | None = None  # published on this day or after it
 
 
 class AppendixSpec(Spec):

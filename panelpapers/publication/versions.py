@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 
 from panelpapers.errors import ContentError, Location, Problem
 from panelpapers.house import FRONT_SHEET, House
+from panelpapers.load.schema import ExemptSpec
 from panelpapers.manifest import MANIFEST_FILE, Manifest, ManifestError, Output, read_manifest
 from panelpapers.publication.record import (
     INDEX_FILE,
@@ -35,6 +36,7 @@ from panelpapers.publication.record import (
     read_publication,
 )
 from panelpapers.publish import locked, publish_folder, recover
+from panelpapers.resolve.paper import is_released
 
 VARIANTS = ("public", "restricted")
 PUBLISHED_FOLDER = "published"
@@ -195,31 +197,28 @@ def read_meeting(meeting: Path, house: House) -> tuple[dt.date, list[Withheld]]:
             continue
         paper = specs["paper.yaml"]
         if not house.is_publishable(paper.marking):
-            withheld.append(Withheld(number, None, None, paper.marking))
+            exempt = paper.exempt
+            if not is_released(exempt, house.as_of or paper.date):
+                withheld.append(withheld_item(number, None, None, paper.marking, exempt, house))
             continue
         appendices = specs.get("appendices.yaml")
         for appendix in appendices.appendices if appendices else []:
             marking = appendix.marking or paper.marking
             if house.is_publishable(marking):
                 continue
-            exempt = appendix.exempt
-            due = exempt.release_after if exempt else None
-            as_of = house.as_of or paper.date
-            if due is not None and due <= as_of:
-                continue  # released: the public variant prints it
-            withheld.append(
-                Withheld(
-                    number,
-                    item.paper,
-                    appendix.ref,
-                    marking,
-                    exempt.reason if exempt else None,
-                    house.exemption(exempt.reason).words if exempt else None,
-                    exempt.audience if exempt else None,
-                    due.isoformat() if due else None,
-                )
-            )
+            if not is_released(appendix.exempt, house.as_of or paper.date):  # else the public variant prints it
+                withheld.append(withheld_item(number, item.paper, appendix.ref, marking, appendix.exempt, house))
     return source.spec.date, withheld
+
+
+def withheld_item(
+    number: int, paper: str | None, appendix: str | None, marking: str, exempt: ExemptSpec | None, house: House
+) -> Withheld:
+    if exempt is None:
+        return Withheld(number, paper, appendix, marking)
+    due = exempt.release_after.isoformat() if exempt.release_after else None
+    words = house.exemption(exempt.reason).words
+    return Withheld(number, paper, appendix, marking, exempt.reason, words, exempt.audience, due)
 
 
 def change_note(last: Path, built: Path) -> list[PaperChange]:

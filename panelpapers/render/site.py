@@ -164,7 +164,10 @@ def render_site_index(
             formats = paper_formats(paper.pdf, paper.docx, words)
             items.append(IndexItem(item.number, paper.title, item.presenter, paper.page, formats))
         else:
-            items.append(IndexItem(item.number, words.paper_not_published))
+            title = words.paper_not_published
+            if item.withheld_note:
+                title = words.appendix_title_separator.join([title, item.withheld_note])
+            items.append(IndexItem(item.number, title))
     whole = []
     if pack is not None:
         text = words.site_pack_link.format(size=size_text(pack.bytes, words), pages=pages_text(pack.pages, words))

@@ -13,12 +13,14 @@ def resolve_meeting(source: MeetingSource, papers: dict[str, Paper], house: Hous
     spec = source.spec
     if spec is None:
         return None
+    notes = withheld_notes(source, house)
     items = tuple(
         AgendaItem(
             number=number,
             title=item.oral if item.oral is not None else papers[item.paper].title if item.paper in papers else "",
             presenter=item.presenter,
             paper=item.paper,
+            withheld_note=notes.get(item.paper or "", ""),
         )
         for number, item in enumerate(spec.agenda, start=1)
     )
@@ -40,3 +42,16 @@ def resolve_meeting(source: MeetingSource, papers: dict[str, Paper], house: Hous
         house=house,
         version_note=house.correction(FRONT_SHEET),
     )
+
+
+def withheld_notes(source: MeetingSource, house: House) -> dict[str, str]:
+    """The exemption each paper withheld whole gives (paper.yaml `exempt:`), by folder name, for the
+    public front sheet and site to print after "Paper not published"."""
+    from panelpapers.resolve.paper import exemption_words
+
+    notes: dict[str, str] = {}
+    for paper in source.papers:
+        spec = paper.specs.get("paper.yaml")
+        if spec is not None and spec.exempt is not None and not house.is_publishable(spec.marking):
+            notes[paper.folder.name] = exemption_words(spec.exempt, house)
+    return notes

@@ -405,7 +405,9 @@ def resolve_paper(
     every figure quoted."""
     specs = source.specs
     paper_spec: s.PaperFile | None = specs.get("paper.yaml")
-    if public and paper_spec is not None and not house.is_publishable(paper_spec.marking):
+    withheld = paper_spec is not None and not house.is_publishable(paper_spec.marking)
+    released = paper_spec is not None and withheld and is_released(paper_spec.exempt, house.as_of or paper_spec.date)
+    if public and withheld and not released:
         return None, []
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     numbers_problems: list[Problem] = []
@@ -416,6 +418,16 @@ def resolve_paper(
 
     # Reading order, so tables and charts are numbered as a reader meets them.
     marking = paper_spec.marking if paper_spec else house.labels[0]  # without one, the paper is not built
+    if public and released:
+        marking = house.public_marking  # published from its release date, as an appendix is
+    if paper_spec is not None and paper_spec.exempt is not None and not withheld:
+        context.problems.append(
+            Problem(
+                source.files["paper.yaml"].location(("exempt",)),
+                f"this paper is {paper_spec.marking}, which the public variant prints: 'exempt:' belongs only on "
+                "a paper withheld from it; remove 'exempt:' or give the paper a marking that is not published",
+            )
+        )
     sections, appendices = _numbered_sections(specs, context, marking, public)
     summary = _summary(specs.get("summary.yaml"), context, marking)
     recommendations = _recommendations(specs.get("recommendations.yaml"), context, marking)
@@ -442,7 +454,7 @@ def resolve_paper(
         report_by=report_by,
         organisation=paper_spec.organisation,
         masthead=house.masthead(paper_spec.organisation),
-        marking=paper_spec.marking,
+        marking=marking,
         status=paper_spec.status,
         author=contacts.contacts[0].name,
         summary=summary,
@@ -456,8 +468,11 @@ def resolve_paper(
         date_with_weekday=paper_spec.date_format == "with_weekday",
         title_source=Source("paper.yaml", ("title",)),
         report_by_source=Source("paper.yaml", ("report_by",)),
-        version_note=house.correction(source.folder.name),
+        version_note=words_released(paper_spec.exempt, house) if public and released else "",
     )
+    if house.correction(source.folder.name):  # a corrected version's note comes after a release's
+        notes = [paper.version_note, house.correction(source.folder.name)]
+        paper = replace(paper, version_note=house.wording.appendix_title_separator.join(n for n in notes if n))
     return paper, problems
 
 
@@ -552,7 +567,7 @@ def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking
         )
     exemption = exemption_words(spec.exempt, house)
     release = spec.exempt.release_after if spec.exempt else None
-    released = public and withheld and release is not None and context.as_of is not None and release <= context.as_of
+    released = public and withheld and is_released(spec.exempt, context.as_of)
     if public and withheld and not released:
         stub = words.withheld_appendix.format(marking=marking)
         title = words.appendix_title_separator.join([stub, exemption]) if exemption else stub
@@ -570,6 +585,18 @@ def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking
         spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source,
         note=note,
     )
+
+
+def is_released(exempt: s.ExemptSpec | None, as_of: dt.date | None) -> bool:
+    """Is a withheld item with this exemption published as of that day?"""
+    due = exempt.release_after if exempt is not None else None
+    return due is not None and as_of is not None and due <= as_of
+
+
+def words_released(exempt: s.ExemptSpec | None, house: House) -> str:
+    """ "Released on 1 July 2022" for a released item."""
+    assert exempt is not None and exempt.release_after is not None
+    return house.wording.released.format(date=house.wording.date_text(exempt.release_after))
 
 
 def exemption_words(exempt: s.ExemptSpec | None, house: House) -> str:
