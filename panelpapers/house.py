@@ -159,6 +159,7 @@ class Wording:
     site_docx_link: str = "Word document, {size}"
     site_pack_link: str = "Meeting pack: the agenda and every published paper (PDF, {size}, {pages})"
     site_agenda_link: str = "Agenda (Word document, {size})"
+    site_supplement_link: str = "Supplementary pack: the late papers (PDF, {size}, {pages})"
     site_pages: str = "{pages} pages"
     site_one_page: str = "1 page"
     site_kilobytes: str = "{size} KB"

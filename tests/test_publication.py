@@ -165,6 +165,11 @@ def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_
         assert f"Pack page {main + 1} of {main + 1 + late_pages}" in front
         assert f"Pack page {main + 2} of {main + 1 + late_pages}" in pages[1]
         assert re.search(rf"\b3\. Internal Audit Actions.*\b{main + 2}\b", front), front
+        if variant == "public":  # the site describes the pack it links, and links the supplement
+            index = (folder / "site" / "index.html").read_text("utf-8")
+            assert re.search(rf"every published paper \(PDF, [^,]+, {main} pages\)", index), index
+            link = rf'href="../supplement-2.pdf">Supplementary pack: the late papers \(PDF, [^,]+, {len(pages)} pages'
+            assert re.search(link, index), index
         listed = json.loads((folder / "manifest.json").read_text("utf-8"))["outputs"]
         present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
         assert present == set(listed) | {"manifest.json"}

@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import TypeAdapter
 
@@ -37,6 +37,10 @@ from panelpapers.publication.record import (
 )
 from panelpapers.publish import locked, publish_folder, recover
 from panelpapers.resolve.paper import is_released
+
+if TYPE_CHECKING:
+    from panelpapers.build.plan import PaperJob
+    from panelpapers.model import Meeting
 
 VARIANTS = ("public", "restricted")
 PUBLISHED_FOLDER = "published"
@@ -300,9 +304,55 @@ def with_supplement(
         manifest.outputs |= {file: main.outputs[file] for file in kept}
         manifest.outputs[f"{name}.pdf"] = Output.of(pack.pdf, pack.sheet.marking, pack.pages)
         manifest.outputs[f"{name}-agenda.docx"] = Output.of(pack.agenda_docx, pack.sheet.marking)
+        if variant == "public":
+            index, data = site_index(resolved, jobs, manifest, f"{name}.pdf", templates)
+            out[index] = data
+            manifest.outputs[index] = Output.of(data, manifest.outputs[index].marking)
         out[MANIFEST_FILE] = manifest.to_json()
         folders[variant] = out
     return folders
+
+
+def site_index(
+    meeting: Meeting,
+    jobs: list[PaperJob],
+    manifest: Manifest,
+    supplement_pdf: str,
+    templates: Path | None,
+) -> tuple[str, bytes]:
+    """The public site's index page for a supplement: its links to the meeting pack and agenda
+    describe the main pack the folder keeps, and a link to the supplementary pack follows them."""
+    from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE
+    from panelpapers.render.site import INDEX_PAGE as SITE_INDEX
+    from panelpapers.render.site import SITE_FOLDER, Download, SitePaper, render_site_index
+
+    papers: dict[str, SitePaper] = {}
+    for job in jobs:
+        paper = job.variants.papers.get("public")
+        if paper is None:
+            continue
+        pdf, docx = manifest.outputs[f"{paper.slug}.pdf"], manifest.outputs[f"{paper.slug}.docx"]
+        papers[paper.slug] = SitePaper(
+            paper.slug,
+            paper.title,
+            Download(f"{paper.slug}.pdf", pdf.bytes, pdf.pages),
+            Download(f"{paper.slug}.docx", docx.bytes),
+        )
+    public = [job.variants.papers["public"] for job in jobs if job.variants.papers.get("public") is not None]
+    marking = meeting.house.highest(paper.highest_marking for paper in public if paper is not None)
+    draft = any(paper is not None and paper.status == "draft" for paper in public)
+    pack, agenda, extra = (manifest.outputs[name] for name in (PACK_FILE, AGENDA_FILE, supplement_pdf))
+    data = render_site_index(
+        meeting,
+        marking,
+        draft,
+        papers,
+        Download(PACK_FILE, pack.bytes, pack.pages),
+        Download(AGENDA_FILE, agenda.bytes),
+        templates,
+        Download(supplement_pdf, extra.bytes, extra.pages),
+    )
+    return f"{SITE_FOLDER}/{SITE_INDEX}", data
 
 
 def git_commit(meeting: Path) -> str | None:

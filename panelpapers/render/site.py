@@ -150,6 +150,7 @@ def render_site_index(
     pack: Download | None,
     agenda: Download | None,
     templates: Path | None = None,
+    supplement: Download | None = None,
 ) -> bytes:
     """The meeting's index page. `papers`: the public papers by folder name; an agenda paper missing
     from them was left out of the variant and is named only by its agenda number, as on the public
@@ -174,6 +175,9 @@ def render_site_index(
         whole.append((pack.href, text))
     if agenda is not None:
         whole.append((agenda.href, words.site_agenda_link.format(size=size_text(agenda.bytes, words))))
+    if supplement is not None:  # a published supplement's pack (publication/versions.py)
+        size, pages = size_text(supplement.bytes, words), pages_text(supplement.pages, words)
+        whole.append((supplement.href, words.site_supplement_link.format(size=size, pages=pages)))
     html = (
         environment(templates)
         .get_template(INDEX_TEMPLATE)
