@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from panelpapers.load.boundary import outside_project
 from panelpapers.load.folders import stray_folders
-from panelpapers.project import HOUSE_STYLE_FILE
+from panelpapers.project import AS_OF_ENV, HOUSE_STYLE_FILE, corrections_asked
 
 CACHE_FOLDER = ".panelpapers-cache"
 FORMAT = "panelpapers-build-cache"
@@ -261,6 +261,8 @@ class KeyContext:
         """`root`: the content project's folder (None outside any); `templates`: the templates in use
         before the packaged ones (a project's own, or one named on the command line)."""
         house = {_name(path, root): file_digest(path) for path in house_files(root)} if root else {"built-in": ""}
+        if os.environ.get(AS_OF_ENV):  # what is released depends on it (project.as_of_if_asked)
+            house["as of"] = os.environ[AS_OF_ENV]
         read = templates_read(templates)
         return cls(
             tool_digest(),
@@ -304,7 +306,15 @@ def paper_key(folder: Path, context: KeyContext) -> str:
             "place": f"{folder.parent.name}/{folder.name}",
             "files": files,
         }
+        | _correction(folder.name)
     )
+
+
+def _correction(name: str) -> dict[str, str]:
+    """A paper corrected in a published version prints its note (`panelpapers publish`), so the note
+    is part of its key; no other paper's key changes."""
+    note = corrections_asked().get(name)
+    return {"correction": note} if note else {}
 
 
 def paper_slot(meeting_name: str, paper_name: str) -> str:

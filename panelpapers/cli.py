@@ -1,4 +1,4 @@
-"""Command line: `panelpapers [-q|-v] build|check|diff|docs|import|new|preview|schema …`. Exit status 0
+"""Command line: `panelpapers [-q|-v] build|check|diff|docs|import|new|preview|publish|schema …`. Exit status 0
 on success, 1 for content an author must fix (one line per problem), 2 for an internal error (traceback kept in a
 file), 64 for a command line that cannot be used, 130 when interrupted (Ctrl-C); `diff` keeps diff's
 own 0/1/2 (see `panelpapers docs commands`)."""
@@ -6,6 +6,7 @@ own 0/1/2 (see `panelpapers docs commands`)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from panelpapers.errors import ContentError, Location
 from panelpapers.preview import command as preview_command
-from panelpapers.project import PAPER_PYTHON_ENV, PAPER_PYTHON_REFUSE
+from panelpapers.project import AS_OF_ENV, PAPER_PYTHON_ENV, PAPER_PYTHON_REFUSE
 from panelpapers.review import command as diff_command
 
 if TYPE_CHECKING:
@@ -85,6 +86,24 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def iso_date(text: str) -> dt.date:
+    """A date written YYYY-MM-DD, and only so (fromisoformat alone would take 20220117 too)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}")
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", dest="as_of", type=iso_date, metavar="DATE",
+        help="publish as of DATE (YYYY-MM-DD): withheld items due for release by then are published "
+        "(default: each paper's own date)",
+    )
+
+
 def add_common_options(parser: argparse.ArgumentParser, after_command: bool) -> None:
     """-q, -v and --no-paper-python, accepted before the command and after it. The copies after the
     command default to SUPPRESS, so a subcommand that is not given one leaves the value given before
@@ -130,6 +149,10 @@ def parser() -> ArgumentParser:
     build.add_argument(
         "--force", action="store_true", help="render and publish everything, ignoring the build cache"
     )
+    add_as_of(build)
+    from panelpapers.publication import command as publish_command
+
+    publish_command.add_parser(commands, add_as_of, positive)
     check = commands.add_parser("check", help="validate content without writing anything")
     check.add_argument(
         "paths", nargs="*", type=Path, help="meeting or paper folders (default: the content project's content/)"
@@ -190,6 +213,8 @@ def options(args: argparse.Namespace) -> argparse.Namespace:
     if args.no_paper_python:
         # Through the environment, so that every process of the build (and diff's builds) sees it.
         os.environ[PAPER_PYTHON_ENV] = PAPER_PYTHON_REFUSE
+    if getattr(args, "as_of", None) is not None:
+        os.environ[AS_OF_ENV] = args.as_of.isoformat()  # the same way, for the build and its cache keys
     return args
 
 
@@ -275,6 +300,14 @@ def run(args: argparse.Namespace, out: Output | None = None) -> int:
 
     if args.command == "preview":
         return preview_command.run(args, *default_folders())
+    if args.command == "publish":
+        from panelpapers.publication import command as publish_command
+
+        stages = progress_display(out) or Stages()
+        try:
+            return publish_command.run(args, out.summary, stages.event, package_version())
+        finally:
+            stages.close()
     content, build_folder = default_folders()  # of the content project the current folder lies in
     args.paths = args.paths or [content]
     args.out = getattr(args, "out", None) or build_folder

@@ -23,6 +23,15 @@ class Marking:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A reason a house may give for withholding an item from the public variant: a FOIA section or a
+    Schedule 12A paragraph, named by a short key in content and printed in its words."""
+
+    key: str  # as content names it: "s12a-para3"
+    words: str  # printed beside the withheld item: "Schedule 12A, paragraph 3 (financial or business affairs)"
+
+
+@dataclass(frozen=True)
 class MastheadLine:
     """One organisation's mark in a masthead, with its name beside it."""
 
@@ -97,6 +106,12 @@ class Wording:
     appendix_title_separator: str = " – "
     appendix_marking: str = " ({marking})"  # after an appendix's title in its heading and in the list
     withheld_appendix: str = "not published ({marking})"
+    # A withheld item's exemption, after its stub in the public variant and its heading in the
+    # restricted one, each part after the appendix title separator; and a released item's note.
+    exempt_reason: str = "exempt: {reason}"
+    exempt_audience: str = "may be seen by {audience}"
+    exempt_release: str = "to be released on {date}"
+    released: str = "Released on {date}"
     no_appendices: str = "There are no appendices to this report."
     background_papers: str = "Background papers"
     no_background_papers: str = "Background papers: none."
@@ -150,6 +165,7 @@ class Wording:
     site_docx_link: str = "Word document, {size}"
     site_pack_link: str = "Meeting pack: the agenda and every published paper (PDF, {size}, {pages})"
     site_agenda_link: str = "Agenda (Word document, {size})"
+    site_supplement_link: str = "Supplementary pack: the late papers (PDF, {size}, {pages})"
     site_pages: str = "{pages} pages"
     site_one_page: str = "1 page"
     site_kilobytes: str = "{size} KB"
@@ -157,6 +173,17 @@ class Wording:
     site_presented_by: str = "Presented by {presenter}"
     site_chart_data: str = "The data in {label}"
     site_in_this_paper: str = "In this paper"
+    # What was published (`panelpapers publish`): each version's change note, and the page listing them
+    publication_first: str = "First published on {date}."
+    version_corrected: str = "Version {version} – corrected {date}"  # on a corrected paper and front sheet
+    supplement_heading: str = "Supplementary agenda – published {date}"  # on a supplementary pack's front sheet
+    publication_supplement: str = "Supplementary pack published on {date}: {papers}."
+    publication_corrected: str = "Version {version} – corrected {date}. Changed: {papers}."
+    publication_paper_changes: str = "{paper} ({count})"  # one paper in a change note: its changed passages
+    publication_version: str = "Version {version}"
+    publication_page_title: str = "{meeting}: published versions"
+    publication_pack_link: str = "Meeting pack (PDF)"
+    publication_site_link: str = "Papers and agenda on the web"
 
     def contents_note(self) -> str:
         """The contents page's note, its example footer in the house's own words ("Page 2 of 8")."""
@@ -174,6 +201,7 @@ class Wording:
 
 
 WORDING = Wording()
+FRONT_SHEET = "agenda"  # the front sheet's name where papers are named by folder (manifest, corrections)
 # Chart series colours, in order (#rrggbb): the Met's blue, then an Okabe-Ito-like set darkened where
 # needed so that each has at least 3:1 contrast against white (WCAG 2.1 non-text contrast) and every
 # pair stays apart under simulated deuteranopia, protanopia and tritanopia (tests/test_colours.py).
@@ -253,6 +281,13 @@ class House:
     # a lone recommendation, and the appendix section of a paper with no appendices.
     single_recommendation: Literal["unlettered", "lettered", "sentence"] = "unlettered"
     say_no_appendices: bool = True
+    exemptions: tuple[Exemption, ...] = ()  # the reasons a withheld item may give, in the house's order
+    # The day a build publishes as of, deciding which withheld items are released (`--as-of`); None:
+    # each paper's own date. Never the clock, so that a build gives the same outputs on any day.
+    as_of: dt.date | None = None
+    # The papers (by folder name, FRONT_SHEET for the front sheet) of a corrected version, each with
+    # the note it prints: `panelpapers publish` builds with them (project.py reads them).
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def font_urls(self) -> dict[str, str]:
@@ -282,14 +317,31 @@ class House:
     def is_publishable(self, label: str) -> bool:
         return self.marking(label).publish
 
+    def correction(self, name: str) -> str:
+        return dict(self.corrections).get(name, "")
+
+    def exemption(self, key: str) -> Exemption:
+        return next(exemption for exemption in self.exemptions if exemption.key == key)
+
     def masthead(self, organisation: str) -> Masthead:
         return next(masthead for masthead in self.organisations if masthead.organisation == organisation)
 
+
+# The exemptions a police body's papers most often rely on (the Freedom of Information Act 2000).
+FOIA_EXEMPTIONS = (
+    Exemption("foia-s31", "Freedom of Information Act 2000, section 31 (law enforcement)"),
+    Exemption(
+        "foia-s36",
+        "Freedom of Information Act 2000, section 36 (prejudice to the effective conduct of public affairs)",
+    ),
+    Exemption("foia-s43", "Freedom of Information Act 2000, section 43 (commercial interests)"),
+)
 
 DEFAULT_HOUSE = House(
     markings=(Marking("OFFICIAL", True, "OFFICIAL"), Marking("OFFICIAL-SENSITIVE", False, "OFFICIAL-SENSITIVE")),
     organisations=ORGANISATIONS,
     front_sheet_organisation="joint",  # the front sheet belongs to the joint panel: both mastheads
+    exemptions=FOIA_EXEMPTIONS,
 )
 
 

@@ -84,10 +84,16 @@ def _public_appendices(raw: dict[str, Any], paper: Paper) -> dict[str, Any]:
     """appendices.yaml with each withheld appendix cut down to what the public paper says of it."""
     withheld = {appendix.ref: appendix.marking for appendix in paper.appendices if appendix.withheld}
     listed = [
-        {"ref": entry.get("ref"), "marking": withheld[entry.get("ref")]} if entry.get("ref") in withheld else entry
+        _withheld_entry(entry, withheld[entry.get("ref")]) if entry.get("ref") in withheld else entry
         for entry in raw.get("appendices") or []
     ]
     return {"appendices": listed, "background_papers": raw.get("background_papers")}
+
+
+def _withheld_entry(entry: dict[str, Any], marking: str) -> dict[str, Any]:
+    """What the public paper prints of a withheld appendix: its ref, marking and exemption."""
+    kept = {"ref": entry.get("ref"), "marking": marking}
+    return kept | ({"exempt": entry["exempt"]} if "exempt" in entry else {})
 
 
 def _public_declarations(raw: dict[str, Any], uses: list[DataUse]) -> dict[str, Any]:

@@ -230,6 +230,7 @@ class Appendix:
     blocks: tuple[Block, ...] = ()  # content printed after the paper's body, from a new page
     heading: str = ""  # "Appendix A – Risk register (OFFICIAL)", printed above its content
     withheld: bool = False  # left out of this variant: only its letter and marking are printed
+    note: str = ""  # after its title in the list and the heading: its exemption, or "Released on …"
     short_title: str | None = None  # in the list of appendices, instead of the title
     title_source: Source | None = None
 
@@ -270,6 +271,7 @@ class Paper:
     report_by_source: Source | None = None
     # What the paper was made from: (file relative to the content folder, sha256), as its manifest lists.
     inputs: tuple[tuple[str, str], ...] = ()
+    version_note: str = ""  # "Version 2 – corrected 20 January 2022", on a paper corrected after publication
 
     @property
     def words(self) -> Wording:
@@ -342,6 +344,7 @@ class AgendaItem:
     title: str  # the oral item's words, or the paper's title
     presenter: str | None
     paper: str | None  # the paper's folder name; None for an oral item
+    withheld_note: str = ""  # a paper withheld from the public variant: its exemption, after "Paper not published"
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,7 @@ class Meeting:
     location: Location  # meeting.yaml
     masthead: Masthead
     house: House
+    version_note: str = ""  # on the front sheet of a corrected version: "Version 2 – corrected …"
 
     @property
     def words(self) -> Wording:

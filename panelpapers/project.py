@@ -19,6 +19,10 @@ TEMPLATES_FOLDER = "templates"
 # allows: for builds of content from people the house does not trust, such as pull requests from forks.
 PAPER_PYTHON_ENV = "PANELPAPERS_PAPER_PYTHON"
 PAPER_PYTHON_REFUSE = "refuse"
+# The day a build publishes as of (`--as-of`, YYYY-MM-DD), releasing withheld items due by then.
+AS_OF_ENV = "PANELPAPERS_AS_OF"
+# The corrections a publish builds with: a JSON object, paper folder name (or "agenda") -> its note.
+CORRECTIONS_ENV = "PANELPAPERS_CORRECTIONS"
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,41 @@ def load_project(start: Path) -> Project:
 
     root = find_root(start)
     if root is None:
-        return Project(None, refuse_paper_python_if_asked(DEFAULT_HOUSE))
+        return Project(None, as_of_if_asked(refuse_paper_python_if_asked(DEFAULT_HOUSE)))
     house, problems = load_house_style(root / HOUSE_STYLE_FILE)
     if house is None:
         raise ContentError(problems)
-    return Project(root, refuse_paper_python_if_asked(house))
+    return Project(root, as_of_if_asked(refuse_paper_python_if_asked(house)))
+
+
+def corrections_asked() -> dict[str, str]:
+    """The version notes `panelpapers publish` asks this build to print, by paper folder name."""
+    import json
+
+    text = os.environ.get(CORRECTIONS_ENV, "")
+    notes = json.loads(text) if text else {}
+    if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
+        raise ContentError([Problem(Location(Path(CORRECTIONS_ENV)), "expected a JSON object of notes; unset it")])
+    return notes
+
+
+def as_of_if_asked(house: House) -> House:
+    """The house, publishing as of the day the environment names (the CLI's --as-of sets it), with
+    the corrections `publish` asks for."""
+    import datetime as dt
+
+    corrections = tuple(sorted(corrections_asked().items()))
+    if corrections:
+        house = replace(house, corrections=corrections)
+    text = os.environ.get(AS_OF_ENV, "")
+    if not text:
+        return house
+    try:
+        return replace(house, as_of=dt.date.fromisoformat(text))
+    except ValueError:
+        raise ContentError(
+            [Problem(Location(Path(AS_OF_ENV)), f"expected a date as YYYY-MM-DD, got '{text}'; set it to one")]
+        ) from None
 
 
 def refuse_paper_python_if_asked(house: House) -> House:

@@ -26,7 +26,7 @@ STAGES: list[set[str]] = [
     {"render"},
     {"pack"},
     {"build", "cache", "publish", "manifest", "inputs", "project"},
-    {"review", "preview", "word"},
+    {"review", "preview", "word", "publication"},
     {"cli", "__main__", "__init__", "scaffold", "json_schemas", "wordimport"},
 ]
 

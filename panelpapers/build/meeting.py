@@ -62,6 +62,7 @@ class MeetingOutputs:
             if meeting is None or not its_units:
                 continue
             meeting_sha = file_digest(meeting_source.folder / MEETING_FILE)
+            withheld_notes = any(item.withheld_note for item in meeting.items)  # from papers' exemptions
             for variant in VARIANTS:
                 folder = self.out_dir / meeting_source.folder.name / variant
                 self.meeting_files[folder] = meeting_source.folder / MEETING_FILE
@@ -86,6 +87,8 @@ class MeetingOutputs:
                         "meeting": [meeting_source.folder.name, meeting_sha],
                         "titles": sorted((name, paper.title) for name, paper in titles.items() if paper),
                         "variant": variant,
+                        **({"note": meeting.version_note} if meeting.version_note else {}),
+                        **({"withheld": [i.withheld_note for i in meeting.items]} if withheld_notes else {}),
                         "papers": [
                             [paper.slug, paper.highest_marking, paper.status, pages, sha]
                             for (paper, _, pages), sha in zip(papers, printed, strict=True)

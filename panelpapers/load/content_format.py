@@ -26,15 +26,17 @@ from panelpapers.load.source import YamlFile
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _one_of(vocabulary: Callable[[House], Collection[str]]) -> Any:
+def _one_of(vocabulary: Callable[[House], Collection[str]], none_defined: str = "") -> Any:
     """A word from the house vocabulary of the content being validated (`validate(…, house)`), with
-    the choices named when it is not one."""
+    the choices named when it is not one; `none_defined` says what to do when the house has none."""
 
     def check(value: Any, info: ValidationInfo) -> Any:
         house = info.context.get("house", DEFAULT_HOUSE) if isinstance(info.context, dict) else DEFAULT_HOUSE
         words = vocabulary(house)
         if isinstance(value, str) and value in words:
             return value
+        if not words:
+            raise ValueError(f"got {_describe(value)}, but {none_defined}")
         choices = [f"'{word}'" for word in words]
         listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
         raise ValueError(f"expected one of {listed}, got {_describe(value)}")
@@ -173,6 +175,23 @@ class SectionSpec(Spec):
 DateFormat = Literal["plain", "with_weekday"]
 
 
+ExemptionReason = Annotated[
+    str,
+    _one_of(
+        lambda house: [exemption.key for exemption in house.exemptions],
+        "the house names no exemptions: list them under 'exemptions:' in panelpapers.yaml",
+    ),
+]
+
+
+class ExemptSpec(Spec):
+    """Why a withheld item is withheld, who may see it and when it may be published."""
+
+    reason: ExemptionReason  # one of the house's `exemptions:`
+    audience: Text | None = None  # "Panel members and the external auditor"
+    release_after: IsoDate | None = None  # published on this day or after it
+
+
 class PaperFile(Spec):
     title: Text
     meeting: PanelName = Field(default=None, validate_default=True)  # the panel's name, printed above the date
@@ -183,6 +202,7 @@ class PaperFile(Spec):
     status: Literal["draft", "final"]
     contents: bool = False  # a contents list after the summary, for long papers
     date_format: DateFormat = "plain"  # "17 January 2022", or with_weekday: "Monday 17 January 2022"
+    exempt: ExemptSpec | None = None  # only on a paper withheld from the public variant
 
 
 class SummaryFile(Spec):
@@ -291,6 +311,7 @@ class AppendixSpec(Spec):
     title: Text  # the heading above its content
     short_title: Text | None = None  # in the list of appendices, if the title is too long for it
     marking: Marking | None = None
+    exempt: ExemptSpec | None = None  # only on an appendix withheld from the public variant
     content: list[Annotated[AppendixContent, _wrap_string("paragraph")]] = []
 
 

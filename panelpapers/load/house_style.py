@@ -22,6 +22,7 @@ from panelpapers.house import (
     FONT_FACES,
     PAPER_PYTHON_SECONDS,
     WORDING,
+    Exemption,
     Fonts,
     House,
     Logo,
@@ -142,6 +143,8 @@ class HouseStyleFile(Spec):
     # Defaults for papers whose recommendations.yaml / appendices.yaml do not say (content-format.md).
     single_recommendation: Literal["unlettered", "lettered", "sentence"] = DEFAULT_HOUSE.single_recommendation
     say_no_appendices: Literal["yes", "no"] = "yes"
+    # The reasons a withheld paper or appendix may give (`exempt: {reason: KEY}`), each with its words
+    exemptions: dict[Key, Text] | None = None  # default: the built-in FOIA sections 31, 36 and 43
 
     @model_validator(mode="after")
     def _consistent(self) -> HouseStyleFile:
@@ -378,4 +381,9 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         paper_python_seconds=int(spec.paper_python_seconds),
         single_recommendation=spec.single_recommendation,
         say_no_appendices=spec.say_no_appendices == "yes",
+        exemptions=(
+            tuple(Exemption(key, words) for key, words in spec.exemptions.items())
+            if spec.exemptions is not None
+            else DEFAULT_HOUSE.exemptions
+        ),
     )

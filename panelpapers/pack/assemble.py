@@ -46,10 +46,11 @@ def page_count(pdf: bytes) -> int:
         return len(source.pages)
 
 
-def first_pages(front_pages: int, papers: list[tuple[Paper, int]]) -> dict[str, int]:
-    """One-based pack page on which each paper starts, papers following the front sheet in order."""
+def first_pages(front_pages: int, papers: list[tuple[Paper, int]], first_page: int = 1) -> dict[str, int]:
+    """Pack page on which each paper starts, papers following the front sheet in order; the front
+    sheet's first page is `first_page` (a supplement's pages continue from the main pack's)."""
     starts: dict[str, int] = {}
-    page = front_pages + 1
+    page = first_page + front_pages
     for paper, pages in papers:
         starts[paper.slug] = page
         page += pages
@@ -62,6 +63,7 @@ def settle_front_sheet(
     show_markings: bool,
     templates: Path | None = None,
     printer: Printer | None = None,
+    first_page: int = 1,
 ) -> tuple[FrontSheet, bytes]:
     """Each round is laid out and its pages counted; only the round that settles is written as PDF."""
     from panelpapers.render.agenda_html import render_agenda_html
@@ -71,7 +73,7 @@ def settle_front_sheet(
     by_slug = {paper.slug: paper for paper, _ in papers}
     front_pages = 1
     for _ in range(MAX_ROUNDS):
-        sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers), show_markings)
+        sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers, first_page), show_markings)
         html = render_agenda_html(sheet, templates)
         rendered_pages = printer.pages(html)
         if rendered_pages == front_pages:
@@ -161,7 +163,9 @@ def link_front_sheet(pack: Any, front_pages: int, starts: dict[str, int]) -> Non
                 link.Dest = Array([pack.pages[starts[uri[len(PACK_LINK) :]]].obj, Name.Fit])
 
 
-def stamp_page_numbers(pack: Any, house: House, templates: Path | None = None, printer: Printer | None = None) -> Any:
+def stamp_page_numbers(
+    pack: Any, house: House, templates: Path | None = None, printer: Printer | None = None, first_page: int = 1
+) -> Any:
     """Overlays the house's "Pack page N of T" on every page, from one rendered sheet of blank numbered pages
     (drawn as artifacts, as all page furniture is). Returns that sheet, to keep open until saved."""
     import pikepdf
@@ -173,7 +177,7 @@ def stamp_page_numbers(pack: Any, house: House, templates: Path | None = None, p
         (round(float(page.mediabox[2] - page.mediabox[0]), 2), round(float(page.mediabox[3] - page.mediabox[1]), 2))
         for page in pack.pages
     ]
-    html = render_page_numbers_html(sizes, house.wording.pack_page_number, house.font_urls, templates)
+    html = render_page_numbers_html(sizes, house.wording.pack_page_number, house.font_urls, templates, first_page)
     overlay = pikepdf.open(io.BytesIO((printer or Printer(templates, house.fonts)).pdf(html)))
     # Each numbered page becomes a form XObject drawn over its pack page, under a name of our own
     # (pikepdf's add_overlay picks random names, and the pack must be byte-identical run to run).
@@ -223,6 +227,7 @@ def merge(
     templates: Path | None = None,
     printer: Printer | None = None,
     bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
+    first_page: int = 1,
 ) -> bytes:
     """`bookmarks`: each paper's, by folder name, where known (`ready_for_pack`); else read from its
     PDF. The pack is tagged: the front sheet's and every paper's structure trees under one Document
@@ -256,7 +261,7 @@ def merge(
             pack.pages.extend(source.pages)
             structure.add(source, starts[paper.slug], titles.get(paper.slug, paper.title))
     link_front_sheet(pack, len(sources[0].pages), starts)
-    sources.append(stamp_page_numbers(pack, meeting.house, templates, printer))
+    sources.append(stamp_page_numbers(pack, meeting.house, templates, printer, first_page))
 
     with pack.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem(words.pack_agenda_bookmark, 0))
@@ -264,13 +269,13 @@ def merge(
             if row.paper is None:
                 outline.root.append(pikepdf.OutlineItem(f"{row.number}. {row.title}", 0))  # oral: its front sheet line
                 continue
-            start = int(row.page) - 1
+            start = int(row.page) - first_page
             item = pikepdf.OutlineItem(f"{row.number}. {row.title}", start)
             item.is_closed = True
             add_bookmarks(item.children, outlines[row.paper], start)
             outline.root.append(item)
     # Labels say the pack page number a reader sees stamped on the page and in the agenda.
-    pack.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=1)]))
+    pack.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=first_page)]))
     pack.Root.PageMode = Name.UseOutlines
     pack.Root.Lang = String("en-GB")  # as each paper declares
     title = words.pack_title.format(panel=meeting.panel, when=meeting.when_text)
@@ -298,13 +303,15 @@ def render_pack(
     pages: list[int] | None = None,
     printer: Printer | None = None,
     bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
+    first_page: int = 1,
 ) -> Pack:
     """`papers` are one variant's papers with their rendered PDFs (or those PDFs made ready by
     `ready_for_pack`); the pack follows agenda order. `show_markings`: the front sheet says each
     paper's marking (the restricted pack). `pages`: each paper's page count, in the order of
     `papers`, if the caller knows it (else the PDFs are read). `printer`: how the front sheet and
     the page numbers are printed (default: through WeasyPrint, every time). `bookmarks`: each
-    paper's, where known (else read from its PDF)."""
+    paper's, where known (else read from its PDF). `first_page`: the number of the front sheet's
+    first page (a supplementary pack continues the main pack's numbers)."""
     from panelpapers.render.agenda_docx import render_agenda_docx
 
     order = {item.paper: index for index, item in enumerate(meeting.items) if item.paper}
@@ -312,8 +319,8 @@ def render_pack(
     entries = sorted(zip(papers, known, strict=True), key=lambda entry: order[entry[0][0].slug])
     papers = [paper for paper, _ in entries]
     counted = [(paper, count) for (paper, _), count in entries]
-    sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates, printer)
-    pdf = merge(sheet, front_pdf, papers, templates, printer, bookmarks)
-    front_pages = min((int(row.page) for row in sheet.rows if row.paper), default=1) - 1 if counted else None
+    sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates, printer, first_page)
+    pdf = merge(sheet, front_pdf, papers, templates, printer, bookmarks, first_page)
+    front_pages = min((int(row.page) for row in sheet.rows if row.paper), default=1) - first_page if counted else None
     total = (front_pages + sum(count for _, count in counted)) if front_pages is not None else page_count(pdf)
     return Pack(sheet, pdf, render_agenda_docx(sheet, templates), total)

@@ -23,7 +23,10 @@ def front_sheet(
             page = str(first_pages[item.paper])
             rows.append(AgendaRow(item.number, item.title, item.presenter, page, item.paper, marking))
         else:
-            rows.append(AgendaRow(item.number, words.paper_not_published, None, words.not_published))
+            title = words.paper_not_published
+            if item.withheld_note:
+                title = words.appendix_title_separator.join([title, item.withheld_note])
+            rows.append(AgendaRow(item.number, title, None, words.not_published))
     included = list(papers.values())
     return FrontSheet(
         meeting=meeting,

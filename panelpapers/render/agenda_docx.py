@@ -70,6 +70,8 @@ def render_agenda_docx(sheet: FrontSheet, templates: Path | None = None) -> byte
     set_outline_level(title._p.get_or_add_pPr(), 0)  # the front sheet's title: a level 1 heading
     doc.add_paragraph(meeting.when_text, style="Meeting Date").runs[0].bold = True
     doc.add_paragraph(meeting.venue, style="Agenda Entry")
+    if meeting.version_note:
+        doc.add_paragraph(style="Agenda Entry").add_run(meeting.version_note).bold = True
     add_people(doc, words.membership, [f"{m.name} ({m.role})" if m.role else m.name for m in meeting.membership])
     if meeting.attendees:
         doc.add_paragraph(words.attendees, style="Heading 1")

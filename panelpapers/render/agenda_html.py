@@ -19,12 +19,20 @@ def render_agenda_html(sheet: FrontSheet, templates: Path | None = None) -> str:
 
 
 def render_page_numbers_html(
-    sizes: list[tuple[float, float]], pattern: str, font_urls: dict[str, str], templates: Path | None = None
+    sizes: list[tuple[float, float]],
+    pattern: str,
+    font_urls: dict[str, str],
+    templates: Path | None = None,
+    first_page: int = 1,
 ) -> str:
     """`sizes`: (width, height) in points of every pack page, in order; `pattern`: the words around
-    the page counters ("Pack page {page} of {pages}"); `font_urls`: the house's (House.font_urls)."""
+    the page counters ("Pack page {page} of {pages}"); `font_urls`: the house's (House.font_urls).
+    `first_page`: the first page's number; a supplementary pack continues the main pack's, so its
+    {pages} is its last page's number, which no CSS counter knows: it is written in."""
+    if first_page > 1:
+        pattern = pattern.replace("{pages}", str(first_page + len(sizes) - 1))
     return (
         environment(templates)
         .get_template("pack-numbers.html.j2")
-        .render(sizes=sizes, page_number=pattern, font_urls=font_urls)
+        .render(sizes=sizes, page_number=pattern, font_urls=font_urls, first_page=first_page)
     )

@@ -553,6 +553,8 @@ def render_docx(paper: Paper, templates: Path | None = None) -> bytes:
     add_report_by(doc, paper, anchors)
     if paper.status_line:
         doc.add_paragraph(paper.status_line, style="Report By").runs[0].bold = True
+    if paper.version_note:
+        doc.add_paragraph(paper.version_note, style="Report By").runs[0].bold = True
 
     # The Report Summary box: paragraphs sharing one border, which Word and LibreOffice draw as one
     # box; a one-cell table would be announced as a table by a screen reader.

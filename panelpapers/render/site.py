@@ -150,6 +150,7 @@ def render_site_index(
     pack: Download | None,
     agenda: Download | None,
     templates: Path | None = None,
+    supplement: Download | None = None,
 ) -> bytes:
     """The meeting's index page. `papers`: the public papers by folder name; an agenda paper missing
     from them was left out of the variant and is named only by its agenda number, as on the public
@@ -164,13 +165,19 @@ def render_site_index(
             formats = paper_formats(paper.pdf, paper.docx, words)
             items.append(IndexItem(item.number, paper.title, item.presenter, paper.page, formats))
         else:
-            items.append(IndexItem(item.number, words.paper_not_published))
+            title = words.paper_not_published
+            if item.withheld_note:
+                title = words.appendix_title_separator.join([title, item.withheld_note])
+            items.append(IndexItem(item.number, title))
     whole = []
     if pack is not None:
         text = words.site_pack_link.format(size=size_text(pack.bytes, words), pages=pages_text(pack.pages, words))
         whole.append((pack.href, text))
     if agenda is not None:
         whole.append((agenda.href, words.site_agenda_link.format(size=size_text(agenda.bytes, words))))
+    if supplement is not None:  # a published supplement's pack (publication/versions.py)
+        size, pages = size_text(supplement.bytes, words), pages_text(supplement.pages, words)
+        whole.append((supplement.href, words.site_supplement_link.format(size=size, pages=pages)))
     html = (
         environment(templates)
         .get_template(INDEX_TEMPLATE)

@@ -3,6 +3,7 @@ references and figures, and parses inline markup. Every problem keeps its file a
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -369,6 +370,7 @@ class _Context:
         # are not known are not reported one by one (see `unchecked_note`).
         self.figures_known = data is None or data.figures_known
         self.unchecked_at: list[Location] = []
+        self.as_of: dt.date | None = None  # the day withheld items are released as of
 
     def unchecked(self, where: Location) -> _Unchecked:
         if where not in self.unchecked_at:
@@ -403,16 +405,29 @@ def resolve_paper(
     every figure quoted."""
     specs = source.specs
     paper_spec: s.PaperFile | None = specs.get("paper.yaml")
-    if public and paper_spec is not None and not house.is_publishable(paper_spec.marking):
+    withheld = paper_spec is not None and not house.is_publishable(paper_spec.marking)
+    released = paper_spec is not None and withheld and is_released(paper_spec.exempt, house.as_of or paper_spec.date)
+    if public and withheld and not released:
         return None, []
     supporting: s.SupportingFile | None = specs.get("supporting.yaml")
     numbers_problems: list[Problem] = []
     numbers = paragraph_numbers(supporting, source.files["supporting.yaml"], numbers_problems) if supporting else None
     context = _Context(source, data, numbers, house)
     context.problems.extend(numbers_problems)
+    context.as_of = house.as_of or (paper_spec.date if paper_spec else None)
 
     # Reading order, so tables and charts are numbered as a reader meets them.
     marking = paper_spec.marking if paper_spec else house.labels[0]  # without one, the paper is not built
+    if public and released:
+        marking = house.public_marking  # published from its release date, as an appendix is
+    if paper_spec is not None and paper_spec.exempt is not None and not withheld:
+        context.problems.append(
+            Problem(
+                source.files["paper.yaml"].location(("exempt",)),
+                f"this paper is {paper_spec.marking}, which the public variant prints: 'exempt:' belongs only on "
+                "a paper withheld from it; remove 'exempt:' or give the paper a marking that is not published",
+            )
+        )
     sections, appendices = _numbered_sections(specs, context, marking, public)
     summary = _summary(specs.get("summary.yaml"), context, marking)
     recommendations = _recommendations(specs.get("recommendations.yaml"), context, marking)
@@ -439,7 +454,7 @@ def resolve_paper(
         report_by=report_by,
         organisation=paper_spec.organisation,
         masthead=house.masthead(paper_spec.organisation),
-        marking=paper_spec.marking,
+        marking=marking,
         status=paper_spec.status,
         author=" and ".join(person.name for person in contacts.contacts[0].persons),
         summary=summary,
@@ -453,7 +468,11 @@ def resolve_paper(
         date_with_weekday=paper_spec.date_format == "with_weekday",
         title_source=Source("paper.yaml", ("title",)),
         report_by_source=Source("paper.yaml", ("report_by",)),
+        version_note=words_released(paper_spec.exempt, house) if public and released else "",
     )
+    if house.correction(source.folder.name):  # a corrected version's note comes after a release's
+        notes = [paper.version_note, house.correction(source.folder.name)]
+        paper = replace(paper, version_note=house.wording.appendix_title_separator.join(n for n in notes if n))
     return paper, problems
 
 
@@ -533,17 +552,67 @@ def _numbered_sections(
 
 
 def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking: str, public: bool) -> Appendix:
+    """An appendix as the variant prints it. One above the public marking is withheld from the public
+    variant, its stub saying why (`exempt:`), until the day of its release: from then on (as of the
+    build's date) the public variant prints it whole, at the public marking, noting its release."""
+    house, words = context.house, context.house.wording
     marking = spec.marking or paper_marking
-    words = context.house.wording
-    if public and not context.house.is_publishable(marking):
-        return Appendix(spec.ref, words.withheld_appendix.format(marking=marking), marking, withheld=True)
+    withheld = not house.is_publishable(marking)
+    if spec.exempt is not None and not withheld:
+        where = context.source.files["appendices.yaml"].location(("appendices", index, "exempt"))
+        context.problems.append(
+            Problem(
+                where,
+                f"appendix {spec.ref} is {marking}, which the public variant prints: 'exempt:' belongs only on "
+                "an item withheld from it; remove 'exempt:' or give the appendix a marking that is not published",
+            )
+        )
+    exemption = exemption_words(spec.exempt, house)
+    release = spec.exempt.release_after if spec.exempt else None
+    released = public and withheld and is_released(spec.exempt, context.as_of)
+    if public and withheld and not released:
+        stub = words.withheld_appendix.format(marking=marking)
+        title = words.appendix_title_separator.join([stub, exemption]) if exemption else stub
+        return Appendix(spec.ref, title, marking, withheld=True)
+    if released:
+        marking = house.public_marking
     text = context.text_of("appendices.yaml", marking)
     blocks = _appendix_blocks(spec, ("appendices", index), text, context.placer)
+    note = words.released.format(date=words.date_text(release)) if released and release else exemption
     heading = appendix_heading(spec.ref, spec.title, marking, words)
+    if note:
+        heading = words.appendix_title_separator.join([heading, note])
     title_source = text.source(("appendices", index, "title"))
     return Appendix(
-        spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source
+        spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source,
+        note=note,
     )
+
+
+def is_released(exempt: s.ExemptSpec | None, as_of: dt.date | None) -> bool:
+    """Is a withheld item with this exemption published as of that day?"""
+    due = exempt.release_after if exempt is not None else None
+    return due is not None and as_of is not None and due <= as_of
+
+
+def words_released(exempt: s.ExemptSpec | None, house: House) -> str:
+    """ "Released on 1 July 2022" for a released item."""
+    assert exempt is not None and exempt.release_after is not None
+    return house.wording.released.format(date=house.wording.date_text(exempt.release_after))
+
+
+def exemption_words(exempt: s.ExemptSpec | None, house: House) -> str:
+    """What a withheld item prints of its exemption: "exempt: Schedule 12A, paragraph 3 …; may be seen
+    by …; to be released on 1 March 2023", or "" without one."""
+    if exempt is None:
+        return ""
+    words = house.wording
+    parts = [words.exempt_reason.format(reason=house.exemption(exempt.reason).words)]
+    if exempt.audience:
+        parts.append(words.exempt_audience.format(audience=exempt.audience))
+    if exempt.release_after:
+        parts.append(words.exempt_release.format(date=words.date_text(exempt.release_after)))
+    return "; ".join(parts)
 
 
 def _summary(spec: s.SummaryFile | None, context: _Context, marking: str) -> tuple[SummaryPart, ...]:
@@ -720,6 +789,8 @@ def appendix_section(
         name = words.appendix.format(ref=appendix.ref)
         listed = appendix.short_title or appendix.title
         title = listed if appendix.withheld else _marked_title(listed, appendix.marking, words)
+        if appendix.note:
+            title = words.appendix_title_separator.join([title, appendix.note])
         blocks.append(Paragraph((Strong((Text(name),)), Text(words.appendix_title_separator + title))))
     if not appendices and say_no_appendices:
         blocks.append(Paragraph((Text(words.no_appendices),)))

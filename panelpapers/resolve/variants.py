@@ -31,9 +31,9 @@ def resolve_variants(
     restricted, problems = resolve_paper(source, data, house, uses=uses)
     if restricted is None:
         return Variants(), problems
-    if all(a.marking == restricted.marking for a in restricted.appendices):  # one marking throughout
-        public = restricted if house.is_publishable(restricted.marking) else None
-        return Variants({"restricted": restricted, "public": public}, uses if public else []), []
+    one_marking = all(a.marking == restricted.marking for a in restricted.appendices)
+    if one_marking and house.is_publishable(restricted.marking):  # the public paper is the same
+        return Variants({"restricted": restricted, "public": restricted}, uses), []
     public_uses: list[DataUse] = []
     public, _ = resolve_paper(source, data, house, public=True, uses=public_uses)  # less of the same: no new problems
     return Variants({"restricted": restricted, "public": public}, public_uses), []

@@ -44,6 +44,7 @@ CONTACT = re.compile(r"^([A-Za-z][A-Za-z ]{1,40}):\s*(.+)$")
 EMAIL = re.compile(r"^e-?mail\s*:?\s*(\S+@\S+)$", re.IGNORECASE)
 PHONE = re.compile(r"^(?:telephone|tel|phone)\s*:?\s*(.+)$", re.IGNORECASE)
 MARKING_SUFFIX = re.compile(r"\s*\(([A-Z-]+)\)\s*$")
+EXEMPTION_PARTS = "; "  # between an exemption's reason, audience and release date (resolve/paper.py)
 MONTHS = {
     name: number
     for number, name in enumerate(
@@ -700,13 +701,16 @@ class Placer:
             return
         appendix = APPENDIX.match(text)
         if appendix and not self.listing_background:
-            marking = MARKING_SUFFIX.search(appendix.group(2))
+            listed, exempt = exemption_of(appendix.group(2), self.house)
+            marking = MARKING_SUFFIX.search(listed)
             entry: dict[str, Any] = {
                 "ref": appendix.group(1).upper(),
-                "title": escape(MARKING_SUFFIX.sub("", appendix.group(2)).strip(" –-") or text),
+                "title": escape(MARKING_SUFFIX.sub("", listed).strip(" –-") or text),
             }
             if marking and marking.group(1) in self.house.labels:
                 entry["marking"] = marking.group(1)
+            if exempt:
+                entry["exempt"] = exempt
             self.paper.appendices.append(entry)
             self._record("paragraph", "appendices.yaml", text)
         elif self.listing_background or line.kind == "bullet":
@@ -948,3 +952,28 @@ def place_paper(
     placer = Placer(house, word, panel_names)
     paper = placer.place()
     return paper, placer.held
+
+
+def exemption_of(listed: str, house: House) -> tuple[str, dict[str, str]]:
+    """An appendix's line in the list without the exemption a paper prints after it ("… – exempt:
+    Freedom of Information Act 2000, section 36 (…); may be seen by …; to be released on 1 July
+    2022"), and that exemption as appendices.yaml writes it; the line as it is, and {}, without one."""
+    words = house.wording
+    for exemption in house.exemptions:
+        reason = words.appendix_title_separator + words.exempt_reason.format(reason=exemption.words)
+        at = listed.find(reason)
+        if at < 0:
+            continue
+        exempt = {"reason": exemption.key}
+        audience_before, _, audience_after = words.exempt_audience.partition("{audience}")
+        release_before, _, release_after = words.exempt_release.partition("{date}")
+        for part in listed[at + len(reason) :].split(EXEMPTION_PARTS)[1:]:
+            if part.startswith(release_before) and part.endswith(release_after):
+                day = _date(part[len(release_before) : len(part) - len(release_after)])
+                if day is not None:
+                    exempt["release_after"] = day.isoformat()
+                    continue
+            if part.startswith(audience_before) and part.endswith(audience_after):
+                exempt["audience"] = part[len(audience_before) : len(part) - len(audience_after)]
+        return listed[:at], exempt
+    return listed, {}

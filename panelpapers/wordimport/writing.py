@@ -213,7 +213,7 @@ def _tidy_paragraph(paragraph: Any) -> Any:
 
 
 def _tidy_appendix(appendix: dict[str, Any]) -> dict[str, Any]:
-    tidy = {key: appendix[key] for key in ("ref", "title", "short_title", "marking") if appendix.get(key)}
+    tidy = {key: appendix[key] for key in ("ref", "title", "short_title", "marking", "exempt") if appendix.get(key)}
     if appendix.get("content"):
         tidy["content"] = [_tidy_paragraph(entry) for entry in appendix["content"]]
     return tidy
