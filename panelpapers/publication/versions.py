@@ -23,7 +23,7 @@ from pydantic import TypeAdapter
 
 from panelpapers.errors import ContentError, Location, Problem
 from panelpapers.house import FRONT_SHEET, House
-from panelpapers.load.schema import ExemptSpec
+from panelpapers.load.content_format import ExemptSpec
 from panelpapers.manifest import MANIFEST_FILE, Manifest, ManifestError, Output, read_manifest
 from panelpapers.publication.record import (
     INDEX_FILE,
