@@ -180,6 +180,8 @@ def _build_feature_paper(name: str) -> Callable[[Path], None]:
         paper = folder / "content" / "2022-01-17-features" / name
         shutil.copytree(FEATURES / "2022-01-17-features" / name, paper)
         build([paper], folder / "out")
+        built = folder / "out" / paper.parent.name / "restricted"
+        assert {path.name for path in built.iterdir()} >= {f"{name}.pdf", f"{name}.docx"}, "the paper was not built"
 
     return make
 
