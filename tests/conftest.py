@@ -91,7 +91,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 #   example_build        the example meeting copied out of the project and built with the CLI, as
 #                        `panelpapers build <copy> --out <folder>`; returns <folder>, which holds
 #                        2022-01-17-audit-panel/{restricted,public}/ and .panelpapers-cache/
-#   example_rebuild      a second such build in another folder, for the determinism tests
+#   example_rebuild      a second build of that copy into another folder, for the determinism tests
 #   council_build        tests/projects/council copied and built from inside its meeting's folder
 #                        with no paths, as its clerk would; returns the copied project (outputs
 #                        in its build/)
@@ -153,10 +153,17 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def example_rebuild(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A second build of the example made as example_build is, in another folder: the tests that
-    builds are byte-identical compare the two."""
-    with shared_build(tmp_path_factory, "example-again", _build_example) as folder:
+def example_rebuild(tmp_path_factory: pytest.TempPathFactory, example_build: Path) -> Iterator[Path]:
+    """A second build of example_build's copy of the meeting, from the same folder, into another
+    output folder: the tests that builds are byte-identical compare the two. (The build cache's
+    entries name the content's folder, so a copy elsewhere would differ there.)"""
+
+    def make(folder: Path) -> None:
+        meeting = example_build.parent / "content" / EXAMPLE_MEETING.name
+        done = run_panelpapers("build", meeting, "--out", folder / "out", cwd=example_build.parent)
+        assert done.returncode == 0, f"the example meeting does not build again:\n{done.stderr}"
+
+    with shared_build(tmp_path_factory, "example-again", make) as folder:
         yield folder / "out"
 
 
