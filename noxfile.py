@@ -44,10 +44,17 @@ def build(session: nox.Session) -> None:
     session.run("panelpapers", "build", "content", *session.posargs)
 
 
+# pytest-xdist: two workers, so one worker's LibreOffice, PDF reading and process start-ups overlap
+# the other's builds. Tests are grouped by file (tests/conftest.py says which files are shared out
+# test by test), so module fixtures are made once; the session's shared builds are made once for
+# both workers. `nox -s tests -- -n 0` runs in one process.
+PARALLEL = ("-n", "2", "--dist", "loadgroup")
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     install(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *PARALLEL, *session.posargs)
 
 
 @nox.session

@@ -1,13 +1,19 @@
-"""Shared test helpers: where the project and its example meeting are, and how to run the CLI
-the way an author does (a separate process, so exit status and stderr are tested for real)."""
+"""Shared test helpers: where the project and its example meeting are, how to run the CLI the way
+an author does (a separate process, so exit status and stderr are tested for real), and builds of
+the example and the fixtures made once per run for every test that only reads them (below)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +67,151 @@ def reduced_meeting(target: Path, keep: list[str]) -> Path:
             assert count == 1, f"the example agenda no longer lists {folder.name} as expected"
     (meeting / "meeting.yaml").write_text(text, encoding="utf-8")
     return meeting
+
+
+# Parallel runs ------------------------------------------------------------------------------------
+# `nox -s tests` runs pytest-xdist's workers with `--dist loadgroup`: each test file is one group,
+# run whole by one worker, so its module-scoped fixtures (a build, a LibreOffice conversion) are made
+# once. The files named here hold many independent tests and no costly module fixture, so their
+# tests are shared out one by one instead, and the long files do not keep one worker busy alone.
+SPREAD_FILES = {"test_bad_input.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name not in SPREAD_FILES and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+# Shared builds ------------------------------------------------------------------------------------
+# A build of the example meeting costs 10-30 s of both cores, and many modules only read one. The
+# session fixtures below build each project once per run and hand every test the same folder:
+#
+#   example_build        the example meeting copied out of the project and built with the CLI, as
+#                        `panelpapers build <copy> --out <folder>`; returns <folder>, which holds
+#                        2022-01-17-audit-panel/{restricted,public}/ and .panelpapers-cache/
+#   example_rebuild      a second build of that copy into another folder, for the determinism tests
+#   council_build        tests/projects/council copied and built from inside its meeting's folder
+#                        with no paths, as its clerk would; returns the copied project (outputs
+#                        in its build/)
+#   features_build       tests/features' 01-features paper copied and built alone; returns the
+#                        output folder (2022-01-17-features/{restricted,public}/)
+#   structure_build      the same for its 02-structure paper
+#   accessibility_build  tests/features/2022-01-17-accessibility built where it stands; returns
+#                        the output folder
+#
+# They are read only. A test that edits content or outputs copies what it needs into its own
+# tmp_path first (shutil.copytree), or builds its own; at the end of the run every shared build is
+# hashed again and one that a test changed fails the run. Under pytest-xdist (`nox -s tests` runs
+# two workers) the first worker to ask builds and the others wait for it and read the same folder.
+
+FEATURES = PROJECT_ROOT / "tests" / "features"
+COUNCIL_PROJECT = PROJECT_ROOT / "tests" / "projects" / "council"
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@contextlib.contextmanager
+def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Iterator[Path]:
+    """`make(folder)` run once for the whole run (across xdist workers), then the folder; after the
+    run, a check that no test changed it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's temporary folder, above each worker's own
+    folder, done = base / f"shared-{name}", base / f"shared-{name}.sha256.json"
+    with (base / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits here while the first builds
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.write_text(json.dumps(_snapshot(folder)), encoding="utf-8")
+    yield folder
+    assert _snapshot(folder) == json.loads(done.read_text(encoding="utf-8")), (
+        f"a test changed the shared build {folder}: copy it before editing"
+    )
+
+
+def _build_example(folder: Path) -> None:
+    meeting = folder / "content" / EXAMPLE_MEETING.name
+    shutil.copytree(EXAMPLE_MEETING, meeting)
+    done = run_panelpapers("build", meeting, "--out", folder / "out", cwd=folder)
+    assert done.returncode == 0, f"the example meeting does not build:\n{done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with shared_build(tmp_path_factory, "example", _build_example) as folder:
+        yield folder / "out"
+
+
+@pytest.fixture(scope="session")
+def example_rebuild(tmp_path_factory: pytest.TempPathFactory, example_build: Path) -> Iterator[Path]:
+    """A second build of example_build's copy of the meeting, from the same folder, into another
+    output folder: the tests that builds are byte-identical compare the two. (The build cache's
+    entries name the content's folder, so a copy elsewhere would differ there.)"""
+
+    def make(folder: Path) -> None:
+        meeting = example_build.parent / "content" / EXAMPLE_MEETING.name
+        done = run_panelpapers("build", meeting, "--out", folder / "out", cwd=example_build.parent)
+        assert done.returncode == 0, f"the example meeting does not build again:\n{done.stderr}"
+
+    with shared_build(tmp_path_factory, "example-again", make) as folder:
+        yield folder / "out"
+
+
+def _build_council(folder: Path) -> None:
+    shutil.copytree(COUNCIL_PROJECT, folder / "council")
+    (meeting,) = (folder / "council" / "content").iterdir()
+    done = run_panelpapers("build", cwd=meeting)  # no paths, from anywhere inside the project
+    assert done.returncode == 0, f"the council project does not build:\n{done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def council_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with shared_build(tmp_path_factory, "council", _build_council) as folder:
+        yield folder / "council"
+
+
+def _build_feature_paper(name: str) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        from panelpapers.build import build
+
+        paper = folder / "content" / "2022-01-17-features" / name
+        shutil.copytree(FEATURES / "2022-01-17-features" / name, paper)
+        build([paper], folder / "out")
+        built = folder / "out" / paper.parent.name / "restricted"
+        assert {path.name for path in built.iterdir()} >= {f"{name}.pdf", f"{name}.docx"}, "the paper was not built"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def features_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with shared_build(tmp_path_factory, "features", _build_feature_paper("01-features")) as folder:
+        yield folder / "out"
+
+
+@pytest.fixture(scope="session")
+def structure_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with shared_build(tmp_path_factory, "structure", _build_feature_paper("02-structure")) as folder:
+        yield folder / "out"
+
+
+def _build_accessibility(folder: Path) -> None:
+    meeting = FEATURES / "2022-01-17-accessibility"
+    done = run_panelpapers("build", meeting, "--out", folder / "out", cwd=meeting.parent)
+    assert done.returncode == 0, f"the accessibility fixture does not build:\n{done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def accessibility_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with shared_build(tmp_path_factory, "accessibility", _build_accessibility) as folder:
+        yield folder / "out"

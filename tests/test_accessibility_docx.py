@@ -7,19 +7,13 @@ one box."""
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, run_panelpapers
 from readback import docx_list_labels, libreoffice_to_pdf
 
-from panelpapers.build import build
-
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-COUNCIL = Path(__file__).parent / "projects" / "council"
-FEATURES = Path(__file__).parent / "features" / "2022-01-17-features" / "01-features"
 LANGUAGE = "en-GB"
 # Paragraph styles that look like headings (bold, at least body size) but are not headings, and why.
 NOT_HEADINGS = {
@@ -33,23 +27,13 @@ HEADING_STYLES = {"Paper Title", "Summary Heading", "Summary Part", "Contents He
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every DOCX built from the three projects, by a readable name."""
-    root = tmp_path_factory.mktemp("a11y-docx")
-    example = root / "example"
-    done = run_panelpapers("build", EXAMPLE_MEETING, "--out", example, cwd=root)
-    assert done.returncode == 0, done.stderr
-    council = root / "council"
-    shutil.copytree(COUNCIL, council)
-    done = run_panelpapers("build", cwd=council)
-    assert done.returncode == 0, done.stderr
-    features = root / "features" / FEATURES.parent.name / FEATURES.name
-    shutil.copytree(FEATURES, features)
-    build([features], root / "features-out")
+def documents(example_build: Path, council_build: Path, features_build: Path) -> dict[str, Path]:
+    """Every DOCX built from the three projects (the run's shared builds), by a readable name."""
     found = {}
-    for folder in (example, council / "build", root / "features-out"):
+    folders = {"example": example_build, "build": council_build / "build", "features-out": features_build}
+    for name, folder in folders.items():
         for docx in sorted(folder.rglob("*.docx")):
-            found[f"{folder.name}/{docx.relative_to(folder)}"] = docx
+            found[f"{name}/{docx.relative_to(folder)}"] = docx
     return found
 
 

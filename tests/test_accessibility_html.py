@@ -75,11 +75,12 @@ def axe_tools() -> Path:
 
 
 @pytest.fixture(scope="module")
-def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The example built, an edited copy built with the same cache, and the review report of the two."""
+def drafts(
+    tmp_path_factory: pytest.TempPathFactory, example_build: Path, accessibility_build: Path
+) -> dict[str, Path]:
+    """The example built (the run's shared build), an edited copy built with a copy of its cache, and
+    the review report of the two; and the accessibility fixture's shared build."""
     base = tmp_path_factory.mktemp("accessible")
-    old = base / "old" / MEETING
-    shutil.copytree(EXAMPLE_MEETING, old)
     new = base / "new" / MEETING
     shutil.copytree(EXAMPLE_MEETING, new)
     recommendations = new / "02-risk-management" / "recommendations.yaml"
@@ -91,13 +92,12 @@ def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert text.count(",Director of HR,") == 1
     risks.write_text(text.replace(",Director of HR,", ",Director of People,"), encoding="utf-8")
     cache = base / "cache"
-    build([old], base / "old-build", cache=cache)
+    shutil.copytree(example_build / ".panelpapers-cache", cache)
     build([new], base / "new-build", cache=cache)
     report = base / "review.html"
-    diff = run_panelpapers("diff", base / "old-build", base / "new-build", "--html", report, cwd=base)
+    diff = run_panelpapers("diff", example_build, base / "new-build", "--html", report, cwd=base)
     assert diff.returncode == 1, diff.stdout + diff.stderr
-    build([FIXTURE], base / "fixture-build", cache=cache)
-    return {"out": base / "new-build" / MEETING, "report": report, "fixture": base / "fixture-build" / FIXTURE.name}
+    return {"out": base / "new-build" / MEETING, "report": report, "fixture": accessibility_build / FIXTURE.name}
 
 
 def site_of(drafts: dict[str, Path]) -> Path:

@@ -394,16 +394,10 @@ def pack_starts(variant: Path) -> list[int]:
 
 
 @pytest.fixture(scope="module", params=["example", "fixture"])
-def variant(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    example_meeting: Path,
-    panelpapers_cli: Any,
-) -> Path:
+def variant(request: pytest.FixtureRequest, example_meeting: Path) -> Path:
+    """The restricted variant of the example's or the accessibility fixture's shared build."""
     meeting = example_meeting if request.param == "example" else FIXTURE
-    out = tmp_path_factory.mktemp(request.param)
-    result = panelpapers_cli("build", meeting, "--out", out, cwd=meeting.parent)
-    assert result.returncode == 0, result.stderr
+    out = request.getfixturevalue("example_build" if request.param == "example" else "accessibility_build")
     return out / meeting.name / "restricted"
 
 

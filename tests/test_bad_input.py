@@ -788,15 +788,10 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def good_output(tmp_path_factory, example_meeting, panelpapers_cli) -> Path:
-    """A good build of the example meeting, made once and copied into each case."""
-    base = tmp_path_factory.mktemp("good-build")
-    meeting = base / "content" / example_meeting.name
-    shutil.copytree(example_meeting, meeting)
-    result = panelpapers_cli("build", meeting, "--out", base / "out", cwd=base)
-    assert result.returncode == 0, f"the example meeting does not build:\n{result.stderr}"
-    assert any(p.is_file() for p in (base / "out").rglob("*")), "the good build wrote nothing"
-    return base / "out"
+def good_output(example_build: Path) -> Path:
+    """A good build of the example meeting (the run's shared one), copied into each case."""
+    assert any(p.is_file() for p in example_build.rglob("*")), "the good build wrote nothing"
+    return example_build
 
 
 @pytest.fixture

@@ -34,9 +34,13 @@ def copy_fixture(tmp_path: Path) -> Path:
 def built(paper: Path, out: Path) -> Built:
     """PDF text (squashed), DOCX tables, DOCX paragraphs and the DOCX's path of one built paper."""
     build([paper], out)
-    folder = out / paper.parent.name / "restricted"
-    pdf = squash(" ".join(pdf_pages_text(folder / f"{paper.name}.pdf")))
-    docx = folder / f"{paper.name}.docx"
+    return read_built(out / paper.parent.name / "restricted", paper.name)
+
+
+def read_built(folder: Path, name: str) -> Built:
+    """What `built` gives for paper `name` built into the variant folder `folder`."""
+    pdf = squash(" ".join(pdf_pages_text(folder / f"{name}.pdf")))
+    docx = folder / f"{name}.docx"
     return pdf, docx_tables(docx), docx_paragraphs(docx), docx
 
 
@@ -45,10 +49,9 @@ def table_rows(tables: list[list[list[str]]], first_header: str) -> list[list[st
 
 
 @pytest.fixture(scope="module")
-def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The fixture paper as it stands, built once for the tests that only read it."""
-    tmp_path = tmp_path_factory.mktemp("fixture")
-    return built(copy_fixture(tmp_path), tmp_path / "out")
+def fixture_built(features_build: Path) -> Built:
+    """The fixture paper as it stands, built once for the run (read only) for the tests that only read it."""
+    return read_built(features_build / FIXTURE.parent.name / "restricted", FIXTURE.name)
 
 
 # 1. Missing values in a grouped column -----------------------------------------------------------

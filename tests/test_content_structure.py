@@ -17,8 +17,6 @@ from conftest import run_panelpapers
 from datapapers import docx_tables, edit, line_of, problems_of, squash
 from readback import libreoffice_to_pdf, pdf_outline, pdf_pages_text
 
-from panelpapers.build import build
-
 FIXTURE = Path(__file__).resolve().parent / "features" / "2022-01-17-features" / "02-structure"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -30,12 +28,9 @@ def copy_fixture(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The restricted folder of the fixture paper, built once."""
-    tmp_path = tmp_path_factory.mktemp("structure")
-    paper = copy_fixture(tmp_path)
-    build([paper], tmp_path / "out")
-    return tmp_path / "out" / paper.parent.name / "restricted"
+def built(structure_build: Path) -> Path:
+    """The restricted folder of the fixture paper, built once for the run (read only)."""
+    return structure_build / FIXTURE.parent.name / "restricted"
 
 
 @pytest.fixture(scope="module")

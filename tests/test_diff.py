@@ -86,21 +86,21 @@ def no_edit(meeting: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def drafts(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Callable[[Path], None]], tuple[Path, Path]]:
-    """Builds the example once as the old draft; `drafts(edit)` builds an edited copy as the new one."""
+def drafts(
+    tmp_path_factory: pytest.TempPathFactory, example_build: Path
+) -> Callable[[Callable[[Path], None]], tuple[Path, Path]]:
+    """The old draft is the run's shared build of the example; `drafts(edit)` builds an edited copy
+    as the new one."""
     base = tmp_path_factory.mktemp("drafts")
-    old_content = base / "old" / EXAMPLE_MEETING.name
-    shutil.copytree(EXAMPLE_MEETING, old_content)
-    build([old_content], base / "old-build")
     built: dict[str, tuple[Path, Path]] = {}
 
     def make(edit: Callable[[Path], None]) -> tuple[Path, Path]:
         if edit.__name__ not in built:
             content = base / edit.__name__ / EXAMPLE_MEETING.name
-            shutil.copytree(old_content, content)
+            shutil.copytree(EXAMPLE_MEETING, content)
             edit(content)
             build([content], base / f"{edit.__name__}-build")
-            built[edit.__name__] = (base / "old-build", base / f"{edit.__name__}-build")
+            built[edit.__name__] = (example_build, base / f"{edit.__name__}-build")
         return built[edit.__name__]
 
     return make

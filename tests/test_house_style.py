@@ -26,13 +26,10 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The council project copied and built from inside it, as its clerk would: no paths given."""
-    project = tmp_path_factory.mktemp("council") / "council"
-    shutil.copytree(COUNCIL, project)
-    done = run_panelpapers("build", cwd=project / "content" / MEETING)  # anywhere inside the project
-    assert done.returncode == 0, done.stderr
-    return project / "build" / MEETING
+def council(council_build: Path) -> Path:
+    """The council project copied and built from inside it, as its clerk would: no paths given (the
+    run's shared build, read only)."""
+    return council_build / "build" / MEETING
 
 
 def test_the_example_projects_house_style_is_the_built_in_one() -> None:

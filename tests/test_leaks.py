@@ -205,22 +205,20 @@ def hits(files: list[Path], extra: list[tuple[str, str]] = ()) -> dict[str, set[
 
 
 @pytest.fixture(scope="module")
-def canary_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def canary_builds(tmp_path_factory: pytest.TempPathFactory, example_build: Path) -> dict[str, object]:
+    """The example with canaries in every restricted place, built, and the diff of its public
+    variant against the plain example's (the run's shared build)."""
     base = tmp_path_factory.mktemp("leaks")
-    plain = base / "plain" / EXAMPLE_MEETING.name
-    shutil.copytree(EXAMPLE_MEETING, plain)
     meeting = base / "canary" / EXAMPLE_MEETING.name
     shutil.copytree(EXAMPLE_MEETING, meeting)
     make_canaries(meeting)
     build = run_panelpapers("build", meeting, "--out", base / "canary-build", cwd=base)
     assert build.returncode == 0, build.stderr
-    plain_build = run_panelpapers("build", plain, "--out", base / "plain-build", cwd=base)
-    assert plain_build.returncode == 0, plain_build.stderr
     # A reviewer's report of the public drafts: what changed from the plain example to the canary one.
     reports = base / "reports"
     reports.mkdir()
     diff = run_panelpapers(
-        "diff", base / "plain-build", base / "canary-build", "--variant", "public",
+        "diff", example_build, base / "canary-build", "--variant", "public",
         "--html", reports / "public.html", "--markdown", reports / "public.md", cwd=base,
     )  # fmt: skip
     assert diff.returncode == 1, diff.stdout + diff.stderr

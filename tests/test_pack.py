@@ -1,6 +1,7 @@
 """The meeting pack, read back from the built files: the front sheet's page numbers, the pack's
-bookmarks and stamps, a long paper's contents page, agenda.docx, markings and determinism. Each
-build works on a copy of the example meeting, so a test can change content and rebuild."""
+bookmarks and stamps, a long paper's contents page, agenda.docx, markings and determinism. The tests
+that only read a build read the run's shared build of the example; each that changes content builds a
+copy of the example meeting of its own."""
 
 from __future__ import annotations
 
@@ -89,10 +90,9 @@ def assert_pages_right(variant: Path) -> list[Row]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_meeting: Path, panelpapers_cli: Any) -> Path:
-    root = tmp_path_factory.mktemp("pack")
-    meeting = copy_meeting(example_meeting, root / "content")
-    return build(panelpapers_cli, meeting, root / "build")
+def built(example_build: Path) -> Path:
+    """The example meeting's outputs in the run's shared build (read only)."""
+    return example_build / MEETING_NAME
 
 
 def test_front_sheet_pages_are_where_papers_start(built: Path) -> None:
@@ -298,11 +298,8 @@ def test_front_sheet_carries_the_highest_marking(tmp_path: Path, example_meeting
     assert_pages_right(out / "public")
 
 
-def test_pack_is_byte_identical_across_builds(
-    built: Path, tmp_path: Path, example_meeting: Path, panelpapers_cli: Any
-) -> None:
-    meeting = copy_meeting(example_meeting, tmp_path / "content")
-    again = build(panelpapers_cli, meeting, tmp_path / "build")
+def test_pack_is_byte_identical_across_builds(built: Path, example_rebuild: Path) -> None:
+    again = example_rebuild / MEETING_NAME
     for variant in ("restricted", "public"):
         for name in ("pack.pdf", "agenda.docx"):
             assert (again / variant / name).read_bytes() == (built / variant / name).read_bytes(), name

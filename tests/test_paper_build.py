@@ -19,10 +19,9 @@ PAPER = "02-risk-management"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("build")
-    build([MEETING], out)
-    return out / MEETING.name / "restricted"
+def built(example_build: Path) -> Path:
+    """The restricted variant of the run's shared build of the example meeting (read only)."""
+    return example_build / MEETING.name / "restricted"
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +128,9 @@ def test_libreoffice_opens_the_docx_with_the_same_numbers(built: Path, paper: Pa
         assert paper.marking in page and f"Page {number} of {len(pages)}" in squash(page)
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(example_build: Path, example_rebuild: Path) -> None:
+    """The run's shared build of the example and a second one made the same way in another folder."""
+
     def digests(out: Path) -> dict[str, str]:
         return {
             str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -137,9 +138,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
             if p.is_file()
         }
 
-    build([MEETING], tmp_path / "one")
-    build([MEETING], tmp_path / "two")
-    first, second = digests(tmp_path / "one"), digests(tmp_path / "two")
+    first, second = digests(example_build), digests(example_rebuild)
     assert first == second
     assert any(name.endswith(".pdf") for name in first) and any(name.endswith(".docx") for name in first)
 

@@ -25,13 +25,9 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The restricted folder of the fixture paper, built once."""
-    tmp_path = tmp_path_factory.mktemp("typesetting")
-    paper = tmp_path / FIXTURE.parent.name / FIXTURE.name
-    shutil.copytree(FIXTURE, paper)
-    build([paper], tmp_path / "out")
-    return tmp_path / "out" / paper.parent.name / "restricted"
+def built(structure_build: Path) -> Path:
+    """The restricted folder of the fixture paper, built once for the run (read only)."""
+    return structure_build / FIXTURE.parent.name / "restricted"
 
 
 def pdf_words(path: Path, page_index: int, words: str) -> dict[str, Any]:
