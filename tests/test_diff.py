@@ -136,9 +136,9 @@ def test_reworded_recommendation_is_called_out(drafts: Callable[..., tuple[Path,
     assert result.headline == result.changes
     change = result.changes[0]
     assert ("insert", "and comment on ") in change.words
-    assert change.old is not None and change.old.number == ""  # the paper's only one: no letter
+    assert change.old is not None and change.old.number == "a"  # the paper's only one, lettered (`single: lettered`)
     summary = markdown(result)
-    assert "To note first" in summary and "recommendation changed" in summary
+    assert "To note first" in summary and "recommendation a changed" in summary
     assert "HTML report" not in summary, "no HTML report was written, so the summary must not point to one"
     pointed = markdown(result, "changes.html")  # written without page images (show_pages=False)
     assert "The HTML report (changes.html) shows each change word by word.\n" in pointed
@@ -291,7 +291,7 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
     paper = Path("content") / EXAMPLE_MEETING.name / PAPER  # one paper builds quicker than the meeting
     done = run_panelpapers("diff", "--rev", "HEAD", paper, cwd=repo)
     assert done.returncode == 1, done.stderr
-    assert re.search(r"recommendation changed", done.stdout)
+    assert re.search(r"recommendation a changed", done.stdout)
     assert not (repo / "build").exists(), "the comparison must leave build/ alone"
     bad = run_panelpapers("diff", "--rev", "no-such-revision", paper, cwd=repo)
     assert bad.returncode == 2 and "no-such-revision" in bad.stderr

@@ -464,3 +464,35 @@ def test_the_manifest_names_the_project_files_a_build_read(built: tuple[Path, Ev
     assert str(caught.value) == (
         f"{manifest_path}: a manifest of version 99; this panelpapers reads version 1: build the folder again"
     )
+
+
+def test_a_save_while_the_build_reads_is_never_cached_as_the_new_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An author saves a paper just after the build has read it (the preview rebuilds while they
+    type). That build prints the text it read; the next build must print the text saved, never
+    take the first build's outputs from the cache as if they were of the new text."""
+    import panelpapers.build.run as run
+
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(PROJECT_ROOT / "panelpapers.yaml", root / "panelpapers.yaml")
+    meeting = reduced_meeting(root / "content", ["04-governance-statement"])
+    summary = meeting / "04-governance-statement" / "summary.yaml"
+    out = root / "build"
+    real_load = run.load
+
+    def load_then_save(*args: Any, **kwargs: Any) -> Any:
+        loaded = real_load(*args, **kwargs)
+        text = summary.read_text(encoding="utf-8")
+        summary.write_text(text.replace("internal control is **adequate**", "internal control is **sufficient**"))
+        return loaded
+
+    with monkeypatch.context() as patched:
+        patched.chdir(root)
+        patched.setattr(run, "load", load_then_save)
+        build([Path("content")], out, jobs=1)
+    monkeypatch.chdir(root)
+    build([Path("content")], out, jobs=1)
+    html = (out / meeting.name / "public" / "04-governance-statement.html").read_text(encoding="utf-8")
+    assert "internal control is <strong>sufficient</strong>" in html

@@ -160,11 +160,19 @@ class Build(MeetingOutputs):
     def run(self) -> Written:
         from panelpapers.cache import paper_key
 
+        # Each paper's key is taken before its files are read: a file saved while the build reads
+        # it then leaves the key older than the content, which remember() sees and does not cache.
+        keys = dict(self.before.keys) if self.before is not None else {}
+
+        def key_of(folder: Path) -> str:
+            return keys.get(folder) or paper_key(folder, self.context)
+
         with Workers(self.jobs) as pool:  # started first: workers get ready while content loads
             loaded = load(self.paths, self.house)
             in_meeting = {id(job) for _, jobs in loaded.meetings for job in jobs}
             units = [
-                Unit(job, paper_key(job.source.folder, self.context), id(job) in in_meeting) for job in loaded.jobs
+                Unit(job, key_of(job.source.folder), id(job) in in_meeting)
+                for job in loaded.jobs
             ]
             if not self.force:
                 for unit in units:

@@ -106,6 +106,7 @@ class ImportedPaper:
     summary: dict[str, list[Any]] = field(default_factory=dict)
     recommendations_lead: str | None = None
     recommendations: list[str] = field(default_factory=list)
+    recommendations_lettered: bool = False  # printed with letters (a lone one too: `single: lettered`)
     sections: list[dict[str, Any]] = field(default_factory=list)
     implications: dict[str, list[Any]] = field(default_factory=dict)
     contacts: list[dict[str, str]] = field(default_factory=list)
@@ -540,6 +541,7 @@ class Placer:
             self._record("paragraph", "recommendations.yaml: lead", line.text)
             return
         self.paper.recommendations.append(line.markup)
+        self.paper.recommendations_lettered = line.kind == "letter"
         self._record("paragraph", "recommendations.yaml", line.text)
 
     # ---- supporting information ----

@@ -132,6 +132,10 @@ def section_files(
     recommendations: dict[str, Any] = {}
     if paper.recommendations_lead and paper.recommendations_lead != house.wording.recommendations_lead:
         recommendations["lead"] = paper.recommendations_lead
+    if len(paper.recommendations) == 1:  # a lone one printed as the house would not by default
+        lettered = "lettered" if paper.recommendations_lettered else "unlettered"
+        if lettered != house.single_recommendation:
+            recommendations["single"] = lettered
     recommendations["items"] = paper.recommendations or [f"{NOT_FOUND}: write what the Panel is asked to do."]
     files["recommendations.yaml"] = (
         "\n".join(emit(recommendations))
