@@ -177,6 +177,7 @@ class Wording:
     publication_first: str = "First published on {date}."
     version_corrected: str = "Version {version} – corrected {date}"  # on a corrected paper and front sheet
     supplement_heading: str = "Supplementary agenda – published {date}"  # on a supplementary pack's front sheet
+    supplement_page_prefix: str = "S"  # before a lettered supplement's page numbers: "S1", "S2" …
     publication_supplement: str = "Supplementary pack published on {date}: {papers}."
     publication_corrected: str = "Version {version} – corrected {date}. Changed: {papers}."
     publication_paper_changes: str = "{paper} ({count})"  # one paper in a change note: its changed passages
@@ -281,6 +282,8 @@ class House:
     # a lone recommendation, and the appendix section of a paper with no appendices.
     single_recommendation: Literal["unlettered", "lettered", "sentence"] = "unlettered"
     say_no_appendices: bool = True
+    # A supplementary pack's page numbers: on from the main pack's last page, or lettered from S1.
+    supplement_pages: Literal["continued", "lettered"] = "continued"
     exemptions: tuple[Exemption, ...] = ()  # the reasons a withheld item may give, in the house's order
     # The day a build publishes as of, deciding which withheld items are released (`--as-of`); None:
     # each paper's own date. Never the clock, so that a build gives the same outputs on any day.

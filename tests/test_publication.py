@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLE_MEETING, run_panelpapers
 from test_release import APPENDICES, PAPER, pdf_text, project_with
 
@@ -30,6 +31,13 @@ def pdf_pages(path: Path) -> list[str]:
         return [page.get_textpage().get_text_range().replace("\r", "").replace("\n", " ") for page in document]
     finally:
         document.close()
+
+
+def page_labels(path: Path) -> list[str]:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return [page.label for page in pdf.pages]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -127,8 +135,14 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
     assert not (published / "v3").exists()
 
 
-def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_not_move(tmp_path: Path) -> None:
+@pytest.mark.parametrize("numbering", ["continued", "lettered"])
+def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_not_move(
+    tmp_path: Path, numbering: str
+) -> None:
     meeting = project_with(tmp_path, APPENDICES)
+    if numbering == "lettered":  # the house's choice: the supplement's pages are S1, S2 …
+        with (tmp_path / "panelpapers.yaml").open("a", encoding="utf-8") as house:
+            house.write("supplement_pages: lettered\n")
     published = tmp_path / "published" / meeting.name
     first = run_panelpapers("publish", meeting, "--as-of", "2022-01-10", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -161,10 +175,16 @@ def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_
         front = pages[0]
         assert "Supplementary agenda – published 12 January 2022" in front
         assert "Risk Management" not in front  # only the late item is listed
-        # The late paper starts on the page after the main pack's last, as its row and the stamp say.
-        assert f"Pack page {main + 1} of {main + 1 + late_pages}" in front
-        assert f"Pack page {main + 2} of {main + 1 + late_pages}" in pages[1]
-        assert re.search(rf"\b3\. Internal Audit Actions.*\b{main + 2}\b", front), front
+        # Continued: the late paper starts on the page after the main pack's last, as its row, the
+        # stamp and the page labels say. Lettered: the supplement's own pages, S1 on.
+        labels = [f"{main + n}" for n in range(1, len(pages) + 1)]
+        if numbering == "lettered":
+            labels = [f"S{n}" for n in range(1, len(pages) + 1)]
+        assert f"Pack page {labels[0]} of {labels[-1]}" in front
+        assert f"Pack page {labels[1]} of {labels[-1]}" in pages[1]
+        assert re.search(rf"\b3\. Internal Audit Actions.*\s{labels[1]}\b", front), front
+        assert page_labels(folder / "supplement-2.pdf") == labels
+        assert page_labels(folder / "pack.pdf")[-1] == str(main)
         if variant == "public":  # the site describes the pack it links, and links the supplement
             index = (folder / "site" / "index.html").read_text("utf-8")
             assert re.search(rf"every published paper \(PDF, [^,]+, {main} pages\)", index), index
@@ -175,3 +195,78 @@ def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_
         assert present == set(listed) | {"manifest.json"}
         for name in ("pack.pdf", "supplement-2.pdf", "supplement-2-agenda.docx"):
             assert listed[name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+
+
+def test_publish_of_content_with_problems_writes_nothing(tmp_path: Path) -> None:
+    meeting = project_with(tmp_path, APPENDICES)
+    summary = meeting / PAPER / "summary.yaml"
+    summary.write_text(summary.read_text(encoding="utf-8") + "purpose: twice\n", encoding="utf-8")
+    refused = run_panelpapers("-q", "publish", meeting, cwd=tmp_path)
+    assert refused.returncode == 1
+    line = len(summary.read_text(encoding="utf-8").splitlines())
+    assert f"content/{meeting.name}/{PAPER}/summary.yaml:{line}: " in refused.stderr
+    assert "duplicate key 'purpose'" in refused.stderr, refused.stderr
+    assert not (tmp_path / "published" / meeting.name).exists()
+
+
+def whole_version(folder: Path) -> bool:
+    """Does `folder` (a version) hold its record and, in each variant, every file its manifest lists?"""
+    if not (folder / "publication.json").is_file():
+        return False
+    for variant in ("public", "restricted"):
+        outputs = json.loads((folder / variant / "manifest.json").read_text("utf-8"))["outputs"]
+        for name, output in outputs.items():
+            path = folder / variant / name
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != output["sha256"]:
+                return False
+    return True
+
+
+def test_a_killed_publish_leaves_the_versions_before_it_or_the_whole_new_one(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    meeting = project_with(tmp_path, APPENDICES)
+    published = tmp_path / "published"
+    folder = published / meeting.name
+    started = time.monotonic()
+    assert run_panelpapers("publish", meeting, cwd=tmp_path).returncode == 0
+    duration = time.monotonic() - started
+    before = snapshot(folder)
+    summary = meeting / PAPER / "summary.yaml"
+    text = summary.read_text(encoding="utf-8")
+    summary.write_text(text.replace("seven of the\n    corporate risks", "six of the\n    corporate risks"), "utf-8")
+
+    command = [sys.executable, "-m", "panelpapers", "-q", "publish", str(meeting), "--as-of", "2022-01-20"]
+    # A correction builds twice and publishes once: kills spread over about twice v1's time land in
+    # each build and around the swap of the published folder.
+    went_out = False  # did a killed publish get as far as v2?
+    for fraction in (0.2, 0.6, 1.0, 1.4, 1.8, 2.2):
+        process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        shown = folder
+        if not folder.exists():  # killed between the renames: the old folder whole, set aside
+            (shown,) = [path for path in published.iterdir() if path.name.startswith(f".{meeting.name}.old-")]
+        if (shown / "v2").exists():
+            assert whole_version(shown / "v2"), f"killed after {fraction} × v1's time"
+            assert {k: v for k, v in snapshot(shown).items() if k.startswith("v1/")} == before_v1(before)
+            went_out = True
+            break
+        assert snapshot(shown) == before, f"killed after {fraction} × v1's time"
+
+    finished = run_panelpapers("publish", meeting, "--as-of", "2022-01-21", cwd=tmp_path)
+    if went_out:
+        assert finished.returncode == 1, finished.stderr  # v2 went out whole before a kill: nothing new
+    else:
+        assert finished.returncode == 0, finished.stderr
+    assert whole_version(folder / "v2") and not (folder / "v3").exists()
+    assert {k: v for k, v in snapshot(folder).items() if k.startswith("v1/")} == before_v1(before)
+    assert [path.name for path in published.iterdir() if path.name.startswith(f".{meeting.name}")] == []
+
+
+def before_v1(snapshot_before: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    return {name: entry for name, entry in snapshot_before.items() if name.startswith("v1/")}

@@ -43,6 +43,14 @@ def project_with(tmp_path: Path, appendices: str) -> Path:
     return meeting
 
 
+def docx_text(path: Path) -> str:
+    from docx import Document
+
+    document = Document(str(path))
+    cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    return "\n".join([*(paragraph.text for paragraph in document.paragraphs), *cells])
+
+
 def pdf_text(path: Path) -> str:
     return " ".join(text for channel, text in channels(path) if channel == "text").replace("\r", "").replace("\n", " ")
 
@@ -159,6 +167,17 @@ def test_a_paper_withheld_whole_gives_its_reason_on_the_front_sheet_and_is_publi
     )
     assert reason in pdf_text(public / "pack.pdf")
     assert reason in (public / "site" / "index.html").read_text(encoding="utf-8")
+    # The restricted variant says the same where it prints the paper: on its front sheet row, after
+    # the marking, and under the paper's title (PDF and DOCX).
+    restricted = out / meeting.name / "restricted"
+    exemption = (
+        "Freedom of Information Act 2000, section 43 (commercial interests); to be released on 30 June 2022"
+    )
+    assert f"OFFICIAL-SENSITIVE – exempt: {exemption}" in pdf_text(restricted / "pack.pdf")
+    assert f"OFFICIAL-SENSITIVE – exempt: {exemption}" in docx_text(restricted / "agenda.docx")
+    cover = pdf_text(restricted / f"{PAPER}.pdf").split("Report Summary")[0]
+    assert f"Exempt: {exemption}" in cover
+    assert f"Exempt: {exemption}" in docx_text(restricted / f"{PAPER}.docx")
 
     after = run_panelpapers("build", "--out", out, "--as-of", "2022-06-30", cwd=tmp_path)
     assert after.returncode == 0, after.stderr

@@ -143,6 +143,8 @@ class HouseStyleFile(Spec):
     # Defaults for papers whose recommendations.yaml / appendices.yaml do not say (content-format.md).
     single_recommendation: Literal["unlettered", "lettered", "sentence"] = DEFAULT_HOUSE.single_recommendation
     say_no_appendices: Literal["yes", "no"] = "yes"
+    # A supplementary pack's page numbers: on from the main pack's (`continued`) or `lettered` (S1, S2 …).
+    supplement_pages: Literal["continued", "lettered"] = DEFAULT_HOUSE.supplement_pages
     # The reasons a withheld paper or appendix may give (`exempt: {reason: KEY}`), each with its words
     exemptions: dict[Key, Text] | None = None  # default: the built-in FOIA sections 31, 36 and 43
 
@@ -381,6 +383,7 @@ def _house(spec: HouseStyleFile, organisations: tuple[Masthead, ...], fonts: Fon
         paper_python_seconds=int(spec.paper_python_seconds),
         single_recommendation=spec.single_recommendation,
         say_no_appendices=spec.say_no_appendices == "yes",
+        supplement_pages=spec.supplement_pages,
         exemptions=(
             tuple(Exemption(key, words) for key, words in spec.exemptions.items())
             if spec.exemptions is not None

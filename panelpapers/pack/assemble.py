@@ -39,6 +39,19 @@ class Bookmark:
     children: tuple[Bookmark, ...] = ()
 
 
+@dataclass(frozen=True)
+class PageNumbering:
+    """How a pack numbers its pages: a main pack from 1; a supplementary pack on from the main pack's
+    last page, or lettered ("S1", "S2" …) from 1, as the house decides (`supplement_pages`)."""
+
+    first: int = 1
+    prefix: str = ""
+
+    def label(self, index: int) -> str:
+        """The page number printed for the pack's page at `index` (zero-based)."""
+        return f"{self.prefix}{self.first + index}"
+
+
 def page_count(pdf: bytes) -> int:
     import pikepdf
 
@@ -46,14 +59,13 @@ def page_count(pdf: bytes) -> int:
         return len(source.pages)
 
 
-def first_pages(front_pages: int, papers: list[tuple[Paper, int]], first_page: int = 1) -> dict[str, int]:
-    """Pack page on which each paper starts, papers following the front sheet in order; the front
-    sheet's first page is `first_page` (a supplement's pages continue from the main pack's)."""
-    starts: dict[str, int] = {}
-    page = first_page + front_pages
+def first_pages(front_pages: int, papers: list[tuple[Paper, int]], numbering: PageNumbering) -> dict[str, str]:
+    """The pack page number on which each paper starts, papers following the front sheet in order."""
+    starts: dict[str, str] = {}
+    index = front_pages
     for paper, pages in papers:
-        starts[paper.slug] = page
-        page += pages
+        starts[paper.slug] = numbering.label(index)
+        index += pages
     return starts
 
 
@@ -63,9 +75,10 @@ def settle_front_sheet(
     show_markings: bool,
     templates: Path | None = None,
     printer: Printer | None = None,
-    first_page: int = 1,
-) -> tuple[FrontSheet, bytes]:
-    """Each round is laid out and its pages counted; only the round that settles is written as PDF."""
+    numbering: PageNumbering = PageNumbering(),
+) -> tuple[FrontSheet, bytes, int]:
+    """Each round is laid out and its pages counted; only the round that settles is written as PDF.
+    Returns the front sheet, its PDF and its number of pages."""
     from panelpapers.render.agenda_html import render_agenda_html
     from panelpapers.render.pdf import Printer
 
@@ -73,11 +86,11 @@ def settle_front_sheet(
     by_slug = {paper.slug: paper for paper, _ in papers}
     front_pages = 1
     for _ in range(MAX_ROUNDS):
-        sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers, first_page), show_markings)
+        sheet = front_sheet(meeting, by_slug, first_pages(front_pages, papers, numbering), show_markings)
         html = render_agenda_html(sheet, templates)
         rendered_pages = printer.pages(html)
         if rendered_pages == front_pages:
-            return sheet, printer.pdf(html)
+            return sheet, printer.pdf(html), front_pages
         front_pages = rendered_pages
     raise RuntimeError(f"the front sheet of {meeting.slug} did not settle in {MAX_ROUNDS} rounds")
 
@@ -164,7 +177,11 @@ def link_front_sheet(pack: Any, front_pages: int, starts: dict[str, int]) -> Non
 
 
 def stamp_page_numbers(
-    pack: Any, house: House, templates: Path | None = None, printer: Printer | None = None, first_page: int = 1
+    pack: Any,
+    house: House,
+    templates: Path | None = None,
+    printer: Printer | None = None,
+    numbering: PageNumbering = PageNumbering(),
 ) -> Any:
     """Overlays the house's "Pack page N of T" on every page, from one rendered sheet of blank numbered pages
     (drawn as artifacts, as all page furniture is). Returns that sheet, to keep open until saved."""
@@ -177,7 +194,9 @@ def stamp_page_numbers(
         (round(float(page.mediabox[2] - page.mediabox[0]), 2), round(float(page.mediabox[3] - page.mediabox[1]), 2))
         for page in pack.pages
     ]
-    html = render_page_numbers_html(sizes, house.wording.pack_page_number, house.font_urls, templates, first_page)
+    html = render_page_numbers_html(
+        sizes, house.wording.pack_page_number, house.font_urls, templates, numbering.first, numbering.prefix
+    )
     overlay = pikepdf.open(io.BytesIO((printer or Printer(templates, house.fonts)).pdf(html)))
     # Each numbered page becomes a form XObject drawn over its pack page, under a name of our own
     # (pikepdf's add_overlay picks random names, and the pack must be byte-identical run to run).
@@ -227,7 +246,7 @@ def merge(
     templates: Path | None = None,
     printer: Printer | None = None,
     bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
-    first_page: int = 1,
+    numbering: PageNumbering = PageNumbering(),
 ) -> bytes:
     """`bookmarks`: each paper's, by folder name, where known (`ready_for_pack`); else read from its
     PDF. The pack is tagged: the front sheet's and every paper's structure trees under one Document
@@ -261,7 +280,7 @@ def merge(
             pack.pages.extend(source.pages)
             structure.add(source, starts[paper.slug], titles.get(paper.slug, paper.title))
     link_front_sheet(pack, len(sources[0].pages), starts)
-    sources.append(stamp_page_numbers(pack, meeting.house, templates, printer, first_page))
+    sources.append(stamp_page_numbers(pack, meeting.house, templates, printer, numbering))
 
     with pack.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem(words.pack_agenda_bookmark, 0))
@@ -269,13 +288,16 @@ def merge(
             if row.paper is None:
                 outline.root.append(pikepdf.OutlineItem(f"{row.number}. {row.title}", 0))  # oral: its front sheet line
                 continue
-            start = int(row.page) - first_page
+            start = starts[row.paper]
             item = pikepdf.OutlineItem(f"{row.number}. {row.title}", start)
             item.is_closed = True
             add_bookmarks(item.children, outlines[row.paper], start)
             outline.root.append(item)
     # Labels say the pack page number a reader sees stamped on the page and in the agenda.
-    pack.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=first_page)]))
+    label = Dictionary(S=Name.D, St=numbering.first)
+    if numbering.prefix:
+        label.P = String(numbering.prefix)
+    pack.Root.PageLabels = Dictionary(Nums=Array([0, label]))
     pack.Root.PageMode = Name.UseOutlines
     pack.Root.Lang = String("en-GB")  # as each paper declares
     title = words.pack_title.format(panel=meeting.panel, when=meeting.when_text)
@@ -303,15 +325,15 @@ def render_pack(
     pages: list[int] | None = None,
     printer: Printer | None = None,
     bookmarks: dict[str, tuple[Bookmark, ...]] | None = None,
-    first_page: int = 1,
+    numbering: PageNumbering = PageNumbering(),
 ) -> Pack:
     """`papers` are one variant's papers with their rendered PDFs (or those PDFs made ready by
     `ready_for_pack`); the pack follows agenda order. `show_markings`: the front sheet says each
     paper's marking (the restricted pack). `pages`: each paper's page count, in the order of
     `papers`, if the caller knows it (else the PDFs are read). `printer`: how the front sheet and
     the page numbers are printed (default: through WeasyPrint, every time). `bookmarks`: each
-    paper's, where known (else read from its PDF). `first_page`: the number of the front sheet's
-    first page (a supplementary pack continues the main pack's numbers)."""
+    paper's, where known (else read from its PDF). `numbering`: how its pages are numbered (a
+    supplementary pack's continue the main pack's, or are lettered)."""
     from panelpapers.render.agenda_docx import render_agenda_docx
 
     order = {item.paper: index for index, item in enumerate(meeting.items) if item.paper}
@@ -319,8 +341,7 @@ def render_pack(
     entries = sorted(zip(papers, known, strict=True), key=lambda entry: order[entry[0][0].slug])
     papers = [paper for paper, _ in entries]
     counted = [(paper, count) for (paper, _), count in entries]
-    sheet, front_pdf = settle_front_sheet(meeting, counted, show_markings, templates, printer, first_page)
-    pdf = merge(sheet, front_pdf, papers, templates, printer, bookmarks, first_page)
-    front_pages = min((int(row.page) for row in sheet.rows if row.paper), default=1) - first_page if counted else None
-    total = (front_pages + sum(count for _, count in counted)) if front_pages is not None else page_count(pdf)
+    sheet, front_pdf, front_pages = settle_front_sheet(meeting, counted, show_markings, templates, printer, numbering)
+    pdf = merge(sheet, front_pdf, papers, templates, printer, bookmarks, numbering)
+    total = front_pages + sum(count for _, count in counted)
     return Pack(sheet, pdf, render_agenda_docx(sheet, templates), total)

@@ -7,9 +7,10 @@ from panelpapers.model import AgendaRow, FrontSheet, Meeting, Paper
 
 
 def front_sheet(
-    meeting: Meeting, papers: dict[str, Paper], first_pages: dict[str, int], show_markings: bool
+    meeting: Meeting, papers: dict[str, Paper], first_pages: dict[str, str], show_markings: bool
 ) -> FrontSheet:
-    """`papers` are this variant's papers by folder name; an agenda paper missing from them was left
+    """`first_pages`: the pack page number each paper starts on ("12", or "S2" in a lettered
+    supplement). `papers` are this variant's papers by folder name; an agenda paper missing from them was left
     out of the variant, and is then named only by its agenda number (its title is not published).
     `show_markings`: each paper's row says its marking (the restricted pack, whose papers differ)."""
     words = meeting.words
@@ -20,7 +21,9 @@ def front_sheet(
         elif item.paper in papers:
             paper = papers[item.paper]
             marking = paper.highest_marking if show_markings else None
-            page = str(first_pages[item.paper])
+            if marking and item.withheld_note:  # why the public front sheet withholds it
+                marking = words.appendix_title_separator.join([marking, item.withheld_note])
+            page = first_pages[item.paper]
             rows.append(AgendaRow(item.number, item.title, item.presenter, page, item.paper, marking))
         else:
             title = words.paper_not_published

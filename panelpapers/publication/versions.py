@@ -269,12 +269,13 @@ def with_supplement(
 ) -> dict[str, dict[str, bytes]]:
     """Each variant folder of a supplement: the build's papers and site, but the main pack and front
     sheet of the last version, unchanged to the byte, and beside them the supplementary pack (its own
-    front sheet listing the added items, its pages numbered on from the main pack's last page) and its
+    front sheet listing the added items, its pages numbered on from the main pack's last page, or
+    lettered, as the house says) and its
     front sheet as DOCX. The manifest lists exactly that."""
     from dataclasses import replace
 
     from panelpapers.build.plan import gather
-    from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE, render_pack
+    from panelpapers.pack.assemble import AGENDA_FILE, PACK_FILE, PageNumbering, render_pack
     from panelpapers.project import project_of
     from panelpapers.render.record import RECORD_SUFFIX
 
@@ -295,8 +296,11 @@ def with_supplement(
             for job in jobs
             if job.source.folder.name in added and (paper := job.variants.papers.get(variant)) is not None
         ]
-        first_page = (main.outputs[PACK_FILE].pages or 0) + 1
-        pack = render_pack(sheet_meeting, papers, variant == "restricted", templates, first_page=first_page)
+        if resolved.house.supplement_pages == "lettered":
+            numbering = PageNumbering(prefix=words.supplement_page_prefix)
+        else:
+            numbering = PageNumbering(first=(main.outputs[PACK_FILE].pages or 0) + 1)
+        pack = render_pack(sheet_meeting, papers, variant == "restricted", templates, numbering=numbering)
         main_files = (PACK_FILE, AGENDA_FILE, FRONT_SHEET + RECORD_SUFFIX)
         kept = {file: (last / variant / file).read_bytes() for file in main_files}
         out = dict(files) | kept

@@ -24,13 +24,16 @@ def render_page_numbers_html(
     font_urls: dict[str, str],
     templates: Path | None = None,
     first_page: int = 1,
+    prefix: str = "",
 ) -> str:
     """`sizes`: (width, height) in points of every pack page, in order; `pattern`: the words around
     the page counters ("Pack page {page} of {pages}"); `font_urls`: the house's (House.font_urls).
     `first_page`: the first page's number; a supplementary pack continues the main pack's, so its
-    {pages} is its last page's number, which no CSS counter knows: it is written in."""
-    if first_page > 1:
-        pattern = pattern.replace("{pages}", str(first_page + len(sizes) - 1))
+    {pages} is its last page's number, which no CSS counter knows: it is written in. `prefix`: the
+    letter before every number of a lettered supplement ("S1 of S6")."""
+    if first_page > 1 or prefix:
+        pattern = pattern.replace("{pages}", prefix + str(first_page + len(sizes) - 1))
+    pattern = pattern.replace("{page}", prefix + "{page}")
     return (
         environment(templates)
         .get_template("pack-numbers.html.j2")

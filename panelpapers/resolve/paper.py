@@ -468,7 +468,7 @@ def resolve_paper(
         date_with_weekday=paper_spec.date_format == "with_weekday",
         title_source=Source("paper.yaml", ("title",)),
         report_by_source=Source("paper.yaml", ("report_by",)),
-        version_note=words_released(paper_spec.exempt, house) if public and released else "",
+        version_note=cover_note(paper_spec.exempt, house, public, released) if withheld else "",
     )
     if house.correction(source.folder.name):  # a corrected version's note comes after a release's
         notes = [paper.version_note, house.correction(source.folder.name)]
@@ -599,6 +599,16 @@ def words_released(exempt: s.ExemptSpec | None, house: House) -> str:
     """ "Released on 1 July 2022" for a released item."""
     assert exempt is not None and exempt.release_after is not None
     return house.wording.released.format(date=house.wording.date_text(exempt.release_after))
+
+
+def cover_note(exempt: s.ExemptSpec | None, house: House, public: bool, released: bool) -> str:
+    """What a paper withheld whole from the public variant says under its title: "Released on …" in
+    the public variant once released; in the restricted one, why the public is not shown it ("Exempt:
+    …; to be released on …"), as a withheld appendix's heading does."""
+    if public:
+        return words_released(exempt, house) if released else ""
+    words = exemption_words(exempt, house)
+    return words[:1].upper() + words[1:]
 
 
 def exemption_words(exempt: s.ExemptSpec | None, house: House) -> str:

@@ -82,8 +82,9 @@ class PrintedWords:
     def of(cls, house: House) -> PrintedWords:
         wording = house.wording
         markings = "|".join(re.escape(marking) for marking in sorted(house.labels, key=len, reverse=True))
+        number = rf"(?:{re.escape(wording.supplement_page_prefix)})?\d+"  # a lettered supplement's "S2" too
         page = "|".join(
-            re.escape(pattern).replace(r"\{page\}", r"\d+").replace(r"\{pages\}", r"\d+")
+            re.escape(pattern).replace(r"\{page\}", number).replace(r"\{pages\}", number)
             for pattern in (wording.page_number, wording.pack_page_number)
         )
         draft = re.escape(wording.draft)
