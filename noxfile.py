@@ -49,12 +49,13 @@ def build(session: nox.Session) -> None:
 # test by test), so module fixtures are made once; the session's shared builds are made once for
 # both workers. `nox -s tests -- -n 0` runs in one process.
 PARALLEL = ("-n", "2", "--dist", "loadgroup")
+SLOWEST = ("--durations", "25")  # the report names the 25 slowest tests, where the suite's time goes
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     install(session)
-    session.run("pytest", *PARALLEL, *session.posargs)
+    session.run("pytest", *PARALLEL, *SLOWEST, *session.posargs)
 
 
 @nox.session
