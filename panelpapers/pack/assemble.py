@@ -6,6 +6,8 @@ every agenda item and every paper's sections, page labels, and a pack page numbe
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -239,6 +241,25 @@ def ready_for_pack(pdf: bytes) -> tuple[bytes, tuple[Bookmark, ...]]:
         return pdf, paper_bookmarks(source)
 
 
+@contextmanager
+def streams_owned_by(pack: Any) -> Iterator[None]:
+    """Makes the pack hold the data of every stream copied into it inside the block, so that the PDF
+    copied from can be closed straight after: qpdf copies a foreign stream's data only when the pack
+    is saved, keeping each source open (and all its parsed objects, about 2 MB a paper) until then.
+    The copied objects are those numbered between two markers made before and after the block (never
+    written: a saved PDF holds only the objects it reaches). The data is taken as it is, still
+    encoded, so the pack's bytes are the same."""
+    from pikepdf import Dictionary, Stream
+
+    first = pack.make_indirect(Dictionary()).objgen[0]
+    yield
+    last = pack.make_indirect(Dictionary()).objgen[0]
+    for number in range(first + 1, last):
+        if isinstance(copied := pack.get_object((number, 0)), Stream):
+            stream: Any = copied  # its /Filter and /DecodeParms go back as they are, whatever their type
+            stream.write(stream.read_raw_bytes(), filter=stream.get("/Filter"), decode_parms=stream.get("/DecodeParms"))
+
+
 def merge(
     sheet: FrontSheet,
     front_pdf: bytes,
@@ -271,14 +292,13 @@ def merge(
         pack.pages.extend(sources[0].pages)
         structure.add(sources[0], 0, words.pack_agenda_bookmark)
         for paper, pdf in papers:
-            source = pikepdf.open(io.BytesIO(pdf))
-            sources.append(source)
-            known = bookmarks.get(paper.slug) if bookmarks is not None else None
-            outlines[paper.slug] = known if known is not None else paper_bookmarks(source)
-            pin_internal_links(source)
-            starts[paper.slug] = len(pack.pages)
-            pack.pages.extend(source.pages)
-            structure.add(source, starts[paper.slug], titles.get(paper.slug, paper.title))
+            with pikepdf.open(io.BytesIO(pdf)) as source, streams_owned_by(pack):
+                known = bookmarks.get(paper.slug) if bookmarks is not None else None
+                outlines[paper.slug] = known if known is not None else paper_bookmarks(source)
+                pin_internal_links(source)
+                starts[paper.slug] = len(pack.pages)
+                pack.pages.extend(source.pages)
+                structure.add(source, starts[paper.slug], titles.get(paper.slug, paper.title))
     link_front_sheet(pack, len(sources[0].pages), starts)
     sources.append(stamp_page_numbers(pack, meeting.house, templates, printer, numbering))
 
