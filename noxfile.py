@@ -45,10 +45,10 @@ def build(session: nox.Session) -> None:
 
 
 # pytest-xdist: two workers, so one worker's LibreOffice, PDF reading and process start-ups overlap
-# the other's builds. Tests are grouped by file (tests/conftest.py says which files are shared out
-# test by test), so module fixtures are made once; the session's shared builds are made once for
-# both workers. `nox -s tests -- -n 0` runs in one process.
-PARALLEL = ("-n", "2", "--dist", "loadgroup")
+# the other's builds. Tests are handed out by file (tests/conftest.py's scheduler; it says which files
+# are shared out test by test), so module fixtures are made once; the session's shared builds are made
+# once for both workers. `nox -s tests -- -n 0` runs in one process.
+PARALLEL = ("-n", "2")
 SLOWEST = ("--durations", "25")  # the report names the 25 slowest tests, where the suite's time goes
 
 

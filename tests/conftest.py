@@ -70,18 +70,31 @@ def reduced_meeting(target: Path, keep: list[str]) -> Path:
 
 
 # Parallel runs ------------------------------------------------------------------------------------
-# `nox -s tests` runs pytest-xdist's workers with `--dist loadgroup`: each test file is one group,
-# run whole by one worker, so its module-scoped fixtures (a build, a LibreOffice conversion) are made
-# once. The files named here hold many independent tests and no costly module fixture, so their
+# `nox -s tests` runs two pytest-xdist workers, and hands them the tests a file at a time: each file
+# is run whole by one worker, so its module-scoped fixtures (a build, a LibreOffice conversion) are
+# made once. The files named here hold many independent tests and no costly module fixture, so their
 # tests are shared out one by one instead, and the long files do not keep one worker busy alone.
+# (xdist's own `--dist loadgroup` marks groups by rewriting each test's node id, which pytest 9.2
+# no longer allows: every module fixture was made twice, once on each worker. A scheduler of our own
+# needs no such trick; tests/test_parallel_runs.py holds it to a file per worker.)
 SPREAD_FILES = {"test_bad_input.py"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.name not in SPREAD_FILES and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+def scheduling_unit(nodeid: str) -> str:
+    """The unit a worker is handed: the test's file, or the test alone in SPREAD_FILES."""
+    file = nodeid.split("::", 1)[0]
+    return nodeid if file.rsplit("/", 1)[-1] in SPREAD_FILES else file
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent when it is not installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:  # what xdist's own `--dist loadfile` overrides
+            return scheduling_unit(nodeid)
+
+    return ByFile(config, log)
 
 
 # Shared builds ------------------------------------------------------------------------------------
