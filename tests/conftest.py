@@ -165,6 +165,15 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder / "out"
 
 
+def copy_of_example_build(example_build: Path, target: Path) -> tuple[Path, Path]:
+    """The shared build's whole folder copied to `target`: the meeting's content, its outputs and its
+    build cache. Returns (meeting folder, output folder). An edit to the copy built into that output
+    folder renders only what the edit touched, as an author's next build does, with a cold build's
+    bytes (tests/test_incremental.py holds the cache to that)."""
+    shutil.copytree(example_build.parent, target)
+    return target / "content" / EXAMPLE_MEETING.name, target / "out"
+
+
 @pytest.fixture(scope="session")
 def example_rebuild(tmp_path_factory: pytest.TempPathFactory, example_build: Path) -> Iterator[Path]:
     """A second build of example_build's copy of the meeting, from the same folder, into another

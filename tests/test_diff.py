@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, copy_of_example_build, run_panelpapers
 from readback import require_tool
 
 from panelpapers.build import build
@@ -90,17 +90,17 @@ def drafts(
     tmp_path_factory: pytest.TempPathFactory, example_build: Path
 ) -> Callable[[Callable[[Path], None]], tuple[Path, Path]]:
     """The old draft is the run's shared build of the example; `drafts(edit)` builds an edited copy
-    as the new one."""
+    as the new one, from a copy of the shared build with its cache (conftest.copy_of_example_build),
+    so that only what the edit touched is rendered again."""
     base = tmp_path_factory.mktemp("drafts")
     built: dict[str, tuple[Path, Path]] = {}
 
     def make(edit: Callable[[Path], None]) -> tuple[Path, Path]:
         if edit.__name__ not in built:
-            content = base / edit.__name__ / EXAMPLE_MEETING.name
-            shutil.copytree(EXAMPLE_MEETING, content)
-            edit(content)
-            build([content], base / f"{edit.__name__}-build")
-            built[edit.__name__] = (example_build, base / f"{edit.__name__}-build")
+            meeting, out = copy_of_example_build(example_build, base / edit.__name__)
+            edit(meeting)
+            build([meeting], out)
+            built[edit.__name__] = (example_build, out)
         return built[edit.__name__]
 
     return make

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import copy_of_example_build
 from readback import pdf_outline, pdf_pages_text
 
 MEETING_NAME = "2022-01-17-audit-panel"
@@ -250,10 +251,11 @@ def test_docx_contents_is_text_not_an_empty_field(built: Path) -> None:
 
 
 def test_pages_follow_a_paper_that_grows(
-    built: Path, tmp_path: Path, example_meeting: Path, panelpapers_cli: Any
+    built: Path, example_build: Path, tmp_path: Path, panelpapers_cli: Any
 ) -> None:
-    """More text in the first paper and a longer agenda: every page number moves, and stays right."""
-    meeting = copy_meeting(example_meeting, tmp_path / "content")
+    """More text in the first paper and a longer agenda: every page number moves, and stays right.
+    Built from a copy of the shared build with its cache, as an author's next build is."""
+    meeting, out = copy_of_example_build(example_build, tmp_path / "copy")
     supporting = paper_folders(meeting)[0] / "supporting.yaml"
     filler = "This paragraph was added to make the paper longer, so later papers start further on. " * 6
     added = "  - title: Added material\n    groups:\n      - paragraphs:\n" + f"          - {filler}\n" * 24
@@ -262,7 +264,7 @@ def test_pages_follow_a_paper_that_grows(
     extra = "".join(f"  - oral: Additional oral update number {n} from the lead officer\n" for n in range(1, 41))
     meeting_file.write_text(meeting_file.read_text() + extra)
 
-    grown = build(panelpapers_cli, meeting, tmp_path / "build")
+    grown = build(panelpapers_cli, meeting, out)
     before = {r.title: int(r.page) for r in agenda_rows(built / "restricted" / "agenda.docx") if r.page.isdigit()}
     rows = assert_pages_right(grown / "restricted")
     after = {r.title: int(r.page) for r in rows if r.page.isdigit()}
@@ -275,11 +277,11 @@ def test_pages_follow_a_paper_that_grows(
     assert "Additional oral update number 40 from the lead officer Oral" in front
 
 
-def test_front_sheet_carries_the_highest_marking(tmp_path: Path, example_meeting: Path, panelpapers_cli: Any) -> None:
-    meeting = copy_meeting(example_meeting, tmp_path / "content")
+def test_front_sheet_carries_the_highest_marking(tmp_path: Path, example_build: Path, panelpapers_cli: Any) -> None:
+    meeting, out = copy_of_example_build(example_build, tmp_path / "copy")
     paper = meeting / LONG_PAPER / "paper.yaml"
     paper.write_text(paper.read_text().replace("marking: OFFICIAL\n", "marking: OFFICIAL-SENSITIVE\n"))
-    out = build(panelpapers_cli, meeting, tmp_path / "build")
+    out = build(panelpapers_cli, meeting, out)
 
     restricted = pdf_pages_text(out / "restricted" / "pack.pdf")
     assert "OFFICIAL-SENSITIVE" in restricted[0]
