@@ -10,9 +10,10 @@ def front_sheet(
     meeting: Meeting, papers: dict[str, Paper], first_pages: dict[str, str], show_markings: bool
 ) -> FrontSheet:
     """`first_pages`: the pack page number each paper starts on ("12", or "S2" in a lettered
-    supplement). `papers` are this variant's papers by folder name; an agenda paper missing from them was left
-    out of the variant, and is then named only by its agenda number (its title is not published).
-    `show_markings`: each paper's row says its marking (the restricted pack, whose papers differ)."""
+    supplement). `papers` are this variant's papers by folder name; an agenda paper missing from them
+    was left out of the variant, and is then named only by its agenda number (its title is not
+    published). `show_markings`: each paper's row says its marking (the restricted pack, whose papers
+    differ), and a paper withheld from the public says why."""
     words = meeting.words
     rows = []
     for item in meeting.items:

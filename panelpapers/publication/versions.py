@@ -270,8 +270,7 @@ def with_supplement(
     """Each variant folder of a supplement: the build's papers and site, but the main pack and front
     sheet of the last version, unchanged to the byte, and beside them the supplementary pack (its own
     front sheet listing the added items, its pages numbered on from the main pack's last page, or
-    lettered, as the house says) and its
-    front sheet as DOCX. The manifest lists exactly that."""
+    lettered, as the house says) and its front sheet as DOCX. The manifest lists exactly that."""
     from dataclasses import replace
 
     from panelpapers.build.plan import gather
