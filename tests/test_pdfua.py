@@ -22,7 +22,6 @@ import pytest
 from conftest import PROJECT_ROOT, run_panelpapers
 from readback import Failure, libreoffice_tagged_pdfs, verapdf_classpath, verapdf_pdfua
 
-COUNCIL = PROJECT_ROOT / "tests" / "projects" / "council"
 FEATURES = PROJECT_ROOT / "tests" / "features"
 
 
@@ -43,32 +42,31 @@ LIBREOFFICE_BOX_RULES = ("7.1-3", "1")
 
 
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> Verdicts:
+def verdicts(
+    tmp_path_factory: pytest.TempPathFactory,
+    example_build: Path,
+    council_build: Path,
+    accessibility_build: Path,
+    features_build: Path,
+    structure_build: Path,
+) -> Verdicts:
     """The failed rules of each PDF: "built" (WeasyPrint's), "libreoffice" (each DOCX exported by
-    LibreOffice) and "control" (a paper stripped of its tags)."""
+    LibreOffice) and "control" (a paper stripped of its tags). The run's shared builds (conftest.py),
+    and the one feature paper they leave out built here."""
     verapdf_classpath()  # before minutes of building: skip or fail at once if veraPDF is missing
     root = tmp_path_factory.mktemp("pdfua")
-    council = root / "council"
-    shutil.copytree(COUNCIL, council, ignore=shutil.ignore_patterns("build"))
-    papers = sorted(path for path in (FEATURES / "2022-01-17-features").iterdir() if path.is_dir())
-    builds = [
-        (("build", "content", "--out", root / "example"), PROJECT_ROOT, root / "example"),
-        (("build",), council, council / "build"),
-        (("build", FEATURES, "--out", root / "features"), root, root / "features"),  # the meetings there
-        (("build", *papers, "--out", root / "feature-papers"), root, root / "feature-papers"),
-    ]
-    built: list[Path] = []
-    documents: list[Path] = []
-    for args, cwd, out in builds:
-        done = run_panelpapers(*args, cwd=cwd)
-        assert done.returncode == 0, done.stderr
-        built += sorted(out.rglob("*.pdf"))
-        documents += sorted(out.rglob("*.docx"))
+    layout = FEATURES / "2022-01-17-features" / "03-layout-options"
+    done = run_panelpapers("build", layout, "--out", root / "layout", cwd=root)
+    assert done.returncode == 0, done.stderr
+    council = council_build / "build"
+    outs = [example_build, council, accessibility_build, features_build, structure_build, root / "layout"]
+    built = [pdf for out in outs for pdf in sorted(out.rglob("*.pdf"))]
+    documents = [(index, out, docx) for index, out in enumerate(outs) for docx in sorted(out.rglob("*.docx"))]
     # Every DOCX under a name of its own (agenda.docx is in every meeting and variant), then one LibreOffice run.
     flat = root / "docx"
     flat.mkdir()
-    for docx in documents:
-        shutil.copy(docx, flat / "-".join(docx.relative_to(root).parts))
+    for index, out, docx in documents:
+        shutil.copy(docx, flat / "-".join([str(index), *docx.relative_to(out).parts]))
     exported = libreoffice_tagged_pdfs(sorted(flat.iterdir()), root / "libreoffice")
     control = untagged_copy(built[0], root / "untagged.pdf")
     started = time.monotonic()
