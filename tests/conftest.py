@@ -111,6 +111,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 #   features_build       tests/features' 01-features paper copied and built alone; returns the
 #                        output folder (2022-01-17-features/{restricted,public}/)
 #   structure_build      the same for its 02-structure paper
+#   options_build        its 03-layout-options paper and the example's risk paper, built alone
+#                        together as that meeting's two papers
 #   accessibility_build  tests/features/2022-01-17-accessibility built where it stands; returns
 #                        the output folder
 #
@@ -224,6 +226,23 @@ def features_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def structure_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with shared_build(tmp_path_factory, "structure", _build_feature_paper("02-structure")) as folder:
+        yield folder / "out"
+
+
+def _build_options(folder: Path) -> None:
+    from panelpapers.build import build
+
+    papers = []
+    for fixture in (FEATURES / "2022-01-17-features" / "03-layout-options", EXAMPLE_MEETING / "02-risk-management"):
+        paper = folder / "content" / "2022-01-17-features" / fixture.name
+        shutil.copytree(fixture, paper)
+        papers.append(paper)
+    build(papers, folder / "out")
+
+
+@pytest.fixture(scope="session")
+def options_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with shared_build(tmp_path_factory, "options", _build_options) as folder:
         yield folder / "out"
 
 

@@ -15,27 +15,18 @@ import pytest
 from datapapers import edit, line_of, problems_of, squash
 from readback import docx_paragraphs, pdf_pages_text
 
-from panelpapers.build import build
 from panelpapers.render.chart_fit import MIN_SCALE
 
 FEATURES = Path(__file__).resolve().parent / "features" / "2022-01-17-features"
 OPTIONS = FEATURES / "03-layout-options"
-EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "2022-01-17-audit-panel"
-LETTERED = EXAMPLE / "02-risk-management"
 MM = 72 / 25.4  # PDF points per millimetre
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build folder of the fixture paper and the example's risk paper, built alone as one meeting."""
-    tmp_path = tmp_path_factory.mktemp("options")
-    papers = []
-    for fixture in (OPTIONS, LETTERED):
-        paper = tmp_path / FEATURES.name / fixture.name
-        shutil.copytree(fixture, paper)
-        papers.append(paper)
-    build(papers, tmp_path / "out")
-    return tmp_path / "out" / FEATURES.name
+def built(options_build: Path) -> Path:
+    """The build folder of the fixture paper and the example's risk paper, built alone as one meeting
+    (the run's shared build, conftest.py)."""
+    return options_build / FEATURES.name
 
 
 def lines_of(path: Path) -> list[str]:
