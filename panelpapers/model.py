@@ -222,6 +222,7 @@ class Section:
 
 # The paper --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Appendix:
     ref: str

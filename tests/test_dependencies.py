@@ -29,6 +29,7 @@ AGENDA_DOCX = "panelpapers/render/agenda_docx.py"
 IMAGES = "panelpapers/load/images.py"
 CLI = "panelpapers/cli.py"
 SCAFFOLD = "panelpapers/scaffold.py"
+WORKER = "panelpapers/build/worker.py"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,14 @@ INTERNALS = [
     Internal(SCAFFOLD, "ruamel.yaml.tokens", "Token.column", settable=True),
     Internal(
         SCAFFOLD, "ruamel.yaml.main", "YAML.__init__", source=("self.brace_single_entry_mapping_in_flow_sequence",)
+    ),
+    # stop_worker_server(): the fork server this process started, stopped as the CLI exits
+    Internal(WORKER, "multiprocessing.forkserver", "_forkserver"),
+    Internal(
+        WORKER,
+        "multiprocessing.forkserver",
+        "ForkServer.__init__",
+        source=("self._forkserver_pid = None", "self._forkserver_alive_fd = None", "self._forkserver_address = None"),
     ),
 ]
 

@@ -184,7 +184,7 @@ def check(paths: list[Path], cache_folder: Path | None = None) -> int:
         slot = paper_slot(job.meeting_name, folder.name)
         if cache is not None and context is not None and cache.entry(slot, paper_key(folder, context)) is not None:
             continue
-        data, found = load_paper_data(folder, project.house)
+        data, found = load_paper_data(folder, project.house, draw=False)  # charts checked, not drawn
         problems.extend(found)
         problems.extend(resolve_variants(job.source, data, project.house)[1])
     if problems:

@@ -24,6 +24,7 @@ from panelpapers.build.meeting import MeetingOutputs, unpublishable
 from panelpapers.build.plan import VARIANTS, Progress, Unit, load, up_to_date
 from panelpapers.build.worker import (
     DocxMade,
+    InlineExecutor,
     PdfMade,
     Resolved,
     Workers,
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from panelpapers.cache import Cache, Fingerprint, KeyContext
     from panelpapers.house import House
     from panelpapers.model import Meeting
-
-
 
 
 Rendered = tuple[PdfMade | None, DocxMade | None]  # a distinct variant's PDF and DOCX, as each arrives
@@ -128,7 +127,6 @@ def locked_out(out_dir: Path, progress: Progress | None) -> Iterator[None]:
         raise ContentError([Problem(Location(out_dir), str(err))]) from None
 
 
-
 class Build(MeetingOutputs):
     """One build that has something to do: what the cache holds is taken from it, the rest rendered."""
 
@@ -170,13 +168,11 @@ class Build(MeetingOutputs):
         with Workers(self.jobs) as pool:  # started first: workers get ready while content loads
             loaded = load(self.paths, self.house)
             in_meeting = {id(job) for _, jobs in loaded.meetings for job in jobs}
-            units = [
-                Unit(job, key_of(job.source.folder), id(job) in in_meeting)
-                for job in loaded.jobs
-            ]
+            units = [Unit(job, key_of(job.source.folder), id(job) in in_meeting) for job in loaded.jobs]
             if not self.force:
                 for unit in units:
                     self.take_from_cache(unit)
+            self.check_papers(units, loaded.problems)
             self.render_papers(pool, units, loaded.problems)
         with Workers(self.jobs) as pool:  # fresh workers: the packs' memory comes on top of little
             packs = self.render_packs(pool, loaded, units)
@@ -214,12 +210,30 @@ class Build(MeetingOutputs):
             return
         unit.made, unit.blobs = made, blobs
 
+    def check_papers(self, units: list[Unit], load_problems: list[Problem]) -> None:
+        """Raises ContentError with every problem of the content and of each paper to render, found
+        here before any worker is waited on: each paper's data computed, its charts checked but not
+        drawn (a tenth of a second a paper, while the workers' server is still importing what they
+        need). Broken content then stops a build in about a second, with nothing drawn or rendered,
+        instead of after the papers resolved before the broken one were drawn and rendered. A serial
+        build (one job) needs no such pass: it resolves the papers here, in order, drawing nothing
+        once a problem is found (render_papers)."""
+        if self.jobs <= 1:
+            return
+        problems = list(load_problems)
+        for unit in units:
+            if unit.made is None and self.given.resolved_for(unit.job.source.folder, unit.key) is None:
+                problems += resolve_task(unit.job.source, self.house, None, False).problems
+        if problems:
+            raise ContentError(problems)
+
     def render_papers(self, pool: Executor, units: list[Unit], load_problems: list[Problem]) -> None:
         """Resolves every paper the cache does not hold, then renders each distinct variant's PDF and
         DOCX. Papers are resolved in order, a few ahead of the renderers, each paper's renders queued
         as soon as it is resolved: the queue stays short and the progress told follows the work.
         Every content problem is collected before any is reported, in the order a serial build finds
-        them, and nothing more is rendered once one is found."""
+        them, and nothing more is rendered once one is found: the papers still to resolve are then
+        only checked, here (no worker awaited), their charts not drawn."""
         stale = [unit for unit in units if unit.made is None]
         waiting = iter(stale)
         resolving: dict[Future[Resolved], Unit] = {}
@@ -234,7 +248,12 @@ class Build(MeetingOutputs):
             unit = next(waiting, None)
             if unit is not None:
                 given = self.given.resolved_for(unit.job.source.folder, unit.key)
-                future = given or pool.submit(resolve_task, unit.job.source, self.house)
+                if given is not None:
+                    future = given
+                elif failed:
+                    future = InlineExecutor().submit(resolve_task, unit.job.source, self.house, None, False)
+                else:
+                    future = pool.submit(resolve_task, unit.job.source, self.house)
                 resolving[future] = unit
                 pending.add(future)
 
@@ -317,8 +336,16 @@ class Build(MeetingOutputs):
             slug = paper.slug
             files_of = PaperFiles(slug + RECORD_SUFFIX, slug + ".docx", slug + ".pdf", slug + ".html")
             variants[variant] = VariantFacts(
-                slug, paper.title, marking, paper.status, pdf.pages, made, files_of, result.inputs[variant],
-                sha256(pdf.pack_pdf), pdf.bookmarks
+                slug,
+                paper.title,
+                marking,
+                paper.status,
+                pdf.pages,
+                made,
+                files_of,
+                result.inputs[variant],
+                sha256(pdf.pack_pdf),
+                pdf.bookmarks,
             )
             unit.blobs[sha256(pdf.pack_pdf)] = pdf.pack_pdf
         unit.made = PaperMade(str(unit.job.source.folder.resolve()), variants)

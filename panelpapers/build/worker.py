@@ -46,15 +46,19 @@ class Resolved:
 
 
 def resolve_task(
-    source: PaperSource, house: House, computed: tuple[PaperData | None, list[Problem]] | None = None
+    source: PaperSource,
+    house: House,
+    computed: tuple[PaperData | None, list[Problem]] | None = None,
+    draw: bool = True,
 ) -> Resolved:
     """Computes a paper's data (tables, charts drawn) and resolves its variants. `computed`: the
-    paper's data as `load_paper_data` gave it, when the caller has it already."""
+    paper's data as `load_paper_data` gave it, when the caller has it already. `draw` false: only
+    its problems are wanted (the build has failed), so its charts are checked and not drawn."""
     from panelpapers.data.paper_data import load_paper_data
     from panelpapers.inputs import input_hashes, public_input_hashes
     from panelpapers.resolve.variants import resolve_variants
 
-    data, found_in_data = computed or load_paper_data(source.folder, house)
+    data, found_in_data = computed or load_paper_data(source.folder, house, draw)
     problems = list(found_in_data)
     variants, found = resolve_variants(source, data, house)
     problems += found
@@ -278,6 +282,23 @@ class Workers:
             if self.listener is not None:
                 self.listener.stop()
                 self.alive.close()
+
+
+def stop_worker_server() -> None:
+    """Stops the fork server this process started, if any, for a process about to exit. The server
+    stops by itself once this process has gone, but only after importing what workers need, seconds
+    after a build that failed on its content: until then it holds this process's standard output and
+    error open, and whoever reads them (a pipe, CI's log, a test) waits for it."""
+    import signal
+    from multiprocessing import forkserver
+
+    server: Any = forkserver._forkserver  # a private attribute: tests/test_dependencies.py
+    pid = server._forkserver_pid
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_pid = server._forkserver_alive_fd = server._forkserver_address = None
 
 
 def deferring_ctrl_c(submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:

@@ -19,7 +19,7 @@ from panelpapers.data.computed_tables import ComputedTable, default_format, form
 from panelpapers.data.declarations import ChartSpec
 from panelpapers.data.risks import RiskRegister, band_of, heat_map_cells, score_text
 from panelpapers.house import Fonts, text_colour_on
-from panelpapers.model import Chart, ChartData
+from panelpapers.model import Chart, ChartData, HeatMapCell
 from panelpapers.resources import fonts
 
 if TYPE_CHECKING:
@@ -202,8 +202,12 @@ def _value_text(value: float, kind: str) -> str:
     return format_value(value, kind if kind != "text" else "number")
 
 
-def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec, palette: tuple[str, ...]) -> Chart:
-    """`palette`: the house's series colours, in order."""
+def bar_or_line_chart(
+    chart_name: str, computed: ComputedTable, spec: ChartSpec, palette: tuple[str, ...], draw: bool = True
+) -> Chart:
+    """`palette`: the house's series colours, in order. Every problem is found before anything is
+    drawn: with `draw` false (`check`, or a build that has already failed) the chart is only checked
+    and comes back with no picture (empty SVG and PNG), its alt text and data as drawn."""
     category, labels, names, values = chart_series(computed, spec)
     value_kind = computed.column_format(names[0]).format or default_format(computed.body[names[0]])
     series_headers = [computed.column_format(n).header or header_text(n) for n in names]
@@ -214,23 +218,26 @@ def bar_or_line_chart(chart_name: str, computed: ComputedTable, spec: ChartSpec,
     height = max(70.0, 9.0 * len(labels) + 25) if horizontal else upright_height
     styles = series_styles(spec, series_headers, palette)
     groups = category_groups(spec, labels, series_headers, styles, palette)
-    figure, axes = _new_figure(width, height)
-    series = list(zip(series_headers, values, strict=True))
-    if spec.kind == "line":
-        value_labels = _draw_lines(axes, series, value_kind, styles)
-    elif spec.kind in ("stacked_bar", "stacked_horizontal_bar"):
-        value_labels = _draw_stacked_bars(axes, series, value_kind, horizontal, styles)
-    else:
-        value_labels = _draw_bars(axes, series, value_kind, horizontal, styles, groups)
-    notes, marks = _draw_marks(axes, spec, labels, value_kind, horizontal)  # before the legend, which lists lines
-    _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
-    _place_legend(figure, axes, groups)
-    fit_category_ticks(figure, axes, labels, horizontal)
-    _clear_notes(figure, axes, notes, value_labels, horizontal)
-    _freeze_layout(figure)
-    _clear_reference_lines(figure, axes, value_labels, spec, horizontal)
-    svg, png = save(figure)
-    said = marks + "".join(f" {group.sentence}" for group in groups)
+    marked = mark_positions(spec, labels)
+    svg = png = b""
+    if draw:
+        figure, axes = _new_figure(width, height)
+        series = list(zip(series_headers, values, strict=True))
+        if spec.kind == "line":
+            value_labels = _draw_lines(axes, series, value_kind, styles)
+        elif spec.kind in ("stacked_bar", "stacked_horizontal_bar"):
+            value_labels = _draw_stacked_bars(axes, series, value_kind, horizontal, styles)
+        else:
+            value_labels = _draw_bars(axes, series, value_kind, horizontal, styles, groups)
+        notes = _draw_marks(axes, spec, marked, value_kind, horizontal)  # before the legend, which lists lines
+        _label_axes(axes, spec, labels, header_text(category), series_headers, value_kind, horizontal)
+        _place_legend(figure, axes, groups)
+        fit_category_ticks(figure, axes, labels, horizontal)
+        _clear_notes(figure, axes, notes, value_labels, horizontal)
+        _freeze_layout(figure)
+        _clear_reference_lines(figure, axes, value_labels, spec, horizontal)
+        svg, png = save(figure)
+    said = _mark_sentences(spec, value_kind) + "".join(f" {group.sentence}" for group in groups)
     alt = spec.alt or describe_series(spec, labels, series_headers, values, value_kind) + said
     rows = tuple((label, *(_value_text(series[i], value_kind) for series in values)) for i, label in enumerate(labels))
     data = ChartData((header_text(category), *series_headers), rows)
@@ -299,28 +306,49 @@ Series = list[tuple[str, list[float]]]  # (name, one value per category)
 MARK_COLOUR = "#333333"  # reference lines, dividers and notes: dark grey, 12.6:1 on white
 
 
-def _draw_marks(
-    axes: Axes, spec: ChartSpec, labels: list[str], value_kind: str, horizontal: bool
-) -> tuple[list[Annotation], str]:
-    """The author's reference lines, dividers and notes, drawn over the data; returns the notes and
-    divider labels (which must stay clear of the bars) and the sentences the default alt text gains
-    for them, so a reader who cannot see them still hears them."""
+@dataclass(frozen=True)
+class MarkPositions:
+    """Where the author's dividers and notes stand on the category axis."""
+
+    dividers: tuple[float, ...]  # between two categories: after one, at its index + 0.5
+    annotations: tuple[int, ...]
+
+
+def mark_positions(spec: ChartSpec, labels: list[str]) -> MarkPositions:
+    """Each divider's and note's place; a category not on the chart is the author's problem."""
 
     def position(category: str, path: tuple[str | int, ...]) -> int:
         if category not in labels:
             raise ChartError(f"no category '{category}' on this chart (categories: {', '.join(labels)})", path)
         return labels.index(category)
 
-    said: list[str] = []
+    dividers = tuple(position(d.after, ("dividers", i, "after")) + 0.5 for i, d in enumerate(spec.dividers))
+    notes = tuple(position(n.category, ("annotations", i, "category")) for i, n in enumerate(spec.annotations))
+    return MarkPositions(dividers, notes)
+
+
+def _mark_sentences(spec: ChartSpec, value_kind: str) -> str:
+    """What the default alt text gains for the reference lines, dividers and notes, so that a reader
+    who cannot see them still hears them."""
+    lines = spec.reference_lines
+    said = [f"A dashed line marks {line.label} at {_value_text(line.value, value_kind)}." for line in lines]
+    said += [f"A dotted line after {divider.after} marks {divider.label}." for divider in spec.dividers]
+    said += [f"{note.category}: {note.text}." for note in spec.annotations]
+    return "".join(f" {sentence}" for sentence in said)
+
+
+def _draw_marks(
+    axes: Axes, spec: ChartSpec, marked: MarkPositions, value_kind: str, horizontal: bool
+) -> list[Annotation]:
+    """The author's reference lines, dividers and notes, drawn over the data; returns the notes and
+    divider labels, which must stay clear of the bars."""
     notes: list[Annotation] = []
     for line in spec.reference_lines:
         value = _value_text(line.value, value_kind)
         draw = axes.axvline if horizontal else axes.axhline
         # Named in the legend rather than beside the line, where bars would cover the words.
         draw(line.value, color=MARK_COLOUR, linestyle="--", linewidth=1, label=f"{line.label} ({value})", zorder=3)
-        said.append(f"A dashed line marks {line.label} at {value}.")
-    for i, divider in enumerate(spec.dividers):
-        at = position(divider.after, ("dividers", i, "after")) + 0.5
+    for divider, at in zip(spec.dividers, marked.dividers, strict=True):
         (axes.axhline if horizontal else axes.axvline)(at, color=MARK_COLOUR, linestyle=":", linewidth=1.2)
         divider_label = axes.annotate(
             divider.label,
@@ -334,9 +362,7 @@ def _draw_marks(
             color=MARK_COLOUR,
         )
         notes.append(divider_label)
-        said.append(f"A dotted line after {divider.after} marks {divider.label}.")
-    for i, note in enumerate(spec.annotations):
-        at = position(note.category, ("annotations", i, "category"))
+    for note, at in zip(spec.annotations, marked.annotations, strict=True):
         note_box = axes.annotate(  # a little inside the top edge, clear of the dividers' labels there
             note.text,
             (0.97, at) if horizontal else (at, 0.9),
@@ -350,8 +376,7 @@ def _draw_marks(
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": MARK_COLOUR, "linewidth": 0.5},
         )
         notes.append(note_box)
-        said.append(f"{note.category}: {note.text}.")
-    return notes, "".join(f" {sentence}" for sentence in said)
+    return notes
 
 
 def _draw_lines(axes: Axes, series: Series, value_kind: str, styles: list[Style]) -> list[Annotation]:
@@ -623,11 +648,19 @@ def describe_series(spec: ChartSpec, labels: list[str], names: list[str], values
 BAND_PT = 8.0  # the band named in each cell: the least that reads in print
 
 
-def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
+def heat_map(name: str, spec: ChartSpec, register: RiskRegister, draw: bool = True) -> Chart:
+    """With `draw` false, as bar_or_line_chart: checked, with no picture."""
+    cells = heat_map_cells(register, spec.horizon)
+    svg, png = _draw_heat_map(spec, register, cells) if draw else (b"", b"")
+    alt = spec.alt or describe_heat_map(spec, register)
+    data = heat_map_data(spec, register)
+    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells, data=data)
+
+
+def _draw_heat_map(spec: ChartSpec, register: RiskRegister, cells: tuple[HeatMapCell, ...]) -> tuple[bytes, bytes]:
     from matplotlib.patches import Rectangle
 
     scale = register.spec.scale
-    cells = heat_map_cells(register, spec.horizon)
     size = len(scale)
     figure, axes = _new_figure(WIDTH_MM, 118.0)
     for cell in cells:
@@ -672,10 +705,7 @@ def heat_map(name: str, spec: ChartSpec, register: RiskRegister) -> Chart:
     axes.set_title("Bold numbers: current position of each risk.   Numbers in brackets: target position.", fontsize=8)
     fit_category_ticks(figure, axes, words, horizontal=False, positions=centres)
     _freeze_layout(figure)
-    svg, png = save(figure)
-    alt = spec.alt or describe_heat_map(spec, register)
-    data = heat_map_data(spec, register)
-    return Chart(0, spec.caption, alt, svg, png, WIDTH_MM, 118.0, spec.landscape == "yes", name, cells, data=data)
+    return save(figure)
 
 
 def heat_map_data(spec: ChartSpec, register: RiskRegister) -> ChartData:

@@ -62,7 +62,11 @@ class Value:
     data: frozenset[str] = frozenset()  # the sources and risk registers it is computed from
 
 
-def load_paper_data(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperData | None, list[Problem]]:
+def load_paper_data(
+    folder: Path, house: House = DEFAULT_HOUSE, draw: bool = True
+) -> tuple[PaperData | None, list[Problem]]:
+    """The paper's data (tables computed, charts drawn) and every problem found in it. With `draw`
+    false the charts are checked but not drawn (charts.py): what `check` and a failed build need."""
     path = folder / DATA_FILE
     if not path.is_file():
         return None, []
@@ -78,7 +82,7 @@ def load_paper_data(folder: Path, house: House = DEFAULT_HOUSE) -> tuple[PaperDa
     failed.figures = {group: dict.fromkeys(named, "?") for group, named in spec.figures.items()}
     failed.figures_known = True
     try:
-        data, problems = _compute(folder, loaded, spec, house)
+        data, problems = _compute(folder, loaded, spec, house, draw)
     except _Stop as stop:
         return failed, stop.problems
     return data or failed, problems
@@ -90,7 +94,7 @@ class _Stop(Exception):
 
 
 def _compute(
-    folder: Path, file: YamlFile, spec: DataFile, house: House
+    folder: Path, file: YamlFile, spec: DataFile, house: House, draw: bool
 ) -> tuple[PaperData | None, list[Problem]]:
     sources, registers = _read_sources(folder, file, spec)
     data = PaperData(file)
@@ -101,7 +105,7 @@ def _compute(
     else:
         computed = _compute_tables(spec, file, sources, {}, data, problems)
     _register_tables(spec, file, registers, data, problems)
-    _draw_charts(spec, file, computed, registers, house, data, problems)
+    _draw_charts(spec, file, computed, registers, house, data, problems, draw)
     if problems:
         raise _Stop(problems)
     values = _quote_figures(spec, file, computed, sources, data, problems)
@@ -218,13 +222,16 @@ def _draw_charts(
     house: House,
     data: PaperData,
     problems: list[Problem],
+    draw: bool,
 ) -> None:
-    """Every chart, in the house's palette and font."""
+    """Every chart, in the house's palette and font; only checked when not `draw`n."""
     from panelpapers.data.charts import house_font
 
-    if spec.charts:
+    if spec.charts and not draw:
+        _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
+    elif spec.charts:
         with house_font(house.fonts):
-            _draw_each_chart(spec, file, computed, registers, house.palette, data, problems)
+            _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
 
 
 def _draw_each_chart(
@@ -235,6 +242,7 @@ def _draw_each_chart(
     palette: tuple[str, ...],
     data: PaperData,
     problems: list[Problem],
+    draw: bool,
 ) -> None:
     from panelpapers.data.charts import ChartError, bar_or_line_chart, heat_map
 
@@ -248,7 +256,7 @@ def _draw_each_chart(
                         _unknown(file, (*where, "register"), "risk register", chart_spec.register_name, registers)
                     )
                     continue
-                data.charts[name] = heat_map(name, chart_spec, registers[chart_spec.register_name])
+                data.charts[name] = heat_map(name, chart_spec, registers[chart_spec.register_name], draw)
             else:
                 assert chart_spec.table is not None
                 if chart_spec.table not in computed:
@@ -256,7 +264,7 @@ def _draw_each_chart(
                         continue  # the table's own problem is reported already
                     problems.append(_unknown(file, (*where, "table"), "table", chart_spec.table, computed))
                     continue
-                data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec, palette)
+                data.charts[name] = bar_or_line_chart(name, computed[chart_spec.table], chart_spec, palette, draw)
         except ChartError as err:
             problems.append(Problem(file.location((*where, *err.path)), f"chart '{name}': {err}"))
 

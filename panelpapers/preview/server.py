@@ -207,4 +207,3 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except OSError:  # the page went away
             return
-

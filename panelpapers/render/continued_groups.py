@@ -124,6 +124,9 @@ def lay_out_with_continued_groups(html: str, lay_out: Callable[[str], Any], docu
         if wanted == applied:
             break
         applied = wanted
-        current = continue_groups(html, wanted)
+        rewritten = continue_groups(html, wanted)
+        if rewritten == current:  # each row found starts a group of its own: this layout is the one
+            break
+        current = rewritten
         document = lay_out(current)
     return document, current
