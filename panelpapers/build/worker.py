@@ -33,6 +33,7 @@ WORKER_MODULES = [
     "panelpapers.pack.assemble",
     "weasyprint",
     "pikepdf",
+    "panelpapers.build.worker_setup",  # matplotlib set up once, for every worker
 ]
 
 
