@@ -346,12 +346,12 @@ def test_a_backslash_in_a_folded_block_is_an_error_with_the_fix(tmp_path: Path) 
     assert problems[0].startswith(f"{paper / 'paper.yaml'}:")
 
 
-def test_bad_input_writes_nothing_and_exits_1(tmp_path: Path) -> None:
-    paper = copy_fixture(tmp_path)
-    out = tmp_path / "out"
-    first = run_panelpapers("build", paper, "--out", out, cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
+def test_bad_input_writes_nothing_and_exits_1(tmp_path: Path, structure_build: Path) -> None:
+    shutil.copytree(structure_build.parent, tmp_path, dirs_exist_ok=True)  # the paper and its good build
+    paper, out = tmp_path / "content" / FIXTURE.parent.name / FIXTURE.name, tmp_path / "out"
+    assert paper.parent.parent.name == "content" and (paper / "supporting.yaml").is_file()
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert any(p.name == f"{FIXTURE.name}.pdf" for p in before)
     edit(paper / "supporting.yaml", "image: images/process.png", "image: ../../secret.png")
     second = run_panelpapers("build", paper, "--out", out, cwd=tmp_path)
     assert second.returncode == 1

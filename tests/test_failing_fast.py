@@ -62,8 +62,13 @@ def test_a_failing_build_finds_every_problem_here_without_drawing_or_waiting_on_
 ) -> None:
     meeting = broken_meeting(tmp_path, yaml_too)
     submitted: list[str] = []
+    started: list[int] = []
 
     class CountedWorkers(panelpapers.build.run.Workers):
+        def __init__(self, jobs: int) -> None:
+            started.append(jobs)
+            super().__init__(jobs)
+
         def __enter__(self) -> Any:
             pool = super().__enter__()
             submit = pool.submit
@@ -85,6 +90,7 @@ def test_a_failing_build_finds_every_problem_here_without_drawing_or_waiting_on_
     assert any(LAST in p and "'http://example.com' is not allowed" in p for p in problems), problems
     assert len(problems) == 2 + yaml_too, problems
     assert submitted == []  # the papers were checked in this process: no worker was needed
+    assert started == ([] if yaml_too else [2])  # content that does not load starts no worker at all
     assert not (tmp_path / "out").exists()
 
 

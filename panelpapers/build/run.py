@@ -165,15 +165,17 @@ class Build(MeetingOutputs):
         def key_of(folder: Path) -> str:
             return keys.get(folder) or paper_key(folder, self.context)
 
-        with Workers(self.jobs) as pool:  # started first: workers get ready while content loads
-            loaded = load(self.paths, self.house)
-            in_meeting = {id(job) for _, jobs in loaded.meetings for job in jobs}
-            units = [Unit(job, key_of(job.source.folder), id(job) in in_meeting) for job in loaded.jobs]
+        loaded = load(self.paths, self.house)
+        in_meeting = {id(job) for _, jobs in loaded.meetings for job in jobs}
+        units = [Unit(job, key_of(job.source.folder), id(job) in in_meeting) for job in loaded.jobs]
+        if loaded.problems:  # reported with the papers' own, without starting a worker
+            self.check_papers(units, loaded.problems)
+        with Workers(self.jobs) as pool:  # started now: the workers get ready while the papers are checked
             if not self.force:
                 for unit in units:
                     self.take_from_cache(unit)
-            self.check_papers(units, loaded.problems)
-            self.render_papers(pool, units, loaded.problems)
+            self.check_papers(units, [])
+            self.render_papers(pool, units)
         with Workers(self.jobs) as pool:  # fresh workers: the packs' memory comes on top of little
             packs = self.render_packs(pool, loaded, units)
         folders = self.manifests(units, packs)
@@ -211,14 +213,14 @@ class Build(MeetingOutputs):
         unit.made, unit.blobs = made, blobs
 
     def check_papers(self, units: list[Unit], load_problems: list[Problem]) -> None:
-        """Raises ContentError with every problem of the content and of each paper to render, found
-        here before any worker is waited on: each paper's data computed, its charts checked but not
-        drawn (a tenth of a second a paper, while the workers' server is still importing what they
-        need). Broken content then stops a build in about a second, with nothing drawn or rendered,
-        instead of after the papers resolved before the broken one were drawn and rendered. A serial
-        build (one job) needs no such pass: it resolves the papers here, in order, drawing nothing
-        once a problem is found (render_papers)."""
-        if self.jobs <= 1:
+        """Raises ContentError with every problem of the content (`load_problems`) and of each paper
+        to render, found here before any worker is waited on: each paper's data computed, its charts
+        checked but not drawn (a tenth of a second a paper, while the workers' server is still
+        importing what they need). Broken content then stops a build in about a second, with nothing
+        drawn or rendered, instead of after the papers resolved before the broken one were drawn and
+        rendered. A serial build (one job) of content that loaded needs no such pass: it resolves the
+        papers here, in order, drawing nothing once a problem is found (render_papers)."""
+        if self.jobs <= 1 and not load_problems:
             return
         problems = list(load_problems)
         for unit in units:
@@ -227,7 +229,7 @@ class Build(MeetingOutputs):
         if problems:
             raise ContentError(problems)
 
-    def render_papers(self, pool: Executor, units: list[Unit], load_problems: list[Problem]) -> None:
+    def render_papers(self, pool: Executor, units: list[Unit]) -> None:
         """Resolves every paper the cache does not hold, then renders each distinct variant's PDF and
         DOCX. Papers are resolved in order, a few ahead of the renderers, each paper's renders queued
         as soon as it is resolved: the queue stays short and the progress told follows the work.
@@ -242,7 +244,7 @@ class Build(MeetingOutputs):
         rendering: dict[Future[Any], tuple[Unit, int]] = {}  # each PDF's and DOCX's paper, by distinct variant
         pending: set[Future[Any]] = set()
         told = 0  # papers told of, in order
-        failed = bool(load_problems)
+        failed = False
 
         def resolve_next() -> None:
             unit = next(waiting, None)
@@ -287,7 +289,7 @@ class Build(MeetingOutputs):
                         submitted: Future[Any] = given_pdf or pool.submit(task, paper, self.templates)
                         rendering[submitted] = (unit, index)
                         pending.add(submitted)
-        problems = load_problems + [problem for unit in stale for problem in found.get(id(unit), [])]
+        problems = [problem for unit in stale for problem in found.get(id(unit), [])]
         if problems:
             raise ContentError(problems)
         outputs: dict[tuple[int, int], Rendered] = {}
