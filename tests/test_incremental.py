@@ -372,15 +372,20 @@ def test_a_blob_whose_sha256_is_not_its_name_is_removed(tmp_path: Path) -> None:
     assert Cache(tmp_path / CACHE_FOLDER).blob(sha) is None and not blob.exists()
 
 
-# A build that stops for `seconds` once its first staging folder is complete, just before publishing it.
+# A build that stops once its first staging folder is complete, just before publishing it, until the
+# file named first on its command line exists (at most a minute).
 PAUSING_BUILD = """
 import sys, time
+from pathlib import Path
 import panelpapers.publish as publish
 fsync = publish._fsync_directory
 def slow(path):
     if ".staging-" in path.name and not getattr(slow, "done", False):
         slow.done = True
-        time.sleep(float(sys.argv[1]))
+        for _ in range(1200):
+            if Path(sys.argv[1]).exists():
+                break
+            time.sleep(0.05)
     fsync(path)
 publish._fsync_directory = slow
 from panelpapers.cli import main
@@ -400,16 +405,28 @@ def test_two_builds_at_once_both_finish_with_a_single_build_s_outputs(
     killed = out / ".restricted.staging-0123456789ab"  # as a killed build leaves it
     killed.mkdir()
     arguments = ["build", "content", "-j", "1"]
-    first = subprocess.Popen([sys.executable, "-c", PAUSING_BUILD, "20", *arguments], cwd=root, stderr=subprocess.PIPE)
+    go = tmp_path / "go"  # the first build goes on to publish once this exists
+    first = subprocess.Popen([sys.executable, "-c", PAUSING_BUILD, go, *arguments], cwd=root, stderr=subprocess.PIPE)
     for _ in range(1200):
         if any(path != killed for path in out.glob(".*.staging-*")) or first.poll() is not None:
             break
         time.sleep(0.1)
     second = subprocess.Popen([sys.executable, "-m", "panelpapers", *arguments], cwd=root, stderr=subprocess.PIPE)
+    assert second.stderr is not None
+    told = []  # the second build's lines, up to its waiting for the first to finish publishing
+    for line in iter(second.stderr.readline, b""):
+        told.append(line)
+        if b"panelpapers: waiting for another build" in line:
+            break
+    assert told and b"waiting for another build" in told[-1], b"".join(told).decode("utf-8", "replace")
+    go.touch()
     for run in (first, second):
         stderr = run.communicate(timeout=300)[1].decode("utf-8", "replace")
+        stderr = b"".join(told).decode("utf-8", "replace") + stderr if run is second else stderr
         assert run.returncode == 0 or (run.returncode == 1 and "another panelpapers build" in stderr), stderr
         assert "internal error" not in stderr, stderr
+    # One build of the same edit, alone, from the same starting point (the build folder before the two).
+    shutil.copytree(built[0] / "build", root / "single")
     build([meeting_of(root)], root / "single", jobs=1)
     assert tree(out) == tree(root / "single" / EXAMPLE_MEETING.name)
     assert not killed.exists()
