@@ -98,10 +98,7 @@ def iso_date(text: str) -> dt.date:
 
 def add_as_of(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--as-of",
-        dest="as_of",
-        type=iso_date,
-        metavar="DATE",
+        "--as-of", dest="as_of", type=iso_date, metavar="DATE",
         help="publish as of DATE (YYYY-MM-DD): withheld items due for release by then are published "
         "(default: each paper's own date)",
     )
@@ -116,27 +113,15 @@ def add_common_options(parser: argparse.ArgumentParser, after_command: bool) -> 
     unset = argparse.SUPPRESS if after_command else None
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument(
-        "-q",
-        "--quiet",
-        dest=level,
-        action="store_const",
-        const=QUIET,
-        default=unset,
+        "-q", "--quiet", dest=level, action="store_const", const=QUIET, default=unset,
         help="print only problems and errors",
     )
     talk.add_argument(
-        "-v",
-        "--verbose",
-        dest=level,
-        action="store_const",
-        const=VERBOSE,
-        default=unset,
+        "-v", "--verbose", dest=level, action="store_const", const=VERBOSE, default=unset,
         help="also print each file written and the time each stage took",
     )
     parser.add_argument(
-        "--no-paper-python",
-        dest="no_paper_python",
-        action="store_true",
+        "--no-paper-python", dest="no_paper_python", action="store_true",
         default=argparse.SUPPRESS if after_command else False,
         help=f"refuse to run any paper's data/tables.py, even where panelpapers.yaml allows it "
         f"(as {PAPER_PYTHON_ENV}=refuse does)",
@@ -161,7 +146,9 @@ def parser() -> ArgumentParser:
     build.add_argument(
         "-j", "--jobs", type=positive, metavar="N", help="render in N worker processes (default: one per core)"
     )
-    build.add_argument("--force", action="store_true", help="render and publish everything, ignoring the build cache")
+    build.add_argument(
+        "--force", action="store_true", help="render and publish everything, ignoring the build cache"
+    )
     add_as_of(build)
     from panelpapers.publication import command as publish_command
 
@@ -221,9 +208,8 @@ def options(args: argparse.Namespace) -> argparse.Namespace:
     args.level = NORMAL if before is None and after is None else (after if after is not None else before)
     refused_by = os.environ.get(PAPER_PYTHON_ENV, "")
     if refused_by not in ("", PAPER_PYTHON_REFUSE):
-        raise UsageError(
-            f"environment variable {PAPER_PYTHON_ENV}: expected '{PAPER_PYTHON_REFUSE}' or nothing, got {refused_by!r}"
-        )
+        raise UsageError(f"environment variable {PAPER_PYTHON_ENV}: expected '{PAPER_PYTHON_REFUSE}' or nothing, "
+                         f"got {refused_by!r}")
     if args.no_paper_python:
         # Through the environment, so that every process of the build (and diff's builds) sees it.
         os.environ[PAPER_PYTHON_ENV] = PAPER_PYTHON_REFUSE
@@ -416,12 +402,12 @@ def run_new(args: argparse.Namespace, out: Output) -> int:
         out.detail(f"panelpapers: wrote {Location(path)}")
     folder = Location(args.folder)
     if args.kind == "meeting":
-        out.summary(f'panelpapers: wrote {folder}/meeting.yaml; replace each "Replace this with …", then check')
+        out.summary(f"panelpapers: wrote {folder}/meeting.yaml; replace each \"Replace this with …\", then check")
     else:
         added = " and added it to the end of the agenda" if written[-1].name == "meeting.yaml" else ""
         count = sum(path.parent == args.folder for path in written)
         out.summary(
-            f'panelpapers: wrote {count} files in {folder}{added}; replace each "Replace this with …", then check'
+            f"panelpapers: wrote {count} files in {folder}{added}; replace each \"Replace this with …\", then check"
         )
     schemas = scaffold.schema_root(args.folder.parent) / scaffold.SCHEMAS_FOLDER
     if not schemas.is_dir():

@@ -62,8 +62,7 @@ def public_input_hashes(
         and (
             path.parent == folder
             or path.resolve() in data_files | public_images
-            or functions
-            and path == folder / FUNCTIONS_FILE
+            or functions and path == folder / FUNCTIONS_FILE
         )
     ]
     hashes = file_hashes(kept, root)

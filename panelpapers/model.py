@@ -222,7 +222,6 @@ class Section:
 
 # The paper --------------------------------------------------------------------------------------
 
-
 @dataclass(frozen=True)
 class Appendix:
     ref: str

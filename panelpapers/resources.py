@@ -108,7 +108,9 @@ def reference_docx(templates: Path | None = None) -> Path:
 class TemplateLoader(jinja2.FileSystemLoader):
     """Jinja's file loader over `template_folders`, noting each template it loads."""
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         _note(template)
         return super().get_source(environment, template)
 

@@ -377,3 +377,4 @@ def unpublishable(house: House, markings: list[str], pdfs: list[bytes]) -> str:
         if marking not in house.labels or not house.is_publishable(marking):
             return f"it would publish an output marked '{marking}'"
     return ""
+

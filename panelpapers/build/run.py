@@ -338,16 +338,8 @@ class Build(MeetingOutputs):
             slug = paper.slug
             files_of = PaperFiles(slug + RECORD_SUFFIX, slug + ".docx", slug + ".pdf", slug + ".html")
             variants[variant] = VariantFacts(
-                slug,
-                paper.title,
-                marking,
-                paper.status,
-                pdf.pages,
-                made,
-                files_of,
-                result.inputs[variant],
-                sha256(pdf.pack_pdf),
-                pdf.bookmarks,
+                slug, paper.title, marking, paper.status, pdf.pages, made, files_of, result.inputs[variant],
+                sha256(pdf.pack_pdf), pdf.bookmarks
             )
             unit.blobs[sha256(pdf.pack_pdf)] = pdf.pack_pdf
         unit.made = PaperMade(str(unit.job.source.folder.resolve()), variants)

@@ -224,14 +224,16 @@ def _draw_charts(
     problems: list[Problem],
     draw: bool,
 ) -> None:
-    """Every chart, in the house's palette and font; only checked when not `draw`n."""
+    """Every chart, in the house's palette and font; with `draw` false, every chart checked only."""
     from panelpapers.data.charts import house_font
 
-    if spec.charts and not draw:
+    if not spec.charts:
+        return
+    if not draw:  # nothing is set in type: matplotlib is not even set up
         _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
-    elif spec.charts:
-        with house_font(house.fonts):
-            _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
+        return
+    with house_font(house.fonts):
+        _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
 
 
 def _draw_each_chart(

@@ -79,7 +79,7 @@ def _missing_file_message(name: str) -> str:
         topic = name.removesuffix(".yaml")
         return (
             f"missing section file '{name}': every paper states its {topic} implications, "
-            f'even if only "There are no direct {topic} implications."'
+            f"even if only \"There are no direct {topic} implications.\""
         )
     return f"missing section file '{name}' (see `panelpapers docs content-format`)"
 

@@ -454,23 +454,19 @@ def _problem(source: YamlFile, model: type[BaseModel], error: Any) -> Problem:
     if kind == "value_error":
         message = str(error["ctx"]["error"])
         return Problem(source.location(loc), f"{where}: {message}" if where else message)
-    expected = (
-        _pattern_hint(error)
-        if kind == "string_pattern_mismatch"
-        else {
-            "string_type": "text",
-            "list_type": "a list (lines starting with '- ')",
-            "model_type": "a mapping of keys",
-            "model_attributes_type": "a mapping of keys",
-            "dict_type": "a mapping of keys",
-            "too_short": "at least one entry",
-            "string_too_short": "some text",
-            "date_from_datetime_parsing": "a date as YYYY-MM-DD",
-            "date_type": "a date as YYYY-MM-DD",
-            "bool_parsing": "true or false",
-            "bool_type": "true or false",
-        }.get(kind, error["msg"].lower())
-    )
+    expected = _pattern_hint(error) if kind == "string_pattern_mismatch" else {
+        "string_type": "text",
+        "list_type": "a list (lines starting with '- ')",
+        "model_type": "a mapping of keys",
+        "model_attributes_type": "a mapping of keys",
+        "dict_type": "a mapping of keys",
+        "too_short": "at least one entry",
+        "string_too_short": "some text",
+        "date_from_datetime_parsing": "a date as YYYY-MM-DD",
+        "date_type": "a date as YYYY-MM-DD",
+        "bool_parsing": "true or false",
+        "bool_type": "true or false",
+    }.get(kind, error["msg"].lower())
     quoted = _text_read_as_key(value) if kind == "string_type" else None
     return Problem(
         source.location(loc),
@@ -510,7 +506,7 @@ def _pattern_hint(error: Any) -> str:
     if "a-z0-9" in pattern:
         return "a label of lower-case letters, digits and hyphens"
     if ":" in pattern:
-        return 'a 24-hour time such as "14:30"'
+        return "a 24-hour time such as \"14:30\""
     return f"text matching {pattern}"
 
 

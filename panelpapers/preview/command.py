@@ -27,23 +27,16 @@ def add_parser(commands: Any) -> None:
         "pack and front sheet; problems appear over the page. Ctrl-C stops it. See docs/preview.md.",
     )
     preview.add_argument(
-        "path",
-        nargs="?",
-        type=Path,
+        "path", nargs="?", type=Path,
         help="a meeting folder, a paper folder (its meeting), or a content folder (its latest meeting; "
         "default: the content project's content/)",
     )
     preview.add_argument(
-        "--port",
-        type=int,
-        default=DEFAULT_PORT,
-        metavar="N",
+        "--port", type=int, default=DEFAULT_PORT, metavar="N",
         help=f"the port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)",
     )
     preview.add_argument(
-        "--variant",
-        choices=(DEFAULT_VARIANT, RESTRICTED_VARIANT),
-        default=DEFAULT_VARIANT,
+        "--variant", choices=(DEFAULT_VARIANT, RESTRICTED_VARIANT), default=DEFAULT_VARIANT,
         help=f"which variant to show (default: {DEFAULT_VARIANT}, nothing above OFFICIAL; "
         f"{RESTRICTED_VARIANT}: everything, as the panel receives it)",
     )
@@ -81,11 +74,8 @@ def run(args: argparse.Namespace, content: Path, build_folder: Path) -> int:
     try:
         server = PreviewServer(state, args.port)
     except OSError as err:
-        print(
-            f"panelpapers preview: error: cannot listen on 127.0.0.1:{args.port} ({err.strerror}); "
-            "choose another with --port",
-            file=sys.stderr,
-        )
+        print(f"panelpapers preview: error: cannot listen on 127.0.0.1:{args.port} ({err.strerror}); "
+              "choose another with --port", file=sys.stderr)
         return EXIT_USAGE
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -97,11 +87,8 @@ def run(args: argparse.Namespace, content: Path, build_folder: Path) -> int:
     deep, shallow = watched_folders(meeting)
     watchers = [watch(deep, True, rebuilder, stop)] + ([watch(shallow, False, rebuilder, stop)] if shallow else [])
     url = server.url + (f"{path.name}.html" if path.parent == meeting else "")
-    print(
-        f"panelpapers: previewing {meeting.name} ({args.variant} variant) at {url} ; Ctrl-C stops",
-        file=sys.stderr,
-        flush=True,
-    )
+    print(f"panelpapers: previewing {meeting.name} ({args.variant} variant) at {url} ; Ctrl-C stops", file=sys.stderr,
+          flush=True)
     if args.open:
         import webbrowser
 

@@ -207,3 +207,4 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except OSError:  # the page went away
             return
+

@@ -22,7 +22,9 @@ def add_parser(commands: Any, add_as_of: Any, positive: Any) -> None:
     )
     publish.add_argument("meeting", type=Path, help="the meeting's content folder")
     publish.add_argument("--out", type=Path, help="build folder (default: the content project's build/)")
-    publish.add_argument("--published", type=Path, help="where versions go (default: the content project's published/)")
+    publish.add_argument(
+        "--published", type=Path, help="where versions go (default: the content project's published/)"
+    )
     publish.add_argument(
         "-j", "--jobs", type=positive, metavar="N", help="render in N worker processes (default: one per core)"
     )

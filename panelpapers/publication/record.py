@@ -111,13 +111,8 @@ class Index:
 def index_of(meeting: str, publications: list[Publication]) -> Index:
     entries = [
         IndexEntry(
-            p.version,
-            p.kind,
-            p.date,
-            p.note,
-            p.folder,
-            pack=f"{p.folder}/public/pack.pdf",
-            site=f"{p.folder}/public/site/index.html",
+            p.version, p.kind, p.date, p.note, p.folder,
+            pack=f"{p.folder}/public/pack.pdf", site=f"{p.folder}/public/site/index.html",
         )
         for p in publications
     ]

@@ -121,7 +121,9 @@ def environment(templates: Path | None = None) -> SandboxedEnvironment:
     return env
 
 
-def render_site_paper(paper: Paper, pdf: Download, docx: Download, templates: Path | None = None) -> bytes:
+def render_site_paper(
+    paper: Paper, pdf: Download, docx: Download, templates: Path | None = None
+) -> bytes:
     """The paper's page in the public HTML edition."""
     words = paper.words
     html = (

@@ -116,7 +116,9 @@ def _build(tokens: list[Token], start: int, closing: str | None) -> tuple[Inline
 
 def _checked_link(href: str) -> str:
     if not href.startswith(ALLOWED_LINK_SCHEMES):
-        raise MarkupError(f"link '{href}' is not allowed: use an https:// address or a mailto: address")
+        raise MarkupError(
+            f"link '{href}' is not allowed: use an https:// address or a mailto: address"
+        )
     return href
 
 

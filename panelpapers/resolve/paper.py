@@ -165,7 +165,11 @@ class _TextResolver:
         resolved = []
         for i, item in enumerate(items, start=1):
             item_path = (*path, i - 1)
-            sublist = self.item_list(item.items, NESTED_STYLE[style], (*item_path, "items")) if item.items else None
+            sublist = (
+                self.item_list(item.items, NESTED_STYLE[style], (*item_path, "items"))
+                if item.items
+                else None
+            )
             text_path = (*item_path, "text")
             content = self.inlines(item.text, text_path)
             resolved.append(ListItem(MARKERS[style](i), content, sublist, source=self.source(text_path)))
@@ -580,13 +584,7 @@ def _appendix(spec: s.AppendixSpec, index: int, context: _Context, paper_marking
         heading = words.appendix_title_separator.join([heading, note])
     title_source = text.source(("appendices", index, "title"))
     return Appendix(
-        spec.ref,
-        spec.title,
-        marking,
-        blocks,
-        heading,
-        short_title=spec.short_title,
-        title_source=title_source,
+        spec.ref, spec.title, marking, blocks, heading, short_title=spec.short_title, title_source=title_source,
         note=note,
     )
 
@@ -777,7 +775,7 @@ def _contact_blocks(contacts: s.ContactFile, words: Wording) -> tuple[Block, ...
 
 
 def appendix_heading(ref: str, title: str, marking: str, words: Wording) -> str:
-    """ "Appendix A – Risk register (OFFICIAL)": the heading above an appendix and its line in the list."""
+    """"Appendix A – Risk register (OFFICIAL)": the heading above an appendix and its line in the list."""
     return words.appendix.format(ref=ref) + words.appendix_title_separator + _marked_title(title, marking, words)
 
 

@@ -71,7 +71,7 @@ class ContentSandbox(SandboxedEnvironment):
                 name = type(node).__name__.lower()
                 raise ExpressionError(
                     f"'{{% {name} … %}}' statements are not allowed in text: only {{{{ … }}}} expressions "
-                    '(figures and ref("label"))',
+                    "(figures and ref(\"label\"))",
                     node.lineno,
                 )
         for used in template.find_all(nodes.Filter):
@@ -107,6 +107,7 @@ def _refused_binop(operator: str, left: Any, right: Any) -> str | None:
     repeated = operator == "*" and isinstance(sequence, str | list | tuple) and isinstance(times, int)
     if repeated and len(sequence) * times > MAX_ITEMS:
         return (
-            f"repeating {len(sequence):,} characters or items {times:,} times is too long (the limit is {MAX_ITEMS:,})"
+            f"repeating {len(sequence):,} characters or items {times:,} times is too long "
+            f"(the limit is {MAX_ITEMS:,})"
         )
     return None

@@ -162,12 +162,12 @@ class Change:
         if not old and not new:
             return "split the paragraph here" if PARAGRAPH_MARK in self.new else "joined the paragraph with the next"
         if old == new:
-            return f'"{old}" set in {"bold" if self.spans[0].bold else "italic" if self.spans[0].italic else "plain"}'
+            return f"\"{old}\" set in {'bold' if self.spans[0].bold else 'italic' if self.spans[0].italic else 'plain'}"
         if not old:
-            return f'inserted "{new}"'
+            return f"inserted \"{new}\""
         if not new:
-            return f'deleted "{old}"'
-        return f'"{old}" → "{new}"'
+            return f"deleted \"{old}\""
+        return f"\"{old}\" → \"{new}\""
 
 
 def changes_of(piece: Piece) -> list[Change]:
@@ -227,7 +227,7 @@ def next_paragraph(pieces: list[Piece]) -> Piece | None:
 
 def _clip(text: str, room: int = 60) -> str:
     """A long paragraph quoted by its start and end, so that one line still says which it is."""
-    return text if len(text) <= room else f"{text[: room // 2 - 2].rstrip()} … {text[-(room // 2 - 2) :].lstrip()}"
+    return text if len(text) <= room else f"{text[: room // 2 - 2].rstrip()} … {text[-(room // 2 - 2):].lstrip()}"
 
 
 def _holds_figures(raw: str) -> str | None:
@@ -264,7 +264,7 @@ def display(path: Path) -> str:
 def _spaced(text: str, mark: str) -> str:
     """`mark` around the words, keeping the spaces outside, as inline markup wants."""
     core = text.strip()
-    lead, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    lead, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
     return f"{lead}{mark}{core}{mark}{tail}" if core else text
 
 
@@ -342,12 +342,8 @@ class Absorber:
         if self.settled(piece, target, where):
             return
         if piece.paragraph_deleted and not squash(piece.new()):
-            self.add(
-                where,
-                f'deleted paragraph "{squash(piece.old())}" ({changes[0].who})',
-                "change",
-                Edit(self.file(target), target.key, "remove"),
-            )
+            self.add(where, f"deleted paragraph \"{squash(piece.old())}\" ({changes[0].who})", "change",
+                     Edit(self.file(target), target.key, "remove"))
             return
         before = len(self.findings)
         value = self.new_value(piece, target, changes, where)
@@ -371,16 +367,15 @@ class Absorber:
             then = squash(piece.old())
             self.add(
                 where,
-                f'conflict: this text changed since the DOCX was built; not applied. In the DOCX: "{then}"; '
-                f'the reviewer\'s: "{squash(piece.new())}"; the content now: "{squash(now or "")}"',
+                f"conflict: this text changed since the DOCX was built; not applied. In the DOCX: \"{then}\"; "
+                f"the reviewer's: \"{squash(piece.new())}\"; the content now: \"{squash(now or '')}\"",
                 "conflict",
             )
             return True
         return False
 
-    def change_lines(
-        self, piece: Piece, target: Target, changes: list[Change], marks: bool = True, kind: str = "change"
-    ) -> None:
+    def change_lines(self, piece: Piece, target: Target, changes: list[Change], marks: bool = True,
+                     kind: str = "change") -> None:
         """One line per change; without `marks`, changes that split or join paragraphs are left to
         the caller's own line. Kind "unplaced" for changes of a passage that is not applied."""
         old = piece.old()
@@ -425,7 +420,7 @@ class Absorber:
         who = changes_of(piece)[-1].who
         where = self.where(target, (piece.old().split() or [""])[-1])
         tail = squash(following.new()) if following is not None else ""
-        what = f'paragraph joined with the next: "{_clip(squash(head.new()))}" + "{_clip(tail)}" ({who})'
+        what = f"paragraph joined with the next: \"{_clip(squash(head.new()))}\" + \"{_clip(tail)}\" ({who})"
         second = self.anchors.get(following.anchor) if following is not None and following.anchor else None
         if following is not None and squash(self.now(target)) == squash(f"{head.new()} {following.new()}"):
             return  # joined before: the item already holds both texts
@@ -435,12 +430,10 @@ class Absorber:
         elif second.kind != "text":
             reason = "the next paragraph comes from data or the house"
         else:
-            reason = (
-                self.not_a_plain_item(target, allowed={"text", "paragraph", "label"})
-                or self.not_a_plain_item(second, allowed={"text", "paragraph"})
-                or self.not_neighbours(target, second)
-                or _holds_figures((self.raw_value(target) or "") + (self.raw_value(second) or ""))
-            )
+            reason = (self.not_a_plain_item(target, allowed={"text", "paragraph", "label"})
+                      or self.not_a_plain_item(second, allowed={"text", "paragraph"})
+                      or self.not_neighbours(target, second)
+                      or _holds_figures((self.raw_value(target) or "") + (self.raw_value(second) or "")))
         if reason or following is None or second is None:
             self.change_lines(head, target, changes_of(head), kind="unplaced")
             if following is not None and second is not None:
@@ -457,18 +450,14 @@ class Absorber:
         first_value = self.new_value(head, target, changes_of(head), where)
         second_value = self.new_value(following, second, changes_of(following), self.where(second))
         if first_value is None or second_value is None:
-            self.add(
-                where,
-                f"{what}: not applied, as its other changes cannot be placed; make this change by hand",
-                "unplaced",
-            )
+            self.add(where, f"{what}: not applied, as its other changes cannot be placed; make this change by hand",
+                     "unplaced")
             return
         del self.findings[before:]
         self.change_lines(head, target, changes_of(head))
         self.change_lines(following, second, changes_of(following))
-        value = (
-            first_value.rstrip() + (" " if first_value.strip() and second_value.strip() else "") + second_value.lstrip()
-        )
+        value = first_value.rstrip() + (" " if first_value.strip() and second_value.strip() else "") + \
+            second_value.lstrip()
         self.add(where, what, "change", Edit(self.file(target), target.key, "join_with_next", value.strip()))
 
     def not_a_plain_item(self, target: Target, allowed: set[str]) -> str | None:
@@ -502,7 +491,8 @@ class Absorber:
             return None
         return str(node.value)
 
-    def new_value(self, piece: Piece, target: Target, changes: list[Change], where: str, mark: str = " ") -> str | None:
+    def new_value(self, piece: Piece, target: Target, changes: list[Change], where: str,
+                  mark: str = " ") -> str | None:
         """The value with the reviewer's changes, written into the author's own text (markup and
         figures kept); None, with a finding, where a change cannot be placed there."""
         raw = self.raw_value(target)
@@ -514,10 +504,8 @@ class Absorber:
             end = change.start + len(change.old)
             next_start = changes[index + 1].start if index + 1 < len(changes) else len(old)
             left, right = old[: change.start], old[end:next_start]
-            new = (
-                markup(change.spans)
-                if change.new.strip(PARAGRAPH_MARK) != change.old
-                else "".join(_spaced(s.text, "**" if s.bold else "*" if s.italic else "") for s in change.spans)
+            new = markup(change.spans) if change.new.strip(PARAGRAPH_MARK) != change.old else "".join(
+                _spaced(s.text, "**" if s.bold else "*" if s.italic else "") for s in change.spans
             )
             new = new.replace(PARAGRAPH_MARK, mark)
             placed = False
@@ -547,12 +535,8 @@ class Absorber:
                     "data",
                 )
                 return
-        self.add(
-            where,
-            f"{change.describe()} ({change.who}) crosses inline markup or a figure; not applied: "
-            "make this change by hand",
-            "unplaced",
-        )
+        self.add(where, f"{change.describe()} ({change.who}) crosses inline markup or a figure; not applied: "
+                 "make this change by hand", "unplaced")
 
     def reported(self, target: Target, change: Change) -> None:
         where = self.where(target)
@@ -589,21 +573,13 @@ class Absorber:
         if after is not None and after.kind == "text":
             text = markup(piece.spans).strip()
             who = changes_of(piece)[0].who
-            self.add(
-                self.where(after),
-                f'new paragraph after this one: "{squash(piece.new())}" ({who})',
-                "change",
-                Edit(self.file(after), after.key, "insert_after", text),
-            )
+            self.add(self.where(after), f"new paragraph after this one: \"{squash(piece.new())}\" ({who})", "change",
+                     Edit(self.file(after), after.key, "insert_after", text))
             return
         house = display(self.current.folder.parent.parent.parent / HOUSE_FILE)
         for change in changes_of(piece):
-            self.add(
-                house,
-                f"house text: {change.describe()} ({change.who}); not applied: the house prints this "
-                "(masthead, marking, fixed heading or wording); change it in panelpapers.yaml",
-                "house",
-            )
+            self.add(house, f"house text: {change.describe()} ({change.who}); not applied: the house prints this "
+                     "(masthead, marking, fixed heading or wording); change it in panelpapers.yaml", "house")
 
     def alt_texts(self) -> None:
         for anchor, alt in self.reviewed.alt_texts.items():
@@ -612,30 +588,20 @@ class Absorber:
                 continue
             now = self.current.texts.get((target.file.split("/", 1)[-1], target.pointer))
             if now is not None and squash(alt) != squash(now):
-                self.add(
-                    self.where(target),
-                    f'alt text "{squash(now)}" → "{squash(alt)}"',
-                    "change",
-                    Edit(self.file(target), target.key, "replace", squash(alt)),
-                )
+                self.add(self.where(target), f"alt text \"{squash(now)}\" → \"{squash(alt)}\"", "change",
+                         Edit(self.file(target), target.key, "replace", squash(alt)))
 
     def comments(self) -> None:
         by_id = {c.id: c for c in self.reviewed.comments}
         for comment in self.reviewed.comments:
             target = self.anchors.get(comment.anchor)
-            where = (
-                self.where(target, comment.quoted)
-                if target is not None
-                else display(self.current.folder.parent.parent.parent / HOUSE_FILE)
-            )
+            where = self.where(target, comment.quoted) if target is not None else display(
+                self.current.folder.parent.parent.parent / HOUSE_FILE)
             parent = by_id.get(comment.parent or "")
             lead = f"reply by {comment.author} to {parent.author}" if parent else f"comment by {comment.author}"
-            on = f' on "{squash(comment.quoted)}"' if comment.quoted.strip() else ""
-            self.add(
-                where,
-                f'{lead}: "{squash(comment.text)}"{on}' + (f" ({comment.date})" if comment.date else ""),
-                "comment",
-            )
+            on = f" on \"{squash(comment.quoted)}\"" if comment.quoted.strip() else ""
+            self.add(where, f"{lead}: \"{squash(comment.text)}\"{on}" + (f" ({comment.date})" if comment.date else ""),
+                     "comment")
 
 
 def digest(path: Path) -> str:

@@ -40,20 +40,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name}: {err}", file=sys.stderr)
         return EXIT_FOUND
     if not reviewed.anchors or not reviewed.paper:
-        print(
-            f"{name}: has no panelpapers anchors (built by another tool, or its anchors were removed); "
-            "nothing can be traced to the content: build the paper again and send that copy",
-            file=sys.stderr,
-        )
+        print(f"{name}: has no panelpapers anchors (built by another tool, or its anchors were removed); "
+              "nothing can be traced to the content: build the paper again and send that copy", file=sys.stderr)
         return EXIT_FOUND
     content, _ = default_folders()
     folder = content / reviewed.paper
     if "/" not in reviewed.paper or not (folder / "paper.yaml").is_file():
-        print(
-            f"{name}: is the paper {reviewed.paper}, which is not in {content}; run absorb in the project "
-            "the paper was built from",
-            file=sys.stderr,
-        )
+        print(f"{name}: is the paper {reviewed.paper}, which is not in {content}; run absorb in the project "
+              "the paper was built from", file=sys.stderr)
         return EXIT_FOUND
     try:
         current = load_current(folder, load_project(folder).house)
@@ -72,9 +66,6 @@ def run(args: argparse.Namespace) -> int:
         for line in problems:
             print(line, file=sys.stderr)
         reported = sum(1 for f in findings if f.kind != "change")  # a passage's change lines share its edit
-        print(
-            f"panelpapers absorb: {applied} edit{'s' if applied != 1 else ''} written; "
-            f"{reported} line{'s' if reported != 1 else ''} reported only",
-            file=sys.stderr,
-        )
+        print(f"panelpapers absorb: {applied} edit{'s' if applied != 1 else ''} written; "
+              f"{reported} line{'s' if reported != 1 else ''} reported only", file=sys.stderr)
     return EXIT_FOUND if findings else EXIT_NOTHING

@@ -87,11 +87,11 @@ class Reviewed:
 
     @property
     def anchors(self) -> dict[str, str]:
-        return {k[len(ANCHOR_PROPERTY) :]: v for k, v in self.properties.items() if k.startswith(ANCHOR_PROPERTY)}
+        return {k[len(ANCHOR_PROPERTY):]: v for k, v in self.properties.items() if k.startswith(ANCHOR_PROPERTY)}
 
     @property
     def inputs(self) -> dict[str, str]:
-        return {k[len(INPUT_PROPERTY) :]: v for k, v in self.properties.items() if k.startswith(INPUT_PROPERTY)}
+        return {k[len(INPUT_PROPERTY):]: v for k, v in self.properties.items() if k.startswith(INPUT_PROPERTY)}
 
     @property
     def paper(self) -> str:
@@ -335,14 +335,8 @@ def read_comments(parts: dict[str, bytes], reader: _BodyReader) -> list[Comment]
             paragraph_ids[paragraphs[-1].get(f"{{{W14}}}paraId") or ""] = cid
         quoted = "".join(reader.comment_text.get(cid, []))
         comments.append(
-            Comment(
-                cid,
-                element.get(w("author")) or "",
-                (element.get(w("date")) or "")[:10],
-                text,
-                reader.comment_anchor.get(cid, ""),
-                quoted,
-            )
+            Comment(cid, element.get(w("author")) or "", (element.get(w("date")) or "")[:10], text,
+                    reader.comment_anchor.get(cid, ""), quoted)
         )
     extended = parts.get("word/commentsExtended.xml")
     if extended is not None:

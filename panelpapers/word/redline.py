@@ -179,7 +179,9 @@ def word_opcodes(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
     ops = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes()
     merged: list[list[Any]] = []
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
-        lone_space = tag == "equal" and 0 < n < len(ops) - 1 and all(not t.strip() for t in old_words[i1:i2])
+        lone_space = (
+            tag == "equal" and 0 < n < len(ops) - 1 and all(not t.strip() for t in old_words[i1:i2])
+        )
         if merged and (lone_space or (tag != "equal" and merged[-1][0] != "equal")):
             merged[-1] = ["replace", merged[-1][1], i2, merged[-1][3], j2]
         else:
@@ -296,9 +298,8 @@ def deleted_copy(block: Any, marks: Marks, in_row: bool = False) -> Any:
     comments or links, which would clash with NEW's or name OLD's relationships; its pictures come
     with their images added to NEW's package."""
     block = copy.deepcopy(block)
-    for element in list(
-        block.iter(w("bookmarkStart"), w("bookmarkEnd"), w("commentRangeStart"), w("commentRangeEnd"), w("proofErr"))
-    ):
+    for element in list(block.iter(w("bookmarkStart"), w("bookmarkEnd"), w("commentRangeStart"),
+                                   w("commentRangeEnd"), w("proofErr"))):
         element.getparent().remove(element)
     for element in list(block.iter(*CONTAINERS)):
         parent = element.getparent()

@@ -62,17 +62,11 @@ def replace_value(text: str, key: Key, value: str) -> str:
         indent = len(body_lines[0]) - len(body_lines[0].lstrip(" ")) if body_lines else node.start_mark.column + 2
         width = max((len(line) for line in body_lines), default=100)
         if node.style == ">":
-            lines = textwrap.wrap(
-                value,
-                width=max(width, 40),
-                initial_indent=" " * indent,
-                subsequent_indent=" " * indent,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
+            lines = textwrap.wrap(value, width=max(width, 40), initial_indent=" " * indent,
+                                  subsequent_indent=" " * indent, break_long_words=False, break_on_hyphens=False)
         else:
             lines = [" " * indent + line if line else "" for line in value.split("\n")]
-        trailing = old[len(old.rstrip()) :]  # the line break(s) the block ends with
+        trailing = old[len(old.rstrip()):]  # the line break(s) the block ends with
         return text[:start] + header + "\n" + "\n".join(lines) + trailing + text[end:]
     return text[:start] + scalar(value) + text[end:]
 
@@ -138,14 +132,8 @@ def insert_after(text: str, key: Key, value: str) -> str:
     start, end = _item_span(text, sequence, index)
     dash_line = text[start:end].split("\n", 1)[0]
     dash = len(dash_line) - len(dash_line.lstrip(" "))
-    lines = textwrap.wrap(
-        value,
-        width=96,
-        initial_indent=" " * (dash + 2),
-        subsequent_indent=" " * (dash + 2),
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    lines = textwrap.wrap(value, width=96, initial_indent=" " * (dash + 2), subsequent_indent=" " * (dash + 2),
+                          break_long_words=False, break_on_hyphens=False)
     new = " " * dash + "- >-\n" + "\n".join(lines) + "\n"
     return text[:end] + new + text[end:]
 

@@ -59,3 +59,4 @@ def open_word_file(path: Path) -> zipfile.ZipFile:
         archive.close()
         raise Unreadable(f"{where}: the DOCX is corrupt (damaged entry {bad}); open and save it again in Word")
     return archive
+

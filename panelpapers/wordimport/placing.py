@@ -39,8 +39,6 @@ def report_by_pattern(house: House) -> re.Pattern[str]:
         return REPORT_BY
     own = r"\s+".join(re.escape(word) for word in words)
     return re.compile(rf"^(?:{own}|report\s+by)\s*:?\s*", re.IGNORECASE)
-
-
 DATE = re.compile(r"^(?:[A-Za-z]+,?\s+)?(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})(?:,?\s+\d{1,2}[:.]\d{2})?$")
 CONTACT = re.compile(r"^([A-Za-z][A-Za-z ]{1,40}):\s*(.+)$")
 EMAIL = re.compile(r"^e-?mail\s*:?\s*(\S+@\S+)$", re.IGNORECASE)
