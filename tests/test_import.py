@@ -450,6 +450,7 @@ def test_bad_input_is_refused_and_nothing_is_written(tmp_path: Path, kind: str, 
     assert sorted(str(p) for p in tmp_path.rglob("*")) == listing_before
 
 
+@pytest.mark.quick  # reaches wordimport/
 def test_picture_without_alt_text_is_left_for_check_to_report(tmp_path: Path) -> None:
     root = project_copy(tmp_path)
     png = io.BytesIO()

@@ -339,6 +339,7 @@ def test_an_edit_shows_in_the_browser_a_problem_overlays_it_and_ctrl_c_stops_cle
     assert "Traceback" not in log
 
 
+@pytest.mark.quick  # reaches preview/watch.py
 def test_ctrl_c_during_a_build_stops_with_status_0_and_leaves_complete_folders(tmp_path: Path) -> None:
     shutil.copy(PROJECT_ROOT / "panelpapers.yaml", tmp_path / "panelpapers.yaml")
     meeting = reduced_meeting(tmp_path / "content", [PAPER])

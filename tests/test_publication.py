@@ -197,6 +197,7 @@ def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_
             assert listed[name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
 
 
+@pytest.mark.quick  # reaches publication/
 def test_publish_of_content_with_problems_writes_nothing(tmp_path: Path) -> None:
     meeting = project_with(tmp_path, APPENDICES)
     summary = meeting / PAPER / "summary.yaml"

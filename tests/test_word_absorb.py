@@ -180,6 +180,7 @@ def test_apply_writes_only_the_edited_values_and_rebuilds_with_them(
     assert "This report informs" not in again.stdout, again.stdout
 
 
+@pytest.mark.quick  # reaches word/absorb.py, apply.py, yaml_edit.py
 def test_a_stale_docx_applies_only_unchanged_passages(project: Path, reviewed_docx: Path, tmp_path: Path) -> None:
     copy = fresh_copy(project, tmp_path)
     summary = copy / "content" / MEETING / PAPER / "summary.yaml"
