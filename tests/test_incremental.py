@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -413,16 +415,19 @@ def test_two_builds_at_once_both_finish_with_a_single_build_s_outputs(
         time.sleep(0.1)
     second = subprocess.Popen([sys.executable, "-m", "panelpapers", *arguments], cwd=root, stderr=subprocess.PIPE)
     assert second.stderr is not None
-    told = []  # the second build's lines, up to its waiting for the first to finish publishing
-    for line in iter(second.stderr.readline, b""):
-        told.append(line)
-        if b"panelpapers: waiting for another build" in line:
-            break
-    assert told and b"waiting for another build" in told[-1], b"".join(told).decode("utf-8", "replace")
+    told = b""  # what the second build printed, up to its waiting for the first to finish publishing
+    deadline = time.monotonic() + 300
+    while b"panelpapers: waiting for another build" not in told and time.monotonic() < deadline:
+        if select.select([second.stderr], [], [], 1.0)[0]:
+            chunk = os.read(second.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            told += chunk
+    assert b"panelpapers: waiting for another build" in told, told.decode("utf-8", "replace")
     go.touch()
     for run in (first, second):
         stderr = run.communicate(timeout=300)[1].decode("utf-8", "replace")
-        stderr = b"".join(told).decode("utf-8", "replace") + stderr if run is second else stderr
+        stderr = told.decode("utf-8", "replace") + stderr if run is second else stderr
         assert run.returncode == 0 or (run.returncode == 1 and "another panelpapers build" in stderr), stderr
         assert "internal error" not in stderr, stderr
     # One build of the same edit, alone, from the same starting point (the build folder before the two).
