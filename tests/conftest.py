@@ -122,6 +122,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 # two workers) the first worker to ask builds and the others wait for it and read the same folder.
 
 FEATURES = PROJECT_ROOT / "tests" / "features"
+FEATURE_PAPERS = FEATURES / "2022-01-17-features"  # the feature papers, one meeting
 COUNCIL_PROJECT = PROJECT_ROOT / "tests" / "projects" / "council"
 
 
@@ -204,45 +205,40 @@ def council_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder / "council"
 
 
-def _build_feature_paper(name: str) -> Callable[[Path], None]:
+def _build_papers(*fixtures: Path) -> Callable[[Path], None]:
+    """The paper folders `fixtures` copied side by side into one meeting, 2022-01-17-features, and
+    built alone together."""
+
     def make(folder: Path) -> None:
         from panelpapers.build import build
 
-        paper = folder / "content" / "2022-01-17-features" / name
-        shutil.copytree(FEATURES / "2022-01-17-features" / name, paper)
-        build([paper], folder / "out")
-        built = folder / "out" / paper.parent.name / "restricted"
-        assert {path.name for path in built.iterdir()} >= {f"{name}.pdf", f"{name}.docx"}, "the paper was not built"
+        papers = [folder / "content" / FEATURE_PAPERS.name / fixture.name for fixture in fixtures]
+        for fixture, paper in zip(fixtures, papers, strict=True):
+            shutil.copytree(fixture, paper)
+        build(papers, folder / "out")
+        built = {path.name for path in (folder / "out" / FEATURE_PAPERS.name / "restricted").iterdir()}
+        for paper in papers:
+            assert {f"{paper.name}.pdf", f"{paper.name}.docx"} <= built, f"{paper.name} was not built"
 
     return make
 
 
 @pytest.fixture(scope="session")
 def features_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with shared_build(tmp_path_factory, "features", _build_feature_paper("01-features")) as folder:
+    with shared_build(tmp_path_factory, "features", _build_papers(FEATURE_PAPERS / "01-features")) as folder:
         yield folder / "out"
 
 
 @pytest.fixture(scope="session")
 def structure_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with shared_build(tmp_path_factory, "structure", _build_feature_paper("02-structure")) as folder:
+    with shared_build(tmp_path_factory, "structure", _build_papers(FEATURE_PAPERS / "02-structure")) as folder:
         yield folder / "out"
-
-
-def _build_options(folder: Path) -> None:
-    from panelpapers.build import build
-
-    papers = []
-    for fixture in (FEATURES / "2022-01-17-features" / "03-layout-options", EXAMPLE_MEETING / "02-risk-management"):
-        paper = folder / "content" / "2022-01-17-features" / fixture.name
-        shutil.copytree(fixture, paper)
-        papers.append(paper)
-    build(papers, folder / "out")
 
 
 @pytest.fixture(scope="session")
 def options_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with shared_build(tmp_path_factory, "options", _build_options) as folder:
+    options = _build_papers(FEATURE_PAPERS / "03-layout-options", EXAMPLE_MEETING / "02-risk-management")
+    with shared_build(tmp_path_factory, "options", options) as folder:
         yield folder / "out"
 
 

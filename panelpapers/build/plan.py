@@ -170,9 +170,7 @@ def check(paths: list[Path], cache_folder: Path | None = None) -> int:
     problem. A paper the build cache in `cache_folder` holds under its current key was validated by
     that build (the key covers everything validation reads), so its data is not computed again."""
     from panelpapers.cache import Cache, KeyContext, paper_key, paper_slot
-    from panelpapers.data.paper_data import load_paper_data
     from panelpapers.project import project_of
-    from panelpapers.resolve.variants import resolve_variants
 
     project = project_of(paths)
     loaded = load(paths, project.house)
@@ -184,12 +182,20 @@ def check(paths: list[Path], cache_folder: Path | None = None) -> int:
         slot = paper_slot(job.meeting_name, folder.name)
         if cache is not None and context is not None and cache.entry(slot, paper_key(folder, context)) is not None:
             continue
-        data, found = load_paper_data(folder, project.house, draw=False)  # charts checked, not drawn
-        problems.extend(found)
-        problems.extend(resolve_variants(job.source, data, project.house)[1])
+        problems.extend(paper_problems(job.source, project.house))
     if problems:
         raise ContentError(problems)
     return len(loaded.jobs)
+
+
+def paper_problems(source: PaperSource, house: House) -> list[Problem]:
+    """Every problem of a loaded paper's data and text: its data computed, its charts checked but not
+    drawn (charts.py finds every problem a chart can have before drawing it), its variants resolved."""
+    from panelpapers.data.paper_data import load_paper_data
+    from panelpapers.resolve.variants import resolve_variants
+
+    data, found = load_paper_data(source.folder, house, draw=False)
+    return found + resolve_variants(source, data, house)[1]
 
 
 @dataclass

@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 from panelpapers.build.facts import Layout, MeetingPack, PaperMade, VariantFacts
 from panelpapers.build.given import Given
 from panelpapers.build.meeting import MeetingOutputs, unpublishable
-from panelpapers.build.plan import VARIANTS, Progress, Unit, load, up_to_date
+from panelpapers.build.plan import VARIANTS, Progress, Unit, load, paper_problems, up_to_date
 from panelpapers.build.worker import (
     DocxMade,
-    InlineExecutor,
     PdfMade,
     Resolved,
     Workers,
@@ -225,7 +224,7 @@ class Build(MeetingOutputs):
         problems = list(load_problems)
         for unit in units:
             if unit.made is None and self.given.resolved_for(unit.job.source.folder, unit.key) is None:
-                problems += resolve_task(unit.job.source, self.house, None, False).problems
+                problems += paper_problems(unit.job.source, self.house)
         if problems:
             raise ContentError(problems)
 
@@ -234,8 +233,7 @@ class Build(MeetingOutputs):
         DOCX. Papers are resolved in order, a few ahead of the renderers, each paper's renders queued
         as soon as it is resolved: the queue stays short and the progress told follows the work.
         Every content problem is collected before any is reported, in the order a serial build finds
-        them, and nothing more is rendered once one is found: the papers still to resolve are then
-        only checked, here (no worker awaited), their charts not drawn."""
+        them, and nothing more is rendered or drawn once one is found."""
         stale = [unit for unit in units if unit.made is None]
         waiting = iter(stale)
         resolving: dict[Future[Resolved], Unit] = {}
@@ -250,12 +248,8 @@ class Build(MeetingOutputs):
             unit = next(waiting, None)
             if unit is not None:
                 given = self.given.resolved_for(unit.job.source.folder, unit.key)
-                if given is not None:
-                    future = given
-                elif failed:
-                    future = InlineExecutor().submit(resolve_task, unit.job.source, self.house, None, False)
-                else:
-                    future = pool.submit(resolve_task, unit.job.source, self.house)
+                draw = not failed  # once a paper has a problem, the rest are only checked
+                future = given or pool.submit(resolve_task, unit.job.source, self.house, None, draw)
                 resolving[future] = unit
                 pending.add(future)
 

@@ -54,7 +54,7 @@ def resolve_task(
 ) -> Resolved:
     """Computes a paper's data (tables, charts drawn) and resolves its variants. `computed`: the
     paper's data as `load_paper_data` gave it, when the caller has it already. `draw` false: only
-    its problems are wanted (the build has failed), so its charts are checked and not drawn."""
+    its problems are wanted (the build has failed already), so its charts are checked, not drawn."""
     from panelpapers.data.paper_data import load_paper_data
     from panelpapers.inputs import input_hashes, public_input_hashes
     from panelpapers.resolve.variants import resolve_variants
