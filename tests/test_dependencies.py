@@ -11,6 +11,7 @@ import ast
 import importlib
 import inspect
 import io
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -30,6 +31,8 @@ IMAGES = "panelpapers/load/images.py"
 CLI = "panelpapers/cli.py"
 SCAFFOLD = "panelpapers/scaffold.py"
 WORKER = "panelpapers/build/worker.py"
+SVG_PATHS = "panelpapers/render/svg_paths.py"
+PATH_OPERATIONS = ("move_to", "line_to", "curve_to", "close")  # what WeasyPrint's path drawing calls on its stream
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,19 @@ INTERNALS = [
     Internal(PDF_TAGS, "pydyf", "PDF.add_object", ("self", "object_")),
     Internal(PDF_TAGS, "pydyf", "PDF.page_references"),
     Internal(PDF_TAGS, "pydyf", "PDF.__init__", source=("self.catalog = Dictionary(",)),
+    # svg_paths.install(): a path drawn again appends what WeasyPrint's drawing of it appended
+    Internal(SVG_PATHS, "weasyprint.svg", "TAGS"),
+    Internal(
+        SVG_PATHS,
+        "weasyprint.svg",
+        "SVG.draw_node",
+        ("self", "node", "font_size"),
+        ("TAGS[node.tag](self, node, font_size)",),
+    ),
+    Internal(SVG_PATHS, "weasyprint.svg", "Node.__init__", source=("self.vertices = deque()",)),
+    Internal(SVG_PATHS, "weasyprint.svg.path", "path", ("svg", "node", "font_size")),
+    Internal(SVG_PATHS, "pydyf", "Stream.__init__", source=("self.stream = stream or []",)),
+    *(Internal(SVG_PATHS, "pydyf", f"Stream.{name}", source=("self.stream.append(",)) for name in PATH_OPERATIONS),
     # the URL fetcher that reads only the project's own files
     Internal(PDF, "weasyprint.urls", "URLFetcher.fetch", ("self", "url", "headers")),
     Internal(PDF, "weasyprint.urls", "URLFetcher.__init__", source=("allowed_protocols", "fail_on_errors")),
@@ -213,6 +229,22 @@ def check(internal: Internal) -> None:
                 f"{where} doing `{needed}`; {describe(internal)} no longer does: "
                 f"change {internal.file} to suit, then the pin in pyproject.toml"
             )
+
+
+def test_weasyprints_path_drawing_touches_only_what_svg_paths_replays() -> None:
+    """svg_paths.py keeps what drawing a path appended to the stream and to the node's vertices; that
+    is the whole effect only while WeasyPrint's path() reads `svg` and `node` no other way and the
+    stream operations it calls append to the stream's list and do nothing else."""
+    import weasyprint.pdf.stream
+
+    source = inspect.getsource(importlib.import_module("weasyprint.svg.path").path)
+    used = set(re.findall(r"\b(?:svg|node)(?:\.\w+)+", source))
+    allowed = {f"svg.stream.{name}" for name in PATH_OPERATIONS} | {"svg.point", "node.get", "node.vertices.append"}
+    assert used <= allowed, (
+        f"{SVG_PATHS} relies on weasyprint.svg.path.path using only {sorted(allowed)}; it uses {sorted(used - allowed)}"
+    )
+    overridden = [name for name in PATH_OPERATIONS if name in vars(weasyprint.pdf.stream.Stream)]
+    assert not overridden, f"{SVG_PATHS} relies on WeasyPrint's Stream leaving pydyf's {overridden} as they are"
 
 
 def test_argparse_keeps_its_subcommands_where_the_cli_looks_for_them() -> None:

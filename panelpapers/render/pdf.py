@@ -72,9 +72,11 @@ class LaidOut:
     def pdf(self) -> bytes:
         import hashlib
 
+        from panelpapers.render import svg_paths
         from panelpapers.render.pdf_tags import install, prepare
 
         install()
+        svg_paths.install()  # a chart's long hatch paths parsed once, not once per bar
         # Structure ids start with a digest of the HTML: the same paper always gets the same ids,
         # and two papers merged into one pack never share one.
         prepare(self.document, "p" + hashlib.sha256(self.html.encode("utf-8")).hexdigest()[:10])
