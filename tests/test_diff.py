@@ -13,9 +13,10 @@ import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, copy_of_example_build, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, copy_of_example_build, reduced_meeting, run_panelpapers
 from readback import require_tool
 
 from panelpapers.build import build
@@ -297,6 +298,42 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "no-such-revision" in bad.stderr
 
 
+def test_rev_renders_on_the_new_side_only_the_papers_that_differ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two sides of `--rev` share one build cache in the temporary folder: a paper the same at
+    both revisions is rendered once, for the old side, and the new side takes its files as made."""
+    import panelpapers.build as build_package
+    from panelpapers.review.command import build_revision_and_tree
+
+    repo = tmp_path / "repo"
+    meeting = reduced_meeting(repo / "content", [PAPER, "04-governance-statement"])
+    commit_all(repo, "the drafts")
+    reword_recommendation(meeting)
+    made: list[tuple[int, int]] = []
+    real_build = build_package.build
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        written = real_build(*args, **kwargs)
+        made.append((written.rendered, written.reused))
+        return written
+
+    monkeypatch.setattr(build_package, "build", counted)
+    work = tmp_path / "work"
+    work.mkdir()
+    old, new = build_revision_and_tree("HEAD", [meeting], work)
+    assert made == [(2, 0), (1, 1)], "old side: both papers rendered; new side: the reworded one alone"
+    for variant in ("restricted", "public"):
+        same = f"{meeting.name}/{variant}/04-governance-statement.pdf"
+        assert (old / same).read_bytes() == (new / same).read_bytes()
+        changed = f"{meeting.name}/{variant}/{PAPER}.pdf"
+        assert (old / changed).read_bytes() != (new / changed).read_bytes()
+    changes = changes_between(old, new)
+    assert [(change.status, change.what, change.paper.endswith(PAPER)) for change in changes] == [
+        ("changed", "recommendation", True)
+    ], changes
+
+
 COUNCIL = Path(__file__).parent / "projects" / "council"
 COUNCIL_PAPER = Path("content") / "2023-03-14-audit-committee" / "02-treasury-review"
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
@@ -372,9 +409,7 @@ def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Pa
     repo = tmp_path / "repo"
     project = repo / "committee"
     shutil.copytree(EXAMPLE_MEETING / PAPER, project / "content" / EXAMPLE_MEETING.name / PAPER)
-    (project / "panelpapers.yaml").write_text(
-        "section_titles:\n  financial: Money and resources\n", encoding="utf-8"
-    )
+    (project / "panelpapers.yaml").write_text("section_titles:\n  financial: Money and resources\n", encoding="utf-8")
     (repo / "README.md").write_text("Papers of the committee live in committee/.\n", encoding="utf-8")
     commit_all(repo, "the panel's drafts")
     paper = Path(EXAMPLE_MEETING.name) / PAPER  # one paper builds quicker than the meeting

@@ -188,10 +188,13 @@ def build_revision_and_tree(rev: str, paths: list[Path], work: Path) -> tuple[Pa
                 "old side; set TMPDIR to a folder outside any content project"
             )
     old_out, new_out = work / "old-build", work / "new-build"
-    # Each side is built cold in the temporary folder: the project's build/ (and its cache, which holds
-    # restricted outputs) is left as it was.
-    build(old_paths, old_out)
-    build(list(paths), new_out)
+    # Both sides are built in the temporary folder, the project's build/ (and its cache, which holds
+    # restricted outputs) left as it was. They share one build cache there: its keys are the papers'
+    # contents, house and tools, not where they lie, so the new side renders only the papers that
+    # differ from the old side's and takes the rest as the old side made them, byte for byte.
+    cache = work / "cache"
+    build(old_paths, old_out, cache=cache)
+    build(list(paths), new_out, cache=cache)
     return old_out, new_out
 
 
