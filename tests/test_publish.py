@@ -63,10 +63,10 @@ def test_a_paper_leaving_the_public_variant_leaves_no_files_behind(tmp_path: Pat
     assert hidden(out / meeting.name) == []
 
 
-def run_build(meeting: Path, out: Path) -> subprocess.Popen[bytes]:
+def run_build(meeting: Path, out: Path, force: bool = False) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        # --force: every build renders and publishes, so a kill can land anywhere, not on a build with nothing to do
-        [sys.executable, "-m", "panelpapers", "build", str(meeting), "--out", str(out), "--force"],
+        # --force: the build renders everything and publishes, ignoring the cache
+        [sys.executable, "-m", "panelpapers", "build", str(meeting), "--out", str(out), *(["--force"] * force)],
         cwd=meeting.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -74,25 +74,53 @@ def run_build(meeting: Path, out: Path) -> subprocess.Popen[bytes]:
 
 
 def test_a_killed_build_leaves_every_variant_folder_whole(tmp_path: Path) -> None:
+    """Builds killed at random moments, each publishing a change to the paper, must leave each
+    variant folder whole: exactly the last complete build's files, or exactly the new ones. The two
+    drafts are built once first, so the killed builds take the paper from the build cache and spend
+    their time where a kill can do harm, making the packs and publishing; two of them render
+    everything again (--force), so kills land in rendering and in writing the cache too."""
     meeting = reduced_meeting(tmp_path / "content", ["02-risk-management"])  # the quickest paper to build
+    summary = meeting / "02-risk-management" / "summary.yaml"
+    drafts = [summary.read_text(encoding="utf-8")]
+    drafts.append(drafts[0].replace("picture of the Met's corporate risks", "picture of the corporate risks", 1))
+    assert drafts[1] != drafts[0]
     out = tmp_path / "build"
     meeting_out = out / meeting.name
+    complete: list[dict[str, dict[str, str]]] = []  # each draft's complete folders, by variant
+    durations: dict[int, float] = {}
+    for draft in drafts:
+        summary.write_text(draft, encoding="utf-8")
+        started = time.monotonic()
+        done = run_build(meeting, out)
+        _, stderr = done.communicate(timeout=300)
+        durations[len(complete)] = time.monotonic() - started
+        assert done.returncode == 0, stderr.decode()
+        folders = {variant: listed(meeting_out / variant) for variant in VARIANTS}
+        for variant in VARIANTS:
+            manifest = (meeting_out / variant / MANIFEST_FILE).read_bytes()
+            folders[variant][MANIFEST_FILE] = hashlib.sha256(manifest).hexdigest()
+            assert present(meeting_out / variant) == folders[variant]
+        complete.append(folders)
+    cold = max(durations.values())
+    summary.write_text(drafts[0], encoding="utf-8")  # back to the first draft, taken from the cache
     started = time.monotonic()
-    first = run_build(meeting, out)
-    _, stderr = first.communicate(timeout=300)
-    duration = time.monotonic() - started
-    assert first.returncode == 0, stderr.decode()
-    complete = {variant: listed(meeting_out / variant) for variant in VARIANTS}
-    for variant in VARIANTS:
-        manifest = (meeting_out / variant / MANIFEST_FILE).read_bytes()
-        complete[variant][MANIFEST_FILE] = hashlib.sha256(manifest).hexdigest()
-        assert present(meeting_out / variant) == complete[variant]
+    done = run_build(meeting, out)
+    _, stderr = done.communicate(timeout=300)
+    cached = time.monotonic() - started
+    assert done.returncode == 0 and all(present(meeting_out / v) == complete[0][v] for v in VARIANTS), stderr
 
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     for attempt in range(10):
-        delay = rng.uniform(0, duration)
-        process = run_build(meeting, out)
+        draft = (attempt + 1) % 2  # the other draft than the folders hold, if the last build finished
+        summary.write_text(drafts[draft], encoding="utf-8")
+        force = attempt in (3, 8)
+        # A build from the cache spends its first half starting and loading; its kills are spread
+        # from there to a little after it would have finished, so some land while it publishes and
+        # some after, and the drafts take turns in the folders.
+        duration = cold if force else cached
+        delay = rng.uniform(0, cold) if force else rng.uniform(0.4 * cached, 1.2 * cached)
+        process = run_build(meeting, out, force=force)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
@@ -105,16 +133,18 @@ def test_a_killed_build_leaves_every_variant_folder_whole(tmp_path: Path) -> Non
                 aside = [meeting_out / name for name in hidden(meeting_out) if name.startswith(f".{variant}.old-")]
                 assert len(aside) == 1, context
                 folder = aside[0]
-            assert present(folder) == complete[variant], context
+            assert present(folder) in (complete[0][variant], complete[1][variant]), context
         leftovers = [name for name in hidden(meeting_out) if not re.match(r"\.(\w+)\.(staging|old)-", name)]
         assert leftovers == [], context
 
-    last = run_build(meeting, out)
-    _, stderr = last.communicate(timeout=300)
-    assert last.returncode == 0, stderr.decode()
-    for variant in VARIANTS:
-        assert present(meeting_out / variant) == complete[variant]
-    assert hidden(meeting_out) == []
+    for draft in (0, 1):  # each draft once more, built to the end: its folders exactly, nothing hidden left
+        summary.write_text(drafts[draft], encoding="utf-8")
+        last = run_build(meeting, out)
+        _, stderr = last.communicate(timeout=300)
+        assert last.returncode == 0, stderr.decode()
+        for variant in VARIANTS:
+            assert present(meeting_out / variant) == complete[draft][variant]
+        assert hidden(meeting_out) == []
 
 
 def test_a_failed_publish_keeps_the_previous_folder(tmp_path: Path) -> None:
