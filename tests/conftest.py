@@ -35,6 +35,37 @@ def run_panelpapers(*args: str | Path, cwd: Path, timeout: float = 600) -> subpr
     )
 
 
+def run_in_this_process(*args: str | Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """`python -m panelpapers ARGS` run by the CLI's own main() in this process, in `cwd`, with its
+    standard output and error its own for the call: for the bad-input catalogue, dozens of builds
+    refused in a fraction of a second each, where starting Python and importing cost most of a
+    separate process. Exit status, stderr and the files left are what an author's run gives; the
+    environment and the current folder are put back afterwards. A run still going after `timeout`
+    seconds ends this test process with every thread's traceback, so a hang fails the run."""
+    import faulthandler
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from panelpapers.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    environment, here = dict(os.environ), Path.cwd()
+    faulthandler.dump_traceback_later(timeout, exit=True)
+    try:
+        os.chdir(cwd)
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            try:
+                status = main([str(arg) for arg in args])
+            except SystemExit as exit:  # argparse's usage errors
+                status = exit.code if isinstance(exit.code, int) else 1
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(environment)
+    return subprocess.CompletedProcess(["panelpapers", *map(str, args)], status, stdout.getvalue(), stderr.getvalue())
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
