@@ -94,3 +94,28 @@ def test_a_path_that_fails_to_parse_is_not_kept(tmp_path: Path, monkeypatch: pyt
         with pytest.raises(PointError):
             svg_paths.draw_path(Svg, Node(), 12.0)
     assert svg_paths._drawn == {}
+
+
+def test_paths_beyond_what_a_process_keeps_are_drawn_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived process (a preview) keeps at most KEPT_AT_MOST characters of paths; past that a
+    path is parsed each time it is drawn, with the same bytes."""
+    from weasyprint.svg import TAGS
+
+    weasyprints = importlib.import_module("weasyprint.svg.path")
+    monkeypatch.setitem(TAGS, "path", weasyprints.path)
+    own = pdf(220)
+    monkeypatch.undo()
+
+    parsed: list[str] = []
+    original = weasyprints.path
+
+    def counting(svg: Any, node: Any, font_size: float) -> None:
+        parsed.append(node.get("d", ""))
+        original(svg, node, font_size)
+
+    monkeypatch.setattr(weasyprints, "path", counting)
+    monkeypatch.setattr(svg_paths, "_drawn", {})
+    monkeypatch.setattr(svg_paths, "KEPT_AT_MOST", len(DOTS) - 1)
+    svg_paths.install()
+    assert pdf(220) == own
+    assert parsed.count(DOTS) == 3 and svg_paths._drawn == {}
