@@ -4,7 +4,6 @@ appended, without WeasyPrint parsing it again: the same PDF bytes, and one parse
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,15 +37,19 @@ def pdf(width: int) -> bytes:
     return HTML(string=f"<html><body>{svg(width)}</body></html>").write_pdf()  # type: ignore[no-any-return]
 
 
-def test_a_path_drawn_again_gives_weasyprints_own_bytes_and_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def weasyprints_own(*widths: int) -> dict[int, bytes]:
+    """The PDFs as WeasyPrint's own path drawing makes them, whatever is installed."""
     from weasyprint.svg import TAGS
 
-    weasyprints = importlib.import_module("weasyprint.svg.path")
-    monkeypatch.setitem(TAGS, "path", weasyprints.path)  # WeasyPrint's own drawing, whatever is installed
-    own = {width: pdf(width) for width in (220, 300)}
-    assert own[220] != own[300], "the percentage path should draw differently at another width"
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(TAGS, "path", importlib.import_module("weasyprint.svg.path").path)
+        return {width: pdf(width) for width in widths}
 
+
+def parses_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """svg_paths installed with nothing kept yet; the list fills with the `d` of each path that
+    WeasyPrint's own drawing parses."""
+    weasyprints = importlib.import_module("weasyprint.svg.path")
     parsed: list[str] = []
     original = weasyprints.path
 
@@ -57,6 +60,15 @@ def test_a_path_drawn_again_gives_weasyprints_own_bytes_and_is_parsed_once(monke
     monkeypatch.setattr(weasyprints, "path", counting)
     monkeypatch.setattr(svg_paths, "_drawn", {})
     svg_paths.install()
+    return parsed
+
+
+def test_a_path_drawn_again_gives_weasyprints_own_bytes_and_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.svg import TAGS
+
+    own = weasyprints_own(220, 300)
+    assert own[220] != own[300], "the percentage path should draw differently at another width"
+    parsed = parses_counted(monkeypatch)
     assert TAGS["path"] is svg_paths.draw_path
     for width in (220, 300):
         assert pdf(width) == own[width], f"width {width}: a replayed path must give WeasyPrint's own bytes"
@@ -64,7 +76,7 @@ def test_a_path_drawn_again_gives_weasyprints_own_bytes_and_is_parsed_once(monke
     assert parsed.count(RELATIVE) == 6, "a path with a percentage is parsed each time it is drawn"
 
 
-def test_a_path_that_fails_to_parse_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_path_that_fails_to_parse_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     from weasyprint.svg.utils import PointError
 
     monkeypatch.setattr(svg_paths, "_drawn", {})
@@ -99,23 +111,8 @@ def test_a_path_that_fails_to_parse_is_not_kept(tmp_path: Path, monkeypatch: pyt
 def test_paths_beyond_what_a_process_keeps_are_drawn_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long-lived process (a preview) keeps at most KEPT_AT_MOST characters of paths; past that a
     path is parsed each time it is drawn, with the same bytes."""
-    from weasyprint.svg import TAGS
-
-    weasyprints = importlib.import_module("weasyprint.svg.path")
-    monkeypatch.setitem(TAGS, "path", weasyprints.path)
-    own = pdf(220)
-    monkeypatch.undo()
-
-    parsed: list[str] = []
-    original = weasyprints.path
-
-    def counting(svg: Any, node: Any, font_size: float) -> None:
-        parsed.append(node.get("d", ""))
-        original(svg, node, font_size)
-
-    monkeypatch.setattr(weasyprints, "path", counting)
-    monkeypatch.setattr(svg_paths, "_drawn", {})
+    own = weasyprints_own(220)[220]
+    parsed = parses_counted(monkeypatch)
     monkeypatch.setattr(svg_paths, "KEPT_AT_MOST", len(DOTS) - 1)
-    svg_paths.install()
     assert pdf(220) == own
     assert parsed.count(DOTS) == 3 and svg_paths._drawn == {}

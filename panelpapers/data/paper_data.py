@@ -225,14 +225,14 @@ def _draw_charts(
     draw: bool,
 ) -> None:
     """Every chart, in the house's palette and font; with `draw` false, every chart checked only."""
+    from contextlib import nullcontext
+
     from panelpapers.data.charts import house_font
 
     if not spec.charts:
         return
-    if not draw:  # nothing is set in type: matplotlib is not even set up
-        _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
-        return
-    with house_font(house.fonts):
+    # Only a drawing sets type: a check leaves matplotlib not even set up.
+    with house_font(house.fonts) if draw else nullcontext():
         _draw_each_chart(spec, file, computed, registers, house.palette, data, problems, draw)
 
 
