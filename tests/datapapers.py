@@ -79,12 +79,13 @@ def line_of(path: Path, text: str) -> int:
 
 
 def problems_of(paper: Path) -> list[str]:
-    """The lines `check` would print for a paper that must not build."""
+    """The lines `check` prints for a paper that must not build: a build reports its content's
+    problems the same way (build/plan.py's paper_problems) before it draws or renders anything."""
     import pytest
 
-    from panelpapers.build import gather
+    from panelpapers.build.plan import check
     from panelpapers.errors import ContentError
 
     with pytest.raises(ContentError) as caught:
-        gather([paper])
+        check([paper])
     return [str(p) for p in caught.value.problems]
