@@ -369,7 +369,10 @@ def fingerprint(paths: list[Path], context: KeyContext) -> Fingerprint | None:
         record.append([paper.parent.name, paper.name, found.keys[paper]])
     targets = [str(meeting.resolve()) for meeting, _ in found.meetings] + [str(p.resolve()) for p in found.papers]
     found.slot = "build/" + digest(targets)
-    found.key = digest({"kind": "build", "context": vars(context), "targets": record})
+    # The notes a publish asks for (a paper's are in its key; the front sheet's only here), so a
+    # build that changes no more than the front sheet's note is not taken for the last one.
+    asked = {"corrections": corrections_asked()} if corrections_asked() else {}
+    found.key = digest({"kind": "build", "context": vars(context), "targets": record} | asked)
     return found
 
 

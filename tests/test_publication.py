@@ -134,6 +134,24 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
     )
     assert not (published / "v3").exists()
 
+    # A correction to the agenda alone (the paper as v2 has it): the front sheet carries the new
+    # version's note, and publishing the same content again finds nothing new.
+    summary.write_text(text.replace("seven of the\n    corporate risks", "six of the\n    corporate risks"), "utf-8")
+    agenda = meeting / "meeting.yaml"
+    agenda.write_text(agenda.read_text("utf-8").replace("oral: External audit update", "oral: External audit report"))
+    third = run_panelpapers("publish", meeting, "--as-of", "2022-01-21", cwd=tmp_path)
+    assert third.returncode == 0, third.stderr
+    record = json.loads((published / "v3" / "publication.json").read_text(encoding="utf-8"))
+    assert [change["paper"] for change in record["changes"]] == ["agenda"], record["changes"]
+    stamp = "Version 3 – corrected 21 January 2022"
+    for variant in ("public", "restricted"):
+        assert stamp in docx_text(published / "v3" / variant / "agenda.docx")
+        assert stamp in pdf_pages(published / "v3" / variant / "pack.pdf")[0]
+        assert stamp not in pdf_text(published / "v3" / variant / f"{PAPER}.pdf")  # the paper is v2's
+    again = run_panelpapers("-q", "publish", meeting, "--as-of", "2022-01-22", cwd=tmp_path)
+    assert again.returncode == 1 and "v3 already holds exactly this build" in again.stderr, again.stderr
+    assert not (published / "v4").exists()
+
 
 @pytest.mark.parametrize("numbering", ["continued", "lettered"])
 def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_not_move(
