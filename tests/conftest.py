@@ -1,6 +1,8 @@
 """Shared test helpers: where the project and its example meeting are, how to run the CLI the way
-an author does (a separate process, so exit status and stderr are tested for real), and builds of
-the example and the fixtures made once per run for every test that only reads them (below)."""
+an author does (a separate process, so exit status and stderr are tested for real) or through its
+own main() in the test process (what a command makes of content, without a process's start-up),
+and builds of the example and the fixtures made once per run for every test that only reads them
+(below)."""
 
 from __future__ import annotations
 
@@ -35,16 +37,23 @@ def run_panelpapers(*args: str | Path, cwd: Path, timeout: float = 600) -> subpr
     )
 
 
-def run_in_this_process(*args: str | Path, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_in_this_process(
+    *args: str | Path, cwd: Path, timeout: float = 600, serial: bool = True
+) -> subprocess.CompletedProcess[str]:
     """`python -m panelpapers ARGS` run by the CLI's own main() in this process, in `cwd`, with its
-    standard output and error its own for the call: for the bad-input catalogue, dozens of builds
-    refused in a fraction of a second each, where starting Python and importing cost most of a
-    separate process. Exit status, stderr and the files left are what an author's run gives; the
-    environment and the current folder are put back afterwards. A run still going after `timeout`
-    seconds ends this test process with every thread's traceback, so a hang fails the run."""
+    standard output and error its own for the call: for the tests of what commands make of content
+    (refusals, builds, publishing, diffs, imports), where starting Python, importing and starting a
+    build's worker processes cost more than the work. A build renders in this process, as `-j 1`
+    does (a serial build's bytes are a parallel build's: tests/test_incremental.py), unless ARGS
+    give -j or `serial` is False; the tests of Ctrl-C, kills, progress and the preview start the
+    CLI as a process.
+    Exit status, stderr and the files left are what an author's run gives; the environment and the
+    current folder are put back afterwards. A run still going after `timeout` seconds ends this
+    test process with every thread's traceback, so a hang fails the run."""
     import faulthandler
     import io
     from contextlib import redirect_stderr, redirect_stdout
+    from unittest import mock
 
     from panelpapers.cli import main
 
@@ -53,7 +62,8 @@ def run_in_this_process(*args: str | Path, cwd: Path, timeout: float = 600) -> s
     faulthandler.dump_traceback_later(timeout, exit=True)
     try:
         os.chdir(cwd)
-        with redirect_stdout(stdout), redirect_stderr(stderr):
+        one_job = mock.patch("panelpapers.build.run.default_jobs", lambda: 1) if serial else contextlib.nullcontext()
+        with redirect_stdout(stdout), redirect_stderr(stderr), one_job:
             try:
                 status = main([str(arg) for arg in args])
             except SystemExit as exit:  # argparse's usage errors

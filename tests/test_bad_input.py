@@ -20,6 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -864,9 +865,10 @@ def test_bad_input_is_refused_and_output_kept(case: Case, workspace) -> None:
     meeting, out = workspace
     case.edit(meeting)
     # The catalogue's builds run the CLI in this process (conftest.run_in_this_process): each is
-    # refused in a fraction of a second, less than starting a Python would take. The tests below
-    # run it in a process of its own, as an author does.
-    failures = build_refused(run_in_this_process, meeting, out, [expected(case, meeting)])
+    # refused in a fraction of a second, less than starting a Python would take. They check with
+    # worker processes as an author's build does (serial=False). The tests below run the CLI in a
+    # process of its own, as an author does.
+    failures = build_refused(partial(run_in_this_process, serial=False), meeting, out, [expected(case, meeting)])
     assert not failures, "\n".join(failures)
 
 

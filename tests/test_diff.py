@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, copy_of_example_build, reduced_meeting, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, copy_of_example_build, reduced_meeting, run_in_this_process
 from readback import require_tool
 
 from panelpapers.build import build
@@ -239,7 +239,7 @@ def test_visual_backstop_sees_a_chart_when_no_words_changed(drafts: Callable[...
 
 def test_nothing_changed_exits_0(drafts: Callable[..., tuple[Path, Path]], tmp_path: Path) -> None:
     old, new = drafts(no_edit)
-    done = run_panelpapers(
+    done = run_in_this_process(
         "diff", old, new, "--html", tmp_path / "r.html", "--markdown", tmp_path / "r.md", cwd=tmp_path
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -250,7 +250,7 @@ def test_nothing_changed_exits_0(drafts: Callable[..., tuple[Path, Path]], tmp_p
     pack = old / EXAMPLE_MEETING.name / "restricted" / "pack.pdf"
     if pack.is_file():
         assert (
-            run_panelpapers(
+            run_in_this_process(
                 "diff", pack, new / EXAMPLE_MEETING.name / "restricted" / "pack.pdf", cwd=tmp_path
             ).returncode
             == 0
@@ -259,7 +259,7 @@ def test_nothing_changed_exits_0(drafts: Callable[..., tuple[Path, Path]], tmp_p
 
 def test_a_change_exits_1_and_says_where(drafts: Callable[..., tuple[Path, Path]], tmp_path: Path) -> None:
     old, new = drafts(insert_first_paragraph)
-    done = run_panelpapers("diff", old, new, "--markdown", tmp_path / "r.md", cwd=tmp_path)
+    done = run_in_this_process("diff", old, new, "--markdown", tmp_path / "r.md", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "paragraph 1.1 added" in done.stdout and "1 change" in done.stdout
     summary = (tmp_path / "r.md").read_text(encoding="utf-8")
@@ -275,7 +275,7 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
         (tmp_path / "notes.txt", tmp_path / "notes.txt"),
         (tmp_path / "empty", tmp_path / "empty"),
     ):
-        done = run_panelpapers("diff", old, new, cwd=tmp_path)
+        done = run_in_this_process("diff", old, new, cwd=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert done.stderr.startswith("panelpapers diff: ") and "Traceback" not in done.stderr
 
@@ -290,11 +290,11 @@ def test_diff_against_a_git_revision(tmp_path: Path) -> None:
         subprocess.run([git, *command], cwd=repo, check=True, capture_output=True)
     reword_recommendation(repo / "content" / EXAMPLE_MEETING.name)
     paper = Path("content") / EXAMPLE_MEETING.name / PAPER  # one paper builds quicker than the meeting
-    done = run_panelpapers("diff", "--rev", "HEAD", paper, cwd=repo)
+    done = run_in_this_process("diff", "--rev", "HEAD", paper, cwd=repo)
     assert done.returncode == 1, done.stderr
     assert re.search(r"recommendation a changed", done.stdout)
     assert not (repo / "build").exists(), "the comparison must leave build/ alone"
-    bad = run_panelpapers("diff", "--rev", "no-such-revision", paper, cwd=repo)
+    bad = run_in_this_process("diff", "--rev", "no-such-revision", paper, cwd=repo)
     assert bad.returncode == 2 and "no-such-revision" in bad.stderr
 
 
@@ -381,7 +381,7 @@ def test_rev_builds_the_old_side_in_the_project_house(tmp_path: Path) -> None:
         "raised investment income by more than was budgeted",
         "raised investment income by far more than was budgeted",
     )
-    done = run_panelpapers("diff", *ci_diff_arguments(base.stdout.strip()), cwd=repo)
+    done = run_in_this_process("diff", *ci_diff_arguments(base.stdout.strip()), cwd=repo)
     assert done.returncode == 1, done.stdout + done.stderr
     change = "2023-03-14-audit-committee/02-treasury-review: paragraph in Report Summary changed: added “far”"
     assert change_lines(done.stdout) == [f"  {change}"], done.stdout
@@ -393,7 +393,7 @@ def test_rev_builds_the_old_side_in_the_project_house(tmp_path: Path) -> None:
     # Run from inside the project with no content named, the project's content/ is compared; with
     # --docx the two builds --rev made give one Word redline, of the one paper that changed.
     redlines = tmp_path / "redlines"
-    done = run_panelpapers("diff", "--rev", "HEAD", "--docx", redlines, cwd=repo / "content")
+    done = run_in_this_process("diff", "--rev", "HEAD", "--docx", redlines, cwd=repo / "content")
     assert done.returncode == 1, done.stderr
     written = sorted(path.relative_to(redlines).as_posix() for path in redlines.rglob("*.docx"))
     assert written == ["2023-03-14-audit-committee/public/02-treasury-review.docx"]
@@ -413,10 +413,10 @@ def test_rev_in_a_project_in_a_subfolder_with_its_own_section_title(tmp_path: Pa
     (repo / "README.md").write_text("Papers of the committee live in committee/.\n", encoding="utf-8")
     commit_all(repo, "the panel's drafts")
     paper = Path(EXAMPLE_MEETING.name) / PAPER  # one paper builds quicker than the meeting
-    done = run_panelpapers("diff", "--rev", "HEAD", paper, cwd=project / "content")  # from inside the project
+    done = run_in_this_process("diff", "--rev", "HEAD", paper, cwd=project / "content")  # from inside the project
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "no changes" and not change_lines(done.stdout), done.stdout
-    built = run_panelpapers("build", Path("content") / paper, cwd=project)
+    built = run_in_this_process("build", Path("content") / paper, cwd=project)
     assert built.returncode == 0, built.stderr
     words = (project / "build" / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
     assert "Money and resources" in words, "the house's own section title is printed"
@@ -474,7 +474,7 @@ def test_review_records_read_back_as_written_and_another_format_is_refused_in_on
     ):
         assert edited != original
         record.write_text(edited, encoding="utf-8")
-        done = run_panelpapers("diff", tmp_path / "old", tmp_path / "new", cwd=tmp_path)
+        done = run_in_this_process("diff", tmp_path / "old", tmp_path / "new", cwd=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert done.stderr.startswith(f"panelpapers diff: {record}: {told}"), done.stderr
         assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
@@ -486,7 +486,7 @@ def test_html_report_shows_the_change_in_a_real_browser(
     chromium = require_tool("chromium")
     old, new = drafts(reword_recommendation)
     report = tmp_path / "report.html"
-    assert run_panelpapers("diff", old, new, "--html", report, cwd=tmp_path).returncode == 1
+    assert run_in_this_process("diff", old, new, "--html", report, cwd=tmp_path).returncode == 1
     page = report.read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:|//)|url\((https?:|//)""", page), "the report must need no network"
     done = subprocess.run(

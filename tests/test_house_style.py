@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, run_panelpapers
+from conftest import PROJECT_ROOT, run_in_this_process
 from readback import docx_paragraphs, libreoffice_to_pdf, pdf_pages_text
 
 from panelpapers.house import DEFAULT_HOUSE
@@ -113,7 +113,7 @@ def test_council_builds_the_same_bytes_wherever_the_project_lies(council: Path, 
     """Its own font files are named in outputs by face (`house-font:bold`), never by their path."""
     elsewhere = tmp_path / "another" / "place" / "council"
     shutil.copytree(COUNCIL, elsewhere)
-    assert run_panelpapers("build", cwd=elsewhere).returncode == 0
+    assert run_in_this_process("build", cwd=elsewhere).returncode == 0
     rebuilt = elsewhere / "build" / MEETING
     assert folder_hashes(rebuilt) == folder_hashes(council)
     assert not any(str(tmp_path).encode() in path.read_bytes() for path in rebuilt.rglob("*") if path.is_file())
@@ -141,7 +141,7 @@ def test_diff_reads_markings_in_the_house_of_the_papers_compared(council: Path, 
     """Run from outside any project, the diff still knows RESTRICTED as the council's withheld
     marking, so it refuses a Markdown summary of restricted papers in the council's words."""
     pdf = council / "restricted" / f"{PAPER}.pdf"
-    done = run_panelpapers("diff", pdf, pdf, "--markdown", tmp_path / "summary.md", cwd=tmp_path)
+    done = run_in_this_process("diff", pdf, pdf, "--markdown", tmp_path / "summary.md", cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "the papers compared are marked RESTRICTED, above OFFICIAL;" in done.stderr, done.stderr
     assert not (tmp_path / "summary.md").exists()
@@ -208,7 +208,7 @@ def test_a_broken_house_style_is_reported_with_its_line_and_nothing_is_written(
     text = text.replace(edit[0], edit[1])
     style.write_text(text, encoding="utf-8")
     line = next(i for i, row in enumerate(text.splitlines(), start=1) if edit[1].splitlines()[-1].strip() in row)
-    done = run_panelpapers("build", "--out", out, cwd=project)
+    done = run_in_this_process("build", "--out", out, cwd=project)
     assert done.returncode == 1, done.stdout + done.stderr
     assert expected.replace("{line}", str(line)) in done.stderr, done.stderr
     assert folder_hashes(out) == before
@@ -223,7 +223,7 @@ def test_an_unknown_organisation_or_marking_names_the_declared_ones(tmp_path: Pa
         .replace("marking: OFFICIAL", "marking: OFFICIAL-SENSITIVE"),
         encoding="utf-8",
     )
-    done = run_panelpapers("check", cwd=project)
+    done = run_in_this_process("check", cwd=project)
     assert done.returncode == 1
     assert "organisation: expected one of 'council', got 'MPS'" in done.stderr
     assert "marking: expected one of 'OFFICIAL' or 'RESTRICTED', got 'OFFICIAL-SENSITIVE'" in done.stderr
@@ -248,7 +248,7 @@ def test_project_templates_override_the_packaged_ones_file_by_file(tmp_path: Pat
         '<span class="mark">{{ line.words | join(" ") }} – own design</span>{% endfor %}</div>\n',
         encoding="utf-8",
     )
-    done = run_panelpapers("build", cwd=project)
+    done = run_in_this_process("build", cwd=project)
     assert done.returncode == 0, done.stderr
     html = (project / "build" / MEETING / "restricted" / f"{PAPER}.html").read_text(encoding="utf-8")
     assert 'class="masthead own-masthead"' in html and "Report Summary" in html
@@ -354,7 +354,7 @@ def test_a_panel_named_nowhere_is_reported_in_each_file_that_needs_it(tmp_path: 
     named = "panel: Audit and Governance Committee"
     assert text.count(named) == 1
     style.write_text(text.replace(named, "# no panel"), encoding="utf-8")
-    done = run_panelpapers("check", cwd=project)
+    done = run_in_this_process("check", cwd=project)
     assert done.returncode == 1
     meeting = Path("content") / MEETING / "meeting.yaml"
     paper = Path("content") / MEETING / PAPER / "paper.yaml"
@@ -368,15 +368,15 @@ def test_new_meeting_and_paper_leave_the_house_panel_to_panelpapers_yaml(tmp_pat
     shutil.copytree(COUNCIL, project)
     shutil.rmtree(project / "content")
     meeting = "content/2023-06-20-audit-committee"
-    assert run_panelpapers("new", "meeting", meeting, cwd=project).returncode == 0
-    assert run_panelpapers("new", "paper", f"{meeting}/02-annual-governance", cwd=project).returncode == 0
+    assert run_in_this_process("new", "meeting", meeting, cwd=project).returncode == 0
+    assert run_in_this_process("new", "paper", f"{meeting}/02-annual-governance", cwd=project).returncode == 0
     meeting_text = (project / meeting / "meeting.yaml").read_text(encoding="utf-8")
     paper_text = (project / meeting / "02-annual-governance" / "paper.yaml").read_text(encoding="utf-8")
     assert "\n# panel: Audit and Governance Committee" in meeting_text and "\npanel:" not in meeting_text
     assert "\n# meeting: Audit and Governance Committee" in paper_text and "\nmeeting:" not in paper_text
-    done = run_panelpapers("check", cwd=project)
+    done = run_in_this_process("check", cwd=project)
     assert done.returncode == 0, done.stderr
-    assert run_panelpapers("build", cwd=project).returncode == 0
+    assert run_in_this_process("build", cwd=project).returncode == 0
     built = project / "build" / "2023-06-20-audit-committee" / "restricted" / "02-annual-governance.pdf"
     cover = squash(pdf_pages_text(built)[0])
     assert "AUDIT AND GOVERNANCE COMMITTEE" in cover
@@ -423,7 +423,7 @@ def test_diff_of_bare_pdfs_reads_them_with_the_house_of_the_project_it_runs_in(t
                 words.replace("all prudential indicators were met", "every prudential indicator was met"),
                 encoding="utf-8",
             )
-        done = run_panelpapers("build", cwd=project)
+        done = run_in_this_process("build", cwd=project)
         assert done.returncode == 0, done.stderr
         shutil.copy(project / "build" / MEETING / "restricted" / f"{PAPER}.pdf", drafts / f"{draft}.pdf")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_in_this_process
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from readback import docx_texts, libreoffice_convert, require_tool
@@ -68,12 +68,13 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory, example_build: Path) ->
     stderr = {}
     for original, copy in ROUND_TRIP.items():
         report = tmp_path / f"{copy}.md"
-        imported = run_panelpapers("import", first / f"{original}.docx", meeting / copy, "--report", report, cwd=root)
+        docx = first / f"{original}.docx"
+        imported = run_in_this_process("import", docx, meeting / copy, "--report", report, cwd=root)
         assert imported.returncode == 0, imported.stderr
         stderr[copy] = imported.stderr
-        checked = run_panelpapers("check", meeting / copy, cwd=root)
+        checked = run_in_this_process("check", meeting / copy, cwd=root)
         assert checked.returncode == 0, checked.stderr
-    rebuilt = run_panelpapers(
+    rebuilt = run_in_this_process(
         "build", *(meeting / copy for copy in ROUND_TRIP.values()), "--out", tmp_path / "second", cwd=root
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
@@ -192,10 +193,10 @@ def test_plain_libreoffice_paper(tmp_path: Path) -> None:
     word = plain_docx(source, tmp_path)
     root = project_copy(tmp_path)
     folder = root / "content" / EXAMPLE_MEETING.name / "20-risk-report"
-    imported = run_panelpapers("import", word, folder, cwd=root)
+    imported = run_in_this_process("import", word, folder, cwd=root)
     assert imported.returncode == 0, imported.stderr
-    assert run_panelpapers("check", folder, cwd=root).returncode == 0
-    built = run_panelpapers("build", folder, "--out", tmp_path / "b", cwd=root)
+    assert run_in_this_process("check", folder, cwd=root).returncode == 0
+    built = run_in_this_process("build", folder, "--out", tmp_path / "b", cwd=root)
     assert built.returncode == 0, built.stderr
     document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / "20-risk-report.docx"))
     texts = docx_texts(document)
@@ -337,12 +338,12 @@ def test_pandoc_paper(tmp_path: Path) -> None:
     assert {"First Paragraph", "Body Text", "Compact", "Heading 2", "Heading 3", "Table Caption"} <= styles
     root = project_copy(tmp_path)
     folder = root / "content" / EXAMPLE_MEETING.name / "20-counter-fraud"
-    imported = run_panelpapers("import", tmp_path / "paper.docx", folder, cwd=root)
+    imported = run_in_this_process("import", tmp_path / "paper.docx", folder, cwd=root)
     assert imported.returncode == 0, imported.stderr
     assert "numbered" not in imported.stderr  # the paper's numbers 1.1 … 1.7 are ours too
-    checked = run_panelpapers("check", folder, cwd=root)
+    checked = run_in_this_process("check", folder, cwd=root)
     assert checked.returncode == 0, checked.stderr
-    built = run_panelpapers("build", folder, "--out", tmp_path / "b", cwd=root)
+    built = run_in_this_process("build", folder, "--out", tmp_path / "b", cwd=root)
     assert built.returncode == 0, built.stderr
     document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / "20-counter-fraud.docx"))
     read = list(zip([paragraph.style.name for paragraph in document.paragraphs], docx_texts(document), strict=True))
@@ -442,7 +443,7 @@ def test_bad_input_is_refused_and_nothing_is_written(tmp_path: Path, kind: str, 
         shutil.copy2(meeting / "meeting.yaml", target.parent / "meeting.yaml")
     meeting_before = (meeting / "meeting.yaml").read_bytes()
     listing_before = sorted(str(p) for p in tmp_path.rglob("*"))
-    result = run_panelpapers("import", paper, target, cwd=root)
+    result = run_in_this_process("import", paper, target, cwd=root)
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
@@ -464,12 +465,12 @@ def test_picture_without_alt_text_is_left_for_check_to_report(tmp_path: Path) ->
     document.add_picture(io.BytesIO(png.getvalue()))
     document.save(str(tmp_path / "p.docx"))
     folder = root / "content" / EXAMPLE_MEETING.name / "20-quarterly"
-    assert run_panelpapers("import", tmp_path / "p.docx", folder, cwd=root).returncode == 0
+    assert run_in_this_process("import", tmp_path / "p.docx", folder, cwd=root).returncode == 0
     assert (folder / "images" / "image-1.png").read_bytes() == png.getvalue()
     supporting = (folder / "supporting.yaml").read_text(encoding="utf-8")
     # a plain document's *x* is italic, as Markdown reads it; a lone star stays a star
     assert r"The chart shows *nothing* yet; 5 \* 3 and note\* keep their stars." in supporting
-    checked = run_panelpapers("check", folder, cwd=root)
+    checked = run_in_this_process("check", folder, cwd=root)
     assert checked.returncode == 1 and "an image needs 'alt'" in checked.stderr
 
 
@@ -479,11 +480,11 @@ def import_reference(tmp_path: Path, name: str, paper: str) -> tuple[Path, list[
     word = plain_docx(reference_paper(name), tmp_path)
     root = project_copy(tmp_path)
     folder = root / "content" / EXAMPLE_MEETING.name / paper
-    imported = run_panelpapers("import", word, folder, "--report", tmp_path / "r.md", cwd=root)
+    imported = run_in_this_process("import", word, folder, "--report", tmp_path / "r.md", cwd=root)
     assert imported.returncode == 0, imported.stderr
-    checked = run_panelpapers("check", folder, cwd=root)
+    checked = run_in_this_process("check", folder, cwd=root)
     assert checked.returncode == 0, checked.stderr
-    built = run_panelpapers("build", folder, "--out", tmp_path / "b", cwd=root)
+    built = run_in_this_process("build", folder, "--out", tmp_path / "b", cwd=root)
     assert built.returncode == 0, built.stderr
     document = docx.Document(str(tmp_path / "b" / EXAMPLE_MEETING.name / "restricted" / f"{paper}.docx"))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
@@ -577,10 +578,10 @@ def test_a_paper_built_in_another_house_imports_in_that_house(tmp_path: Path) ->
     project = tmp_path / "council"
     shutil.copytree(PROJECT_ROOT / "tests" / "projects" / "council", project)
     meeting = next((project / "content").iterdir())
-    built = run_panelpapers("build", cwd=project)
+    built = run_in_this_process("build", cwd=project)
     assert built.returncode == 0, built.stderr
     docx_file = project / "build" / meeting.name / "restricted" / "02-treasury-review.docx"
-    done = run_panelpapers("import", docx_file, meeting / "05-treasury-again", cwd=project)
+    done = run_in_this_process("import", docx_file, meeting / "05-treasury-again", cwd=project)
     assert done.returncode == 0, done.stderr
     paper = (meeting / "05-treasury-again" / "paper.yaml").read_text(encoding="utf-8")
     original = (meeting / "02-treasury-review" / "paper.yaml").read_text(encoding="utf-8")
@@ -589,4 +590,4 @@ def test_a_paper_built_in_another_house_imports_in_that_house(tmp_path: Path) ->
         assert line in paper.splitlines(), f"{key}: {paper}"
     assert "not for publication" not in paper.lower()
     assert "0 lines of page furniture" not in done.stderr and "1 line of page furniture" in done.stderr
-    assert run_panelpapers("check", cwd=project).returncode == 0
+    assert run_in_this_process("check", cwd=project).returncode == 0

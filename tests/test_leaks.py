@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, run_panelpapers
+from conftest import EXAMPLE_MEETING, run_in_this_process
 
 SENSITIVE_PAPER = "05-cnrypaper"  # the folder name is itself a canary
 OFFICIAL_PAPER = "02-risk-management"
@@ -212,12 +212,12 @@ def canary_builds(tmp_path_factory: pytest.TempPathFactory, example_build: Path)
     meeting = base / "canary" / EXAMPLE_MEETING.name
     shutil.copytree(EXAMPLE_MEETING, meeting)
     make_canaries(meeting)
-    build = run_panelpapers("build", meeting, "--out", base / "canary-build", cwd=base)
+    build = run_in_this_process("build", meeting, "--out", base / "canary-build", cwd=base)
     assert build.returncode == 0, build.stderr
     # A reviewer's report of the public drafts: what changed from the plain example to the canary one.
     reports = base / "reports"
     reports.mkdir()
-    diff = run_panelpapers(
+    diff = run_in_this_process(
         "diff", example_build, base / "canary-build", "--variant", "public",
         "--html", reports / "public.html", "--markdown", reports / "public.md", cwd=base,
     )  # fmt: skip

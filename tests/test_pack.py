@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_of_example_build
+from conftest import copy_of_example_build, run_in_this_process
 from readback import pdf_outline, pdf_pages_text
 
 MEETING_NAME = "2022-01-17-audit-panel"
@@ -250,9 +250,7 @@ def test_docx_contents_is_text_not_an_empty_field(built: Path) -> None:
     assert "TOC" not in document and "fldChar" not in document
 
 
-def test_pages_follow_a_paper_that_grows(
-    built: Path, example_build: Path, tmp_path: Path, panelpapers_cli: Any
-) -> None:
+def test_pages_follow_a_paper_that_grows(built: Path, example_build: Path, tmp_path: Path) -> None:
     """More text in the first paper and a longer agenda: every page number moves, and stays right.
     Built from a copy of the shared build with its cache, as an author's next build is."""
     meeting, out = copy_of_example_build(example_build, tmp_path / "copy")
@@ -264,7 +262,7 @@ def test_pages_follow_a_paper_that_grows(
     extra = "".join(f"  - oral: Additional oral update number {n} from the lead officer\n" for n in range(1, 41))
     meeting_file.write_text(meeting_file.read_text() + extra)
 
-    grown = build(panelpapers_cli, meeting, out)
+    grown = build(run_in_this_process, meeting, out)
     before = {r.title: int(r.page) for r in agenda_rows(built / "restricted" / "agenda.docx") if r.page.isdigit()}
     rows = assert_pages_right(grown / "restricted")
     after = {r.title: int(r.page) for r in rows if r.page.isdigit()}
@@ -277,11 +275,11 @@ def test_pages_follow_a_paper_that_grows(
     assert "Additional oral update number 40 from the lead officer Oral" in front
 
 
-def test_front_sheet_carries_the_highest_marking(tmp_path: Path, example_build: Path, panelpapers_cli: Any) -> None:
+def test_front_sheet_carries_the_highest_marking(tmp_path: Path, example_build: Path) -> None:
     meeting, out = copy_of_example_build(example_build, tmp_path / "copy")
     paper = meeting / LONG_PAPER / "paper.yaml"
     paper.write_text(paper.read_text().replace("marking: OFFICIAL\n", "marking: OFFICIAL-SENSITIVE\n"))
-    out = build(panelpapers_cli, meeting, out)
+    out = build(run_in_this_process, meeting, out)
 
     restricted = pdf_pages_text(out / "restricted" / "pack.pdf")
     assert "OFFICIAL-SENSITIVE" in restricted[0]
@@ -307,28 +305,28 @@ def test_pack_is_byte_identical_across_builds(built: Path, example_rebuild: Path
             assert (again / variant / name).read_bytes() == (built / variant / name).read_bytes(), name
 
 
-def test_one_paper_builds_without_the_meeting(tmp_path: Path, example_meeting: Path, panelpapers_cli: Any) -> None:
+def test_one_paper_builds_without_the_meeting(tmp_path: Path, example_meeting: Path) -> None:
     meeting = copy_meeting(example_meeting, tmp_path / "content")
     meeting_file = meeting / "meeting.yaml"
     meeting_file.write_text(meeting_file.read_text() + "  - paper: 99-missing-paper\n")
-    broken = panelpapers_cli("build", meeting, "--out", tmp_path / "build", cwd=tmp_path)
+    broken = run_in_this_process("build", meeting, "--out", tmp_path / "build", cwd=tmp_path)
     assert broken.returncode == 1 and "99-missing-paper" in broken.stderr
 
-    result = panelpapers_cli("build", meeting / LONG_PAPER, "--out", tmp_path / "build", cwd=tmp_path)
+    result = run_in_this_process("build", meeting / LONG_PAPER, "--out", tmp_path / "build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     variant = tmp_path / "build" / MEETING_NAME / "restricted"
     assert (variant / f"{LONG_PAPER}.pdf").is_file()
     assert not (variant / "pack.pdf").exists() and not (variant / "agenda.docx").exists()
 
 
-def test_bad_pack_input_is_reported_with_its_line(tmp_path: Path, example_meeting: Path, panelpapers_cli: Any) -> None:
+def test_bad_pack_input_is_reported_with_its_line(tmp_path: Path, example_meeting: Path) -> None:
     meeting = copy_meeting(example_meeting, tmp_path / "content")
     meeting_file = meeting / "meeting.yaml"
     first = paper_folders(meeting)[0].name
     meeting_file.write_text(meeting_file.read_text() + f"  - paper: {first}\n")
     paper = meeting / LONG_PAPER / "paper.yaml"
     paper.write_text(paper.read_text().replace("contents: true", "contents: maybe"))
-    result = panelpapers_cli("build", meeting, "--out", tmp_path / "build", cwd=tmp_path)
+    result = run_in_this_process("build", meeting, "--out", tmp_path / "build", cwd=tmp_path)
     assert result.returncode == 1
     last_line = len(meeting_file.read_text().splitlines())
     contents_line = paper.read_text().splitlines().index("contents: maybe") + 1

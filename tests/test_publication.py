@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, run_panelpapers
+from conftest import EXAMPLE_MEETING, run_in_this_process, run_panelpapers
 from test_release import APPENDICES, PAPER, pdf_text, project_with
 
 LATE_PAPER = "03-audit-actions"
@@ -53,7 +53,7 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
     meeting = project_with(tmp_path, APPENDICES)
     published = tmp_path / "published" / meeting.name
 
-    first = run_panelpapers("publish", meeting, cwd=tmp_path)
+    first = run_in_this_process("publish", meeting, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     record = json.loads((published / "v1" / "publication.json").read_text(encoding="utf-8"))
     assert record["version"] == 1 and record["kind"] == "first"
@@ -76,7 +76,7 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
 
     # Nothing changed: refused, nothing written.
     before = snapshot(published)
-    again = run_panelpapers("-q", "publish", meeting, "--as-of", "2022-01-20", cwd=tmp_path)
+    again = run_in_this_process("-q", "publish", meeting, "--as-of", "2022-01-20", cwd=tmp_path)
     assert again.returncode == 1
     assert again.stderr.splitlines() == [
         f"published/{meeting.name}/v1: v1 already holds exactly this build (its manifests match): nothing to publish; "
@@ -90,14 +90,14 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
     text = summary.read_text(encoding="utf-8")
     assert "seven of the\n    corporate risks" in text
     summary.write_text(text.replace("seven of the\n    corporate risks", "six of the\n    corporate risks"), "utf-8")
-    undated = run_panelpapers("-q", "publish", meeting, cwd=tmp_path)
+    undated = run_in_this_process("-q", "publish", meeting, cwd=tmp_path)
     assert undated.returncode == 1
     assert undated.stderr.splitlines()[0] == (
         f"published/{meeting.name}/v1: v1 is published; give this version's date with --as-of DATE"
     )
     assert snapshot(published) == before
 
-    second = run_panelpapers("publish", meeting, "--as-of", "2022-01-20", cwd=tmp_path)
+    second = run_in_this_process("publish", meeting, "--as-of", "2022-01-20", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     record = json.loads((published / "v2" / "publication.json").read_text(encoding="utf-8"))
     assert record["version"] == 2 and record["kind"] == "correction" and record["date"] == "2022-01-20"
@@ -126,7 +126,7 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
 
     # A date before the last version's: refused.
     summary.write_text(text, "utf-8")
-    backwards = run_panelpapers("-q", "publish", meeting, "--as-of", "2022-01-18", cwd=tmp_path)
+    backwards = run_in_this_process("-q", "publish", meeting, "--as-of", "2022-01-18", cwd=tmp_path)
     assert backwards.returncode == 1
     assert backwards.stderr.splitlines()[0] == (
         f"published/{meeting.name}/v2: v2 was published on 2022-01-20; --as-of 2022-01-18 is before it: "
@@ -139,7 +139,7 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
     summary.write_text(text.replace("seven of the\n    corporate risks", "six of the\n    corporate risks"), "utf-8")
     agenda = meeting / "meeting.yaml"
     agenda.write_text(agenda.read_text("utf-8").replace("oral: External audit update", "oral: External audit report"))
-    third = run_panelpapers("publish", meeting, "--as-of", "2022-01-21", cwd=tmp_path)
+    third = run_in_this_process("publish", meeting, "--as-of", "2022-01-21", cwd=tmp_path)
     assert third.returncode == 0, third.stderr
     record = json.loads((published / "v3" / "publication.json").read_text(encoding="utf-8"))
     assert [change["paper"] for change in record["changes"]] == ["agenda"], record["changes"]
@@ -148,7 +148,7 @@ def test_v1_then_a_correction_as_v2_with_its_change_note(tmp_path: Path) -> None
         assert stamp in docx_text(published / "v3" / variant / "agenda.docx")
         assert stamp in pdf_pages(published / "v3" / variant / "pack.pdf")[0]
         assert stamp not in pdf_text(published / "v3" / variant / f"{PAPER}.pdf")  # the paper is v2's
-    again = run_panelpapers("-q", "publish", meeting, "--as-of", "2022-01-22", cwd=tmp_path)
+    again = run_in_this_process("-q", "publish", meeting, "--as-of", "2022-01-22", cwd=tmp_path)
     assert again.returncode == 1 and "v3 already holds exactly this build" in again.stderr, again.stderr
     assert not (published / "v4").exists()
 
@@ -162,7 +162,7 @@ def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_
         with (tmp_path / "panelpapers.yaml").open("a", encoding="utf-8") as house:
             house.write("supplement_pages: lettered\n")
     published = tmp_path / "published" / meeting.name
-    first = run_panelpapers("publish", meeting, "--as-of", "2022-01-10", cwd=tmp_path)
+    first = run_in_this_process("publish", meeting, "--as-of", "2022-01-10", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     main_pages = json.loads((published / "v1" / "public" / "manifest.json").read_text("utf-8"))["outputs"]["pack.pdf"]
     assert main_pages["pages"] > 1
@@ -174,7 +174,7 @@ def test_a_paper_added_after_v1_goes_out_as_a_supplement_and_the_main_pack_does_
     agenda = agenda.replace("  - oral: External audit update\n", late_item + "  - oral: External audit update\n")
     (meeting / "meeting.yaml").write_text(agenda, encoding="utf-8")
     v1 = snapshot(published / "v1")
-    late = run_panelpapers("publish", meeting, "--as-of", "2022-01-12", cwd=tmp_path)
+    late = run_in_this_process("publish", meeting, "--as-of", "2022-01-12", cwd=tmp_path)
     assert late.returncode == 0, late.stderr
 
     record = json.loads((published / "v2" / "publication.json").read_text(encoding="utf-8"))
@@ -220,7 +220,7 @@ def test_publish_of_content_with_problems_writes_nothing(tmp_path: Path) -> None
     meeting = project_with(tmp_path, APPENDICES)
     summary = meeting / PAPER / "summary.yaml"
     summary.write_text(summary.read_text(encoding="utf-8") + "purpose: twice\n", encoding="utf-8")
-    refused = run_panelpapers("-q", "publish", meeting, cwd=tmp_path)
+    refused = run_in_this_process("-q", "publish", meeting, cwd=tmp_path)
     assert refused.returncode == 1
     line = len(summary.read_text(encoding="utf-8").splitlines())
     assert f"content/{meeting.name}/{PAPER}/summary.yaml:{line}: " in refused.stderr
@@ -250,7 +250,7 @@ def test_a_killed_publish_leaves_the_versions_before_it_or_the_whole_new_one(tmp
     meeting = project_with(tmp_path, APPENDICES)
     published = tmp_path / "published"
     folder = published / meeting.name
-    started = time.monotonic()
+    started = time.monotonic()  # v1 published by a process of its own, as the killed ones are: their yardstick
     assert run_panelpapers("publish", meeting, cwd=tmp_path).returncode == 0
     duration = time.monotonic() - started
     before = snapshot(folder)
@@ -277,7 +277,7 @@ def test_a_killed_publish_leaves_the_versions_before_it_or_the_whole_new_one(tmp
             break
         assert snapshot(shown) == before, f"killed after {fraction} × v1's time"
 
-    finished = run_panelpapers("publish", meeting, "--as-of", "2022-01-21", cwd=tmp_path)
+    finished = run_in_this_process("publish", meeting, "--as-of", "2022-01-21", cwd=tmp_path)
     if went_out:
         assert finished.returncode == 1, finished.stderr  # v2 went out whole before a kill: nothing new
     else:

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, run_panelpapers
+from conftest import EXAMPLE_MEETING, run_in_this_process
 from readback import require_tool
 
 from panelpapers.build import build
@@ -99,10 +99,10 @@ def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_diff_compares_the_public_variant_unless_told(drafts: dict[str, Path], tmp_path: Path) -> None:
     old, new = drafts["no_edit"], drafts["retitle_restricted_appendix"]
-    public = run_panelpapers("diff", old, new, cwd=tmp_path)
+    public = run_in_this_process("diff", old, new, cwd=tmp_path)
     assert public.returncode == 0, public.stdout + public.stderr
     assert "no changes" in public.stdout and RESTRICTED_WORDS not in public.stdout
-    restricted = run_panelpapers("diff", old, new, "--variant", "restricted", cwd=tmp_path)
+    restricted = run_in_this_process("diff", old, new, "--variant", "restricted", cwd=tmp_path)
     assert restricted.returncode == 1, restricted.stdout + restricted.stderr
     assert RESTRICTED_WORDS in restricted.stdout
 
@@ -174,7 +174,7 @@ def assert_marking_banner(page: str, marking: str) -> None:
 def test_reports_open_with_the_highest_marking(drafts: dict[str, Path], tmp_path: Path) -> None:
     # Papers marked OFFICIAL-SENSITIVE, compared by explicit request: every face says so first.
     html, summary = tmp_path / "sensitive.html", tmp_path / "sensitive.md"
-    done = run_panelpapers(
+    done = run_in_this_process(
         "diff", drafts["no_edit"], drafts["mark_paper_sensitive"], "--variant", "restricted",
         "--html", html, "--markdown", summary, cwd=tmp_path,
     )  # fmt: skip
@@ -184,7 +184,7 @@ def test_reports_open_with_the_highest_marking(drafts: dict[str, Path], tmp_path
     assert_marking_banner(html.read_text(encoding="utf-8"), HIGHEST)
     # The public variant, by default: OFFICIAL, said just as plainly.
     html, summary = tmp_path / "public.html", tmp_path / "public.md"
-    done = run_panelpapers(
+    done = run_in_this_process(
         "diff", drafts["no_edit"], drafts["retitle_restricted_appendix"], "--html", html, "--markdown", summary,
         cwd=tmp_path,
     )  # fmt: skip
@@ -201,13 +201,13 @@ def test_markdown_of_sensitive_papers_needs_variant_restricted(drafts: dict[str,
                 ("no_edit", "mark_paper_sensitive"))  # fmt: skip
     summary, html = tmp_path / "summary.md", tmp_path / "report.html"
     for variant in ([], ["--variant", "public"]):
-        done = run_panelpapers("diff", old, new, "--markdown", summary, "--html", html, *variant, cwd=tmp_path)
+        done = run_in_this_process("diff", old, new, "--markdown", summary, "--html", html, *variant, cwd=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "--variant restricted" in lines[0] and HIGHEST in lines[0], done.stderr
         assert not summary.exists() and not html.exists()
         assert "Traceback" not in done.stderr
-    done = run_panelpapers("diff", old, new, "--markdown", summary, "--variant", "restricted", cwd=tmp_path)
+    done = run_in_this_process("diff", old, new, "--markdown", summary, "--variant", "restricted", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert summary.read_text(encoding="utf-8").splitlines()[0] == f"**{HIGHEST}**"
 
@@ -241,7 +241,7 @@ def test_diff_rev_compares_the_public_variant_unless_told(tmp_path: Path) -> Non
         subprocess.run([git, *command], cwd=repo, check=True, capture_output=True)
     retitle_restricted_appendix(meeting)
     paper = Path("content") / EXAMPLE_MEETING.name / PAPER
-    done = run_panelpapers("diff", "--rev", "HEAD", paper, "--markdown", tmp_path / "ci.md", cwd=repo)
+    done = run_in_this_process("diff", "--rev", "HEAD", paper, "--markdown", tmp_path / "ci.md", cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     posted = (tmp_path / "ci.md").read_text(encoding="utf-8")
     assert posted.splitlines()[0] == f"**{PUBLIC_MARKING}**" and RESTRICTED_WORDS not in posted
@@ -264,11 +264,11 @@ def workspace(drafts: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
 def assert_refused(meeting: Path, out: Path, cwd: Path, expected: str) -> None:
     """`check` and `build` both exit 1 with the `file:line: message` line, and the build changes
     nothing in the output folder."""
-    check = run_panelpapers("check", meeting, cwd=cwd)
+    check = run_in_this_process("check", meeting, cwd=cwd)
     assert check.returncode == 1, check.stdout + check.stderr
     assert expected in check.stderr.splitlines(), check.stderr
     before = snapshot(out)
-    built = run_panelpapers("build", meeting, "--out", out, cwd=cwd)
+    built = run_in_this_process("build", meeting, "--out", out, cwd=cwd)
     assert built.returncode == 1, built.stdout + built.stderr
     assert expected in built.stderr.splitlines(), built.stderr
     assert "Traceback" not in built.stderr

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, reduced_meeting, run_panelpapers
+from conftest import PROJECT_ROOT, reduced_meeting, run_in_this_process
 from test_leaks import channels
 
 PAPER = "02-risk-management"
@@ -69,7 +69,7 @@ def found_in(folder: Path) -> dict[str, list[str]]:
 def test_an_appendix_is_withheld_until_its_release_date_then_published_with_a_note(tmp_path: Path) -> None:
     meeting = project_with(tmp_path, APPENDICES)
     out = tmp_path / "build"
-    before = run_panelpapers("build", "--out", out, cwd=tmp_path)
+    before = run_in_this_process("build", "--out", out, cwd=tmp_path)
     assert before.returncode == 0, before.stderr
     public, restricted = out / meeting.name / "public", out / meeting.name / "restricted"
 
@@ -84,12 +84,12 @@ def test_an_appendix_is_withheld_until_its_release_date_then_published_with_a_no
 
     # The day before: still withheld, the public folder unchanged to the byte.
     public_before = {p.name: p.read_bytes() for p in public.rglob("*") if p.is_file()}
-    eve = run_panelpapers("build", "--out", out, "--as-of", "2022-02-28", cwd=tmp_path)
+    eve = run_in_this_process("build", "--out", out, "--as-of", "2022-02-28", cwd=tmp_path)
     assert eve.returncode == 0, eve.stderr
     assert {p.name: p.read_bytes() for p in public.rglob("*") if p.is_file()} == public_before
 
     # On the day: published whole, at the public marking, with its release noted.
-    after = run_panelpapers("build", "--out", out, "--as-of", "2022-03-01", cwd=tmp_path)
+    after = run_in_this_process("build", "--out", out, "--as-of", "2022-03-01", cwd=tmp_path)
     assert after.returncode == 0, after.stderr
     assert set(found_in(public)) == set(CANARIES)
     text = pdf_text(public / f"{PAPER}.pdf")
@@ -133,7 +133,7 @@ def test_a_bad_exemption_is_one_line_with_its_place(tmp_path: Path, exempt: str,
         .replace("marking: OFFICIAL-SENSITIVE", f"marking: {marking}")
     )  # fmt: skip
     meeting = project_with(tmp_path, appendices)
-    checked = run_panelpapers("check", cwd=tmp_path)
+    checked = run_in_this_process("check", cwd=tmp_path)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     lines = checked.stderr.splitlines()
     assert lines == [f"content/{meeting.name}/{PAPER}/{message}", "panelpapers: 1 problem; nothing was written"]
@@ -141,7 +141,7 @@ def test_a_bad_exemption_is_one_line_with_its_place(tmp_path: Path, exempt: str,
 
 def test_as_of_takes_a_date_only(tmp_path: Path) -> None:
     project_with(tmp_path, APPENDICES)
-    refused = run_panelpapers("build", "--as-of", "1 March", cwd=tmp_path)
+    refused = run_in_this_process("build", "--as-of", "1 March", cwd=tmp_path)
     assert refused.returncode == 64
     assert "argument --as-of: expected a date as YYYY-MM-DD, not '1 March'" in refused.stderr
     assert not (tmp_path / "build").exists()
@@ -157,7 +157,7 @@ def test_a_paper_withheld_whole_gives_its_reason_on_the_front_sheet_and_is_publi
         text + "exempt:\n  reason: foia-s43\n  release_after: 2022-06-30\n", encoding="utf-8"
     )
     out = tmp_path / "build"
-    before = run_panelpapers("build", "--out", out, cwd=tmp_path)
+    before = run_in_this_process("build", "--out", out, cwd=tmp_path)
     assert before.returncode == 0, before.stderr
     public = out / meeting.name / "public"
     assert not list(public.glob(f"{PAPER}*"))
@@ -179,7 +179,7 @@ def test_a_paper_withheld_whole_gives_its_reason_on_the_front_sheet_and_is_publi
     assert f"Exempt: {exemption}" in cover
     assert f"Exempt: {exemption}" in docx_text(restricted / f"{PAPER}.docx")
 
-    after = run_panelpapers("build", "--out", out, "--as-of", "2022-06-30", cwd=tmp_path)
+    after = run_in_this_process("build", "--out", out, "--as-of", "2022-06-30", cwd=tmp_path)
     assert after.returncode == 0, after.stderr
     text = pdf_text(public / f"{PAPER}.pdf")
     assert "Released on 30 June 2022" in text  # under its title
@@ -196,7 +196,7 @@ def test_exempt_on_a_paper_the_public_variant_prints_is_one_line(tmp_path: Path)
     text = paper_yaml.read_text(encoding="utf-8")
     paper_yaml.write_text(text + "exempt:\n  reason: foia-s43\n", encoding="utf-8")
     line = len(text.splitlines()) + 1
-    checked = run_panelpapers("check", cwd=tmp_path)
+    checked = run_in_this_process("check", cwd=tmp_path)
     assert checked.returncode == 1
     assert checked.stderr.splitlines() == [
         f"content/{meeting.name}/{PAPER}/paper.yaml:{line}: this paper is OFFICIAL, which the public variant "

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_in_this_process
 from readback import require_uno
 
 PAPER = "03-audit-actions"
@@ -41,7 +41,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("word")
     shutil.copytree(EXAMPLE_MEETING, root / "content" / MEETING)
     shutil.copy(PROJECT_ROOT / "panelpapers.yaml", root / "panelpapers.yaml")
-    done = run_panelpapers("build", f"content/{MEETING}/{PAPER}", "--out", "build", cwd=root)
+    done = run_in_this_process("build", f"content/{MEETING}/{PAPER}", "--out", "build", cwd=root)
     assert done.returncode == 0, done.stderr
     return root
 
@@ -87,7 +87,7 @@ def test_anchors_survive_libreoffice_saving_twice(project: Path, tmp_path: Path)
     assert resaved.anchors == original.anchors and resaved.inputs == original.inputs
     names = {p.anchor for p in resaved.pieces if p.anchor}
     assert names == {p.anchor for p in original.pieces if p.anchor}
-    done = run_panelpapers("absorb", twice, cwd=project)
+    done = run_in_this_process("absorb", twice, cwd=project)
     assert (done.returncode, done.stdout) == (0, ""), done.stderr
 
 
@@ -121,7 +121,7 @@ def reviewed_docx(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def test_absorb_reports_each_change_at_its_source(project: Path, reviewed_docx: Path) -> None:
     before = snapshot(project / "content")
-    done = run_panelpapers("absorb", reviewed_docx, "--markdown", "review.md", cwd=project)
+    done = run_in_this_process("absorb", reviewed_docx, "--markdown", "review.md", cwd=project)
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     where = f"content/{MEETING}/{PAPER}"
@@ -152,7 +152,7 @@ def test_apply_writes_only_the_edited_values_and_rebuilds_with_them(
     copy = fresh_copy(project, tmp_path)
     paper = copy / "content" / MEETING / PAPER
     before = snapshot(paper)
-    done = run_panelpapers("absorb", reviewed_docx, "--apply", cwd=copy)
+    done = run_in_this_process("absorb", reviewed_docx, "--apply", cwd=copy)
     assert done.returncode == 1, done.stderr
     after = snapshot(paper)
     changed = {name for name in before if before[name] != after[name]}
@@ -166,8 +166,8 @@ def test_apply_writes_only_the_edited_values_and_rebuilds_with_them(
     old, new = before["summary.yaml"].decode().splitlines(), after["summary.yaml"].decode().splitlines()
     assert old[5:] == new[5:] and old[:2] == new[:2] and old[2:5] != new[2:5]
     assert "{{ actions.total }}" in after["supporting.yaml"].decode()  # the figure was not overwritten
-    assert run_panelpapers("check", f"content/{MEETING}", cwd=copy).returncode == 0
-    rebuilt = run_panelpapers("build", f"content/{MEETING}/{PAPER}", "--out", "build2", cwd=copy)
+    assert run_in_this_process("check", f"content/{MEETING}", cwd=copy).returncode == 0
+    rebuilt = run_in_this_process("build", f"content/{MEETING}/{PAPER}", "--out", "build2", cwd=copy)
     assert rebuilt.returncode == 0, rebuilt.stderr
     import docx
 
@@ -176,7 +176,7 @@ def test_apply_writes_only_the_edited_values_and_rebuilds_with_them(
     assert "This report informs the Panel" in text and "agreed with senior management" in text
     assert "Ask for a report in April." in text and "Some overdue actions wait" not in text
     # Absorbed again, a passage whose content now reads as the reviewer wrote it is no conflict
-    again = run_panelpapers("absorb", reviewed_docx, cwd=copy)
+    again = run_in_this_process("absorb", reviewed_docx, cwd=copy)
     assert "This report informs" not in again.stdout, again.stdout
 
 
@@ -186,7 +186,7 @@ def test_a_stale_docx_applies_only_unchanged_passages(project: Path, reviewed_do
     summary = copy / "content" / MEETING / PAPER / "summary.yaml"
     summary.write_text(summary.read_text().replace("This report tells", "This paper tells"), encoding="utf-8")
     edited = summary.read_bytes()
-    done = run_panelpapers("absorb", reviewed_docx, "--apply", cwd=copy)
+    done = run_in_this_process("absorb", reviewed_docx, "--apply", cwd=copy)
     assert done.returncode == 1
     conflict = next(line for line in done.stdout.splitlines() if "conflict" in line)
     assert "This report informs" in conflict and "This paper tells" in conflict
@@ -213,7 +213,7 @@ def test_split_and_joined_paragraphs_become_items_or_are_reported(project: Path,
     edited = tmp_path / "split.docx"
     lo_edit(built(copy), edited, SPLITS_AND_JOINS)
     before = snapshot(paper)
-    done = run_panelpapers("absorb", edited, "--apply", cwd=copy)
+    done = run_in_this_process("absorb", edited, "--apply", cwd=copy)
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     where = f"content/{MEETING}/{PAPER}"
@@ -243,11 +243,11 @@ def test_split_and_joined_paragraphs_become_items_or_are_reported(project: Path,
     split = "has been put in\n            place.\n          - >-\n            This report draws its figures"
     assert split in supporting
     assert "{{ actions.total }} actions at 31 December 2021,\n" in supporting  # the figures' passage as it was
-    assert run_panelpapers("check", f"content/{MEETING}", cwd=copy).returncode == 0
-    again = run_panelpapers("absorb", edited, cwd=copy).stdout  # the applied split and join are not news
+    assert run_in_this_process("check", f"content/{MEETING}", cwd=copy).returncode == 0
+    again = run_in_this_process("absorb", edited, cwd=copy).stdout  # the applied split and join are not news
     assert "Every internal audit report" not in again and "Note the progress" not in again, again
     assert "an action is closed only" in again  # what was reported still is
-    rebuilt = run_panelpapers("build", f"content/{MEETING}/{PAPER}", "--out", "build2", cwd=copy)
+    rebuilt = run_in_this_process("build", f"content/{MEETING}/{PAPER}", "--out", "build2", cwd=copy)
     assert rebuilt.returncode == 0, rebuilt.stderr
     out = copy / "build2" / MEETING / "restricted"
     paragraphs = docx_paragraphs(out / f"{PAPER}.docx")
@@ -319,7 +319,7 @@ def test_bad_input_is_one_line_and_changes_nothing(project: Path, tmp_path: Path
     elif kind == "ole":
         path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
     before = snapshot(project / "content")
-    done = run_panelpapers("absorb", path, "--apply", cwd=project)
+    done = run_in_this_process("absorb", path, "--apply", cwd=project)
     assert done.returncode == 1, done.stderr
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and expected in done.stderr, done.stderr

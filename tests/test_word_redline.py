@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, run_in_this_process
 from readback import require_uno
 
 PAPER = "03-audit-actions"
@@ -40,7 +40,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     paper = root / "content" / MEETING / PAPER
 
     def build(out: str) -> None:
-        done = run_panelpapers("build", f"content/{MEETING}/{PAPER}", "--out", out, cwd=root)
+        done = run_in_this_process("build", f"content/{MEETING}/{PAPER}", "--out", out, cwd=root)
         assert done.returncode == 0, done.stderr
 
     build("old")
@@ -83,7 +83,7 @@ def test_accepting_all_gives_new_and_rejecting_all_gives_old(builds: Path) -> No
     import docx
 
     redline = builds / "redline.docx"
-    done = run_panelpapers("diff", pdf_in(builds / "old"), pdf_in(builds / "new"), "--docx", redline, cwd=builds)
+    done = run_in_this_process("diff", pdf_in(builds / "old"), pdf_in(builds / "new"), "--docx", redline, cwd=builds)
     assert done.returncode == 1, done.stderr
     # No comments: LibreOffice 7.4 crashes opening a DOCX that holds some.
     assert not list(docx.Document(str(redline)).comments)
@@ -100,7 +100,7 @@ def test_the_redline_marks_words_paragraphs_and_cells_by_panelpapers_on_the_meet
     import docx
 
     redline = builds / "redline-words.docx"
-    done = run_panelpapers("diff", pdf_in(builds / "old"), pdf_in(builds / "new"), "--docx", redline, cwd=builds)
+    done = run_in_this_process("diff", pdf_in(builds / "old"), pdf_in(builds / "new"), "--docx", redline, cwd=builds)
     assert done.returncode == 1, done.stderr
     body = docx.Document(str(redline)).element.body
     marks = [*body.iter(f"{W}ins"), *body.iter(f"{W}del")]
@@ -127,7 +127,7 @@ def test_the_redline_marks_words_paragraphs_and_cells_by_panelpapers_on_the_meet
 def test_rebuilding_the_redline_gives_the_same_bytes(builds: Path) -> None:
     first, second = builds / "first.docx", builds / "second.docx"
     for out in (first, second):
-        done = run_panelpapers("diff", pdf_in(builds / "old"), pdf_in(builds / "chart"), "--docx", out, cwd=builds)
+        done = run_in_this_process("diff", pdf_in(builds / "old"), pdf_in(builds / "chart"), "--docx", out, cwd=builds)
         assert done.returncode == 1, done.stderr
     assert first.read_bytes() == second.read_bytes()
 
@@ -136,7 +136,7 @@ def test_a_changed_chart_gets_a_comment(builds: Path) -> None:
     import docx
 
     redline = builds / "chart.docx"
-    done = run_panelpapers("diff", pdf_in(builds / "new"), pdf_in(builds / "chart"), "--docx", redline, cwd=builds)
+    done = run_in_this_process("diff", pdf_in(builds / "new"), pdf_in(builds / "chart"), "--docx", redline, cwd=builds)
     assert done.returncode == 1, done.stderr
     comments = list(docx.Document(str(redline)).comments)
     assert len(comments) == 2  # the example's two charts both count outstanding actions
@@ -159,7 +159,7 @@ def test_build_folders_get_one_redline_per_changed_paper(builds: Path, tmp_path:
         shutil.copy(docx_in(builds / "new"), side / MEETING / "restricted" / "09-unchanged.docx")
         assert paper_docx.is_file()
     out = tmp_path / "redlines"
-    done = run_panelpapers("diff", old, new, "--variant", "restricted", "--docx", out, cwd=tmp_path)
+    done = run_in_this_process("diff", old, new, "--variant", "restricted", "--docx", out, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
         MEETING, f"{MEETING}/restricted", f"{MEETING}/restricted/{PAPER}.docx"]
@@ -168,7 +168,7 @@ def test_build_folders_get_one_redline_per_changed_paper(builds: Path, tmp_path:
 def test_docx_needs_two_drafts_with_their_docx(builds: Path, tmp_path: Path) -> None:
     lone = tmp_path / "lone.pdf"
     shutil.copy(pdf_in(builds / "old"), lone)
-    done = run_panelpapers("diff", lone, pdf_in(builds / "new"), "--docx", tmp_path / "r.docx", cwd=builds)
+    done = run_in_this_process("diff", lone, pdf_in(builds / "new"), "--docx", tmp_path / "r.docx", cwd=builds)
     assert done.returncode == 2
     assert f"{lone}: no DOCX beside it for --docx; build the paper with panelpapers build" in done.stderr
     assert not (tmp_path / "r.docx").exists()
@@ -188,7 +188,7 @@ def test_a_removed_or_added_chart_and_table_are_tracked_changes(builds: Path) ->
 
     deleted, inserted, again = builds / "deleted.docx", builds / "inserted.docx", builds / "deleted-again.docx"
     for old, new, out in (("chart", "lean", deleted), ("lean", "chart", inserted), ("chart", "lean", again)):
-        done = run_panelpapers("diff", pdf_in(builds / old), pdf_in(builds / new), "--docx", out, cwd=builds)
+        done = run_in_this_process("diff", pdf_in(builds / old), pdf_in(builds / new), "--docx", out, cwd=builds)
         assert done.returncode == 1, done.stderr
     assert deleted.read_bytes() == again.read_bytes()
     body = docx.Document(str(deleted)).element.body
