@@ -2,7 +2,9 @@
 an author does (a separate process, so exit status and stderr are tested for real) or through its
 own main() in the test process (what a command makes of content, without a process's start-up),
 and builds of the example and the fixtures made once per run for every test that only reads them
-(below)."""
+(below). A test that calls build() itself passes jobs=1 unless workers are what it tests: a serial
+build's bytes are a parallel build's (tests/test_incremental.py), and workers started from the test
+process would import WeasyPrint, pandas and matplotlib again for each build."""
 
 from __future__ import annotations
 
@@ -256,7 +258,7 @@ def _build_papers(*fixtures: Path) -> Callable[[Path], None]:
         papers = [folder / "content" / FEATURE_PAPERS.name / fixture.name for fixture in fixtures]
         for fixture, paper in zip(fixtures, papers, strict=True):
             shutil.copytree(fixture, paper)
-        build(papers, folder / "out")
+        build(papers, folder / "out", jobs=1)
         built = {path.name for path in (folder / "out" / FEATURE_PAPERS.name / "restricted").iterdir()}
         for paper in papers:
             assert {f"{paper.name}.pdf", f"{paper.name}.docx"} <= built, f"{paper.name} was not built"

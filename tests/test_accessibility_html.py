@@ -93,7 +93,7 @@ def drafts(
     risks.write_text(text.replace(",Director of HR,", ",Director of People,"), encoding="utf-8")
     cache = base / "cache"
     shutil.copytree(example_build / ".panelpapers-cache", cache)
-    build([new], base / "new-build", cache=cache)
+    build([new], base / "new-build", cache=cache, jobs=1)
     report = base / "review.html"
     diff = run_panelpapers("diff", example_build, base / "new-build", "--html", report, cwd=base)
     assert diff.returncode == 1, diff.stdout + diff.stderr

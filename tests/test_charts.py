@@ -155,7 +155,7 @@ def test_pdf_uses_only_bundled_fonts_and_docx_has_pictures_with_alt(tmp_path: Pa
     from datapapers import docx_alt_texts
     from readback import pdf_figure_alt_texts
 
-    build([example_meeting / RISK_PAPER], tmp_path)
+    build([example_meeting / RISK_PAPER], tmp_path, jobs=1)
     folder = tmp_path / example_meeting.name / "restricted"
     fonts = set()
     with pikepdf.open(folder / f"{RISK_PAPER}.pdf") as pdf:
@@ -281,7 +281,7 @@ def test_a_landscape_chart_takes_the_landscape_pages_width(tmp_path: Path) -> No
     assert charts is not None
     portrait, landscape = charts.charts["referrals_chart"], charts.charts["referrals_landscape"]
     assert (portrait.width_mm, landscape.width_mm) == (160.0, 257.0)
-    build([STRUCTURE], tmp_path)
+    build([STRUCTURE], tmp_path, jobs=1)
     folder = tmp_path / STRUCTURE.parent.name / "restricted"
     import pypdfium2
 

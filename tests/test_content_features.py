@@ -33,7 +33,7 @@ def copy_fixture(tmp_path: Path) -> Path:
 
 def built(paper: Path, out: Path) -> Built:
     """PDF text (squashed), DOCX tables, DOCX paragraphs and the DOCX's path of one built paper."""
-    build([paper], out)
+    build([paper], out, jobs=1)
     return read_built(out / paper.parent.name / "restricted", paper.name)
 
 
@@ -418,8 +418,8 @@ def test_a_table_inserted_before_the_others_is_the_only_change(tmp_path: Path) -
     edit(new / "data.yaml", "\ntables:\n", "\ntables:" + NEW_TABLE)
     edit(new / "supporting.yaml", "      - paragraphs:\n", "      - paragraphs:\n          - table: by_risk_rating\n")
     edit(new / "supporting.yaml", "Table 2 counts", "Table 3 counts")
-    build([old], tmp_path / "old-build")
-    build([new], tmp_path / "new-build")
+    build([old], tmp_path / "old-build", jobs=1)
+    build([new], tmp_path / "new-build", jobs=1)
     comparison = compare_paths(tmp_path / "old-build", tmp_path / "new-build")
     changes = comparison.changes
     described = [(c.status, c.what, c.label) for c in changes]

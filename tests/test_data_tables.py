@@ -39,7 +39,7 @@ def expected_outstanding(rows: list[dict[str, str]]) -> tuple[Counter[str], Coun
 
 
 def built_outputs(paper: Path, out: Path) -> tuple[Paper, str, Path]:
-    build([paper], out)
+    build([paper], out, jobs=1)
     jobs = gather([paper])
     assert jobs[0].paper is not None
     folder = out / paper.parent.name / "restricted"

@@ -100,7 +100,7 @@ def drafts(
         if edit.__name__ not in built:
             meeting, out = copy_of_example_build(example_build, base / edit.__name__)
             edit(meeting)
-            build([meeting], out)
+            build([meeting], out, jobs=1)
             built[edit.__name__] = (example_build, out)
         return built[edit.__name__]
 
@@ -447,7 +447,7 @@ def test_review_records_read_back_as_written_and_another_format_is_refused_in_on
     record of another format, or a damaged one, stops diff with one line naming the file (exit 2)."""
     from panelpapers.render.record import RECORD_FORMAT, read_record, record_json
 
-    build([COUNCIL / "content"], tmp_path / "old")
+    build([COUNCIL / "content"], tmp_path / "old", jobs=1)
     records = sorted((tmp_path / "old").rglob("*.review.json"))
     assert len(records) == 4  # the paper and the agenda, in both variants
     for path in records:
@@ -565,8 +565,8 @@ def test_restyled_templates_do_not_change_what_the_diff_reports(tmp_path: Path) 
 
     reports = []
     for templates, name in ((None, "packaged"), (restyled, "restyled")):
-        build([old_content], tmp_path / name / "old", templates=templates)
-        build([new_content], tmp_path / name / "new", templates=templates)
+        build([old_content], tmp_path / name / "old", templates=templates, jobs=1)
+        build([new_content], tmp_path / name / "new", templates=templates, jobs=1)
         changes = changes_between(tmp_path / name / "old", tmp_path / name / "new")
         reports.append([(c.status, c.what, c.label, c.words, c.cells) for c in changes])
     html = (tmp_path / "restyled" / "new" / EXAMPLE_MEETING.name / "restricted" / f"{PAPER}.html").read_text()

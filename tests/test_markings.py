@@ -66,7 +66,7 @@ def sensitive_appendix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     anchor = "    marking: OFFICIAL-SENSITIVE\n"
     assert text.count(anchor) == 1, "the example's sensitive appendix has moved"
     appendices.write_text(text.replace(anchor, anchor + f"    content:\n      - {SENSITIVE_WORDS}\n"), encoding="utf-8")
-    build([paper], base / "build")
+    build([paper], base / "build", jobs=1)
     return base / "build" / EXAMPLE_MEETING.name
 
 

@@ -154,6 +154,6 @@ def test_no_temporary_files_left_behind(built: Path) -> None:
 
 
 def test_single_paper_build_writes_under_its_meeting(tmp_path: Path) -> None:
-    build([MEETING / PAPER], tmp_path)
+    build([MEETING / PAPER], tmp_path, jobs=1)
     assert (tmp_path / MEETING.name / "restricted" / f"{PAPER}.pdf").is_file()
     assert (tmp_path / MEETING.name / "public" / f"{PAPER}.docx").is_file()

@@ -82,7 +82,7 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("public-variant")
     paper = paper_with_sensitive_appendix(root / "content")
-    build([paper], root / "build")
+    build([paper], root / "build", jobs=1)
     return paper, root / "build" / EXAMPLE_MEETING.name
 
 
@@ -119,7 +119,7 @@ def test_public_build_is_byte_identical_when_only_withheld_content_changes(
     appendices.write_text(
         appendices.read_text(encoding="utf-8").replace("heat maps – December 2021", "heat maps – January 2022"), "utf-8"
     )
-    build([edited], tmp_path / "build")
+    build([edited], tmp_path / "build", jobs=1)
     after_restricted = folder_hashes(tmp_path / "build" / EXAMPLE_MEETING.name / "restricted")
     assert after_restricted[f"{PAPER}.pdf"] != folder_hashes(out / "restricted")[f"{PAPER}.pdf"]
     assert folder_hashes(tmp_path / "build" / EXAMPLE_MEETING.name / "public") == before

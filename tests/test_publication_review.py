@@ -84,7 +84,7 @@ class Drafts(dict[str, Path]):
         meeting = self.base / name / "content" / EXAMPLE_MEETING.name
         shutil.copytree(EXAMPLE_MEETING / PAPER, meeting / PAPER)
         edit(meeting)
-        build([meeting / PAPER], self.base / name / "build")
+        build([meeting / PAPER], self.base / name / "build", jobs=1)
         self[name] = self.base / name / "build"
         return self[name]
 

@@ -138,7 +138,7 @@ def test_heat_map_svg_puts_each_ref_in_its_cell(paper: Paper, example_meeting: P
 
 
 def test_register_in_pdf_and_docx(tmp_path: Path, paper: Paper, example_meeting: Path) -> None:
-    build([example_meeting / RISK_PAPER], tmp_path)
+    build([example_meeting / RISK_PAPER], tmp_path, jobs=1)
     folder = tmp_path / example_meeting.name / "restricted"
     pages = pdf_pages_text(folder / f"{RISK_PAPER}.pdf")
     text = squash(" ".join(pages))

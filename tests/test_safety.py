@@ -81,7 +81,7 @@ def test_public_build_carries_nothing_above_official(tmp_path: Path) -> None:
     text, count = re.subn(r"(- ref: A\n\s+title: ).*", rf"\g<1>{secret_title}\n    marking: OFFICIAL-SENSITIVE", text)
     assert count == 1, "the example's first appendix has moved"
     appendices.write_text(text)
-    build([meeting], tmp_path / "out")
+    build([meeting], tmp_path / "out", jobs=1)
 
     restricted = tmp_path / "out" / MEETING.name / "restricted"
     public = tmp_path / "out" / MEETING.name / "public"
@@ -98,7 +98,7 @@ def test_sensitive_paper_is_left_out_of_the_public_build(tmp_path: Path) -> None
     (paper / "paper.yaml").write_text(
         re.sub(r"marking: .*", "marking: OFFICIAL-SENSITIVE", (paper / "paper.yaml").read_text())
     )
-    build([paper], tmp_path / "out")
+    build([paper], tmp_path / "out", jobs=1)
     assert (tmp_path / "out" / MEETING.name / "restricted" / f"{PAPER}.pdf").is_file()
     public = tmp_path / "out" / MEETING.name / "public"
     names = [p.name for p in public.rglob("*")] if public.exists() else []

@@ -181,7 +181,7 @@ def long_group(tmp_path_factory: pytest.TempPathFactory) -> Path:
     last_operations = "Operations,Firearms licensing,Renewals backlog,Complete\n"
     stations = "".join(f"Operations,Station audit {i},Property store at station {i},Planned\n" for i in range(1, 76))
     audits.write_text(audits.read_text(encoding="utf-8").replace(last_operations, last_operations + stations))
-    build([paper], tmp_path / "out")
+    build([paper], tmp_path / "out", jobs=1)
     return tmp_path / "out" / paper.parent.name / "restricted" / "02-structure.pdf"
 
 
@@ -210,7 +210,7 @@ def test_a_long_grouped_table_builds_the_same_twice(long_group: Path, tmp_path: 
     import hashlib
 
     paper = long_group.parents[3] / FIXTURE.parent.name / FIXTURE.name  # the grown copy built above
-    build([paper], tmp_path / "again")
+    build([paper], tmp_path / "again", jobs=1)
     rebuilt = tmp_path / "again" / FIXTURE.parent.name / "restricted" / "02-structure.pdf"
     assert hashlib.sha256(rebuilt.read_bytes()).hexdigest() == hashlib.sha256(long_group.read_bytes()).hexdigest()
 
@@ -327,7 +327,7 @@ def risk_paper(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp_path = tmp_path_factory.mktemp("trends")
     paper = tmp_path / EXAMPLE_MEETING.name / RISK_PAPER
     shutil.copytree(EXAMPLE_MEETING / RISK_PAPER, paper)
-    build([paper], tmp_path / "out")
+    build([paper], tmp_path / "out", jobs=1)
     return tmp_path / "out" / EXAMPLE_MEETING.name
 
 
