@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLE_MEETING, PROJECT_ROOT, reduced_meeting, run_panelpapers
+from conftest import EXAMPLE_MEETING, PROJECT_ROOT, reduced_meeting, run_in_this_process
 
 from panelpapers.build import build, gather
 from panelpapers.cache import CACHE_FOLDER, FORMAT, MARKER, VERSION, Cache, KeyContext, paper_key
@@ -171,10 +171,10 @@ def test_the_summary_line_says_what_was_rendered_and_what_was_reused(copy: Path)
     """A one-paper edit renders one paper and takes the other from the cache, and says so: not a bare
     count of the files written, which is every file of every variant folder the edit touched."""
     edit(meeting_of(copy) / PAPERS[1] / "paper.yaml", "title: ", "title: Revised ")
-    done = run_panelpapers("-q", "build", cwd=copy)
+    done = run_in_this_process("-q", "build", cwd=copy)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")  # -q still prints nothing
     edit(meeting_of(copy) / PAPERS[0] / "summary.yaml", "gives the Panel", "gives the Audit Panel")
-    done = run_panelpapers("build", cwd=copy)
+    done = run_in_this_process("build", cwd=copy)
     assert done.returncode == 0, done.stderr
     written = r"(\d+) files written under build in [\d.]+ s\n"
     found = re.fullmatch(r"panelpapers: rendered 1 paper, reused 1 from the cache; " + written, done.stdout)
@@ -183,9 +183,9 @@ def test_the_summary_line_says_what_was_rendered_and_what_was_reused(copy: Path)
     assert int(found[1]) == len(published)  # both variant folders, written whole
     touched = copy / "templates" / "agenda.css"
     touched.write_text(touched.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
-    done = run_panelpapers("build", cwd=copy)
+    done = run_in_this_process("build", cwd=copy)
     assert re.fullmatch(r"panelpapers: reused 2 papers from the cache; " + written, done.stdout), done.stdout
-    done = run_panelpapers("build", cwd=copy)
+    done = run_in_this_process("build", cwd=copy)
     assert re.fullmatch(r"panelpapers: nothing changed; build is up to date \([\d.]+ s\)\n", done.stdout), done.stdout
 
 

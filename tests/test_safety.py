@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, reduced_meeting, run_panelpapers
+from conftest import PROJECT_ROOT, copy_of_example_build, reduced_meeting, run_panelpapers
 from test_incremental import make_project
 from weasyprint.urls import FatalURLFetchingError
 
@@ -71,9 +71,8 @@ def test_yaml_values_stay_as_typed(tmp_path: Path) -> None:
     assert loaded.data == {"a": "NO", "b": "off", "c": "0755", "d": "1.10", "e": "2022-01-17", "f": "~", "g": "null"}
 
 
-def test_public_build_carries_nothing_above_official(tmp_path: Path) -> None:
-    meeting = tmp_path / MEETING.name
-    shutil.copytree(MEETING, meeting)
+def test_public_build_carries_nothing_above_official(tmp_path: Path, example_build: Path) -> None:
+    meeting, out = copy_of_example_build(example_build, tmp_path / "copy")  # the edited paper alone renders
     appendices = meeting / PAPER / "appendices.yaml"
     text = appendices.read_text()
     secret_title = "Covert operations register for the SECRETWORD programme"
@@ -81,10 +80,10 @@ def test_public_build_carries_nothing_above_official(tmp_path: Path) -> None:
     text, count = re.subn(r"(- ref: A\n\s+title: ).*", rf"\g<1>{secret_title}\n    marking: OFFICIAL-SENSITIVE", text)
     assert count == 1, "the example's first appendix has moved"
     appendices.write_text(text)
-    build([meeting], tmp_path / "out", jobs=1)
+    build([meeting], out, jobs=1)
 
-    restricted = tmp_path / "out" / MEETING.name / "restricted"
-    public = tmp_path / "out" / MEETING.name / "public"
+    restricted = out / MEETING.name / "restricted"
+    public = out / MEETING.name / "public"
     assert secret_title in (restricted / f"{PAPER}.html").read_text()
     for path in public.rglob("*"):
         if path.is_file():
