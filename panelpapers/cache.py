@@ -371,8 +371,9 @@ def fingerprint(paths: list[Path], context: KeyContext) -> Fingerprint | None:
     found.slot = "build/" + digest(targets)
     # The notes a publish asks for (a paper's are in its key; the front sheet's only here), so a
     # build that changes no more than the front sheet's note is not taken for the last one.
-    asked = {"corrections": corrections_asked()} if corrections_asked() else {}
-    found.key = digest({"kind": "build", "context": vars(context), "targets": record} | asked)
+    asked = corrections_asked()
+    notes = {"corrections": asked} if asked else {}
+    found.key = digest({"kind": "build", "context": vars(context), "targets": record} | notes)
     return found
 
 

@@ -48,10 +48,9 @@ def run_in_this_process(
     build's worker processes cost more than the work. A build renders in this process, as `-j 1`
     does (a serial build's bytes are a parallel build's: tests/test_incremental.py), unless ARGS
     give -j or `serial` is False; the tests of Ctrl-C, kills, progress and the preview start the
-    CLI as a process.
-    Exit status, stderr and the files left are what an author's run gives; the environment and the
-    current folder are put back afterwards. A run still going after `timeout` seconds ends this
-    test process with every thread's traceback, so a hang fails the run."""
+    CLI as a process. Exit status, stderr and the files left are what an author's run gives; the
+    environment and the current folder are put back afterwards. A run still going after `timeout`
+    seconds ends this test process with every thread's traceback, so a hang fails the run."""
     import faulthandler
     import io
     from contextlib import redirect_stderr, redirect_stdout
