@@ -5,7 +5,8 @@ not, with the figure measured.
 
 `nox -s bench -- incremental scale` runs only the measurements named (see MEASUREMENTS);
 `nox -s bench -- preview --edits 30` makes the preview's run of edits shorter, for a quick look.
-`nox -s bench -- cold` is the quick look: the 12-paper meeting built cold against WeasyPrint alone.
+`nox -s bench -- cold` is the quick look: the 12-paper meeting built cold against WeasyPrint alone;
+`nox -s bench -- breakdown` builds it serially and says where its CPU goes, task by task.
 
 Synthetic meetings (`synthetic_meeting`) repeat the example meeting's papers to any number of
 papers, in a content project with the example's house style: 12 papers make a pack of about 100
@@ -340,6 +341,69 @@ def weasyprint_alone(meeting: Path, out: Path) -> dict[str, float]:
     )
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
+
+
+# A serial build (one job) of a meeting in this process, each of the worker's tasks timed in CPU
+# seconds, and every WeasyPrint layout counted: where a cold build's work goes beside the floor.
+# The tasks are looked up by name where the build calls them, so each is wrapped there too.
+BREAKDOWN = """
+import json, resource, sys, time
+from collections import Counter
+from pathlib import Path
+import panelpapers.build.meeting, panelpapers.build.run, panelpapers.build.worker, weasyprint
+from panelpapers.render.pdf import LaidOut
+
+cpu, calls = Counter(), Counter()
+
+def timed(name, function):
+    def run(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            cpu[name] += time.process_time() - started
+            calls[name] += 1
+    return run
+
+for name in ("resolve_task", "pdf_task", "docx_task", "pack_task"):
+    wrapped = timed(name, getattr(panelpapers.build.worker, name))
+    for module in (panelpapers.build.worker, panelpapers.build.run, panelpapers.build.meeting):
+        if hasattr(module, name):
+            setattr(module, name, wrapped)
+weasyprint.HTML.render = timed("layouts", weasyprint.HTML.render)
+LaidOut.pdf = timed("pdf_writing", LaidOut.pdf)
+from panelpapers.build import build
+build([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1, force=True)
+me = resource.getrusage(resource.RUSAGE_SELF)  # from the start, imports and all, as WeasyPrint alone counts
+print(json.dumps({"cpu_s": me.ru_utime + me.ru_stime, "tasks_cpu_s": cpu, "calls": calls}))
+"""
+
+
+def measure_breakdown() -> dict[str, object]:
+    """The 12-paper meeting built serially, its CPU by task (charts and tables are `resolve_task`;
+    `layouts` and `pdf_writing` are within `pdf_task` and `pack_task`), against WeasyPrint alone on
+    the restricted HTML it wrote."""
+    with tempfile.TemporaryDirectory() as work:
+        base = Path(work)
+        meeting = synthetic_meeting(base / "project", SMALL_MEETING)
+        out = base / "project" / "build"
+        done = subprocess.run(
+            [sys.executable, "-c", BREAKDOWN, str(meeting), str(out)],
+            cwd=base / "project", capture_output=True, text=True, check=True,
+        )
+        serial = json.loads(done.stdout.strip().splitlines()[-1])
+        weasy = weasyprint_alone(meeting, out)
+    tasks = {name: round(value, 2) for name, value in serial["tasks_cpu_s"].items()}
+    outside = serial["cpu_s"] - sum(tasks[name] for name in ("resolve_task", "pdf_task", "docx_task", "pack_task"))
+    return {
+        "serial_build_cpu_s": round(serial["cpu_s"], 2),
+        **{f"{name}_cpu_s": value for name, value in sorted(tasks.items())},
+        "outside_the_tasks_cpu_s": round(outside, 2),  # imports, loading, the site, manifests, publishing
+        **{f"{name}_calls": count for name, count in sorted(serial["calls"].items())},
+        "weasyprint_alone_cpu_s": round(weasy["cpu_s"], 2),
+        "weasyprint_alone_papers": weasy["papers"],
+        "serial_build_cpu_over_weasyprint_alone_cpu": round(serial["cpu_s"] / weasy["cpu_s"], 2),
+    }
 
 
 def load_average() -> list[float]:
@@ -731,8 +795,9 @@ MEASUREMENTS: dict[str, Callable[[], dict[str, Any]]] = {
     "preview": measure_preview,
     "absorb": measure_absorb,
     "cold": measure_cold,  # part of `incremental`: run only when named
+    "breakdown": measure_breakdown,  # where a cold build's CPU goes: run only when named
 }
-ONLY_WHEN_NAMED = {"cold"}
+ONLY_WHEN_NAMED = {"cold", "breakdown"}
 
 
 def main(arguments: list[str]) -> None:
